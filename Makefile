@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` (the app on http://127.0.0.1:8000, nothing else
+# needed) and `make test` (the whole suite; SQLite unless DATABASE_URL/REDIS_URL are set).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format worker beat migrations-check lock clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: install
+	$(VENV)/bin/celery -A priorauth worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A priorauth beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Re-resolve the pins from pyproject.toml's ranges in a throwaway environment.
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > var/lock-in.txt
+	var/lock-venv/bin/pip install --quiet -r var/lock-in.txt
+	{ echo "# Exact versions tested together (Python 3.11). Regenerate with 'make lock'."; var/lock-venv/bin/pip freeze; } > requirements.lock
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf $(VENV) var/static var/test-db.sqlite3

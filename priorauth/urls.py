@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from reviews import views as review_views
+
+admin.site.site_header = "Prior authorization: policy administration"
+admin.site.site_title = "Prior authorization admin"
+
+urlpatterns = [
+    path("", review_views.home_view, name="home"),
+    path(
+        "login/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("reviews.urls")),
+]

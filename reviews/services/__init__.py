@@ -1,0 +1,1 @@
+"""Services: every write and every state change, one function each (`<entity>_<verb>`)."""

@@ -1,0 +1,44 @@
+"""Playwright drives Debian's Chromium (playwright cannot download its own browser here)."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import require_service
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_service("Chromium", bool(shutil.which(CHROMIUM)), f"install it at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture
+def screenshot(page):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+
+    def take(name: str) -> str:
+        path = os.path.join(ARTIFACTS, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,33 @@
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from reviews import roles
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    User = get_user_model()
+    expected = {
+        "nurse": roles.NURSE,
+        "physician": roles.PHYSICIAN,
+        "policyadmin": roles.POLICY_ADMIN,
+        "auditor": roles.AUDITOR,
+    }
+    for username, role in expected.items():
+        user = User.objects.get(username=username)
+        assert [g.name for g in user.groups.all()] == [role]
+        assert authenticate(username=username, password=settings.DEMO_PASSWORD) == user
+    assert User.objects.filter(username__in=expected).count() == 4
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DJANGO_DEBUG on"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username="nurse").exists()
