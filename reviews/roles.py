@@ -17,7 +17,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.review_as_physician",
         "reviews.issue_denial",
     ],
-    POLICY_ADMIN: ["reviews.manage_policies"],
+    POLICY_ADMIN: [
+        "reviews.manage_policies",
+        *(
+            f"reviews.{action}_{model}"
+            for model in (
+                "policy",
+                "policyversion",
+                "criterion",
+                "policylist",
+                "policylistitem",
+                "policytestcase",
+            )
+            for action in ("add", "change", "delete", "view")
+        ),
+    ],
     AUDITOR: ["reviews.view_cases", "reviews.view_audit"],
 }
 
@@ -41,10 +55,15 @@ def roles_sync(apps=None) -> None:
     Permission = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        wanted = [
+            permission
+            for perm in perms
+            # A migration early in the history runs before later models (and their
+            # permissions) exist; the migration that adds them calls this again.
+            if (
+                permission := Permission.objects.filter(
+                    content_type__app_label=perm.split(".")[0], codename=perm.split(".")[1]
+                ).first()
             )
+        ]
         group.permissions.set(wanted)

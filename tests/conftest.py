@@ -62,3 +62,6 @@ def auditor(django_user_model):
 def outsider(django_user_model):
     """Signed in, but in no role group."""
     return _user(django_user_model, "oscar", None)
+
+
+from tests.policy_fixtures import kesimpta, statin_policy  # noqa: E402, F401

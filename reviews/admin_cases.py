@@ -1,0 +1,1 @@
+"""Django admin for case-side reference data (deadline rules). Imported by reviews/admin.py."""

@@ -1,0 +1,1 @@
+"""The criteria engine: pure Python, no Django, so it can be tested exhaustively and fast."""

@@ -1,0 +1,197 @@
+"""Criteria trees and their three-valued (Kleene) evaluation.
+
+A tree is immutable data: groups (all / any / k_of_n) over leaves. A reviewer answers leaves
+(met / not met / not documented); evaluation folds those answers into met / not met / unknown,
+names the leaves that decide the result and the leaves that keep it from being met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    ALL = "all"
+    ANY = "any"
+    K_OF_N = "k_of_n"
+    LEAF = "leaf"
+
+
+class Answer(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_DOCUMENTED = "not_documented"
+
+
+class Truth(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Node:
+    label: str
+    kind: Kind
+    text: str = ""
+    note: str = ""
+    title: str = ""
+    explanation: str = ""
+    plain_language: str = ""
+    path: str | None = None
+    k: int | None = None
+    check: Check | None = None
+    children: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    result: Truth
+    path: str | None
+    deciding: tuple[str, ...]
+    node_results: Mapping[str, Truth]
+    failing: tuple[str, ...]
+    unanswered: tuple[str, ...]
+
+
+def is_on_path(node: Node, path: str | None) -> bool:
+    return path is None or node.path is None or node.path == path
+
+
+def iter_nodes(root: Node, *, path: str | None = None) -> Iterator[tuple[Node, int]]:
+    """Pre-order (node, depth), leaving out nodes of another path and their subtrees."""
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not is_on_path(node, path):
+            continue
+        yield node, depth
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+
+
+def applicable_leaves(root: Node, *, path: str | None = None) -> list[Node]:
+    return [node for node, _ in iter_nodes(root, path=path) if node.kind == Kind.LEAF]
+
+
+def find(root: Node, label: str) -> Node | None:
+    return next((node for node, _ in iter_nodes(root) if node.label == label), None)
+
+
+def parse_answers(answers: Mapping[str, Answer | str]) -> dict[str, Answer]:
+    """Answer values from plain strings; an unknown value raises ValueError."""
+    parsed: dict[str, Answer] = {}
+    for label, value in answers.items():
+        try:
+            parsed[label] = Answer(value)
+        except ValueError:
+            choices = ", ".join(a.value for a in Answer)
+            raise ValueError(
+                f"Answer for {label!r} is {value!r}; expected one of {choices}."
+            ) from None
+    return parsed
+
+
+def evaluate(
+    root: Node, answers: Mapping[str, Answer | str], *, path: str | None = None
+) -> Evaluation:
+    if not is_on_path(root, path):
+        raise ValueError(f"The root {root.label!r} is on path {root.path!r}, not {path!r}.")
+    parsed = parse_answers(answers)
+    results: dict[str, Truth] = {}
+    deciding = _evaluate_node(root, parsed, path, results)
+    leaves = applicable_leaves(root, path=path)
+    return Evaluation(
+        result=results[root.label],
+        path=path,
+        deciding=deciding,
+        node_results={node.label: results[node.label] for node, _ in iter_nodes(root, path=path)},
+        failing=tuple(_failing(root, path, results)),
+        unanswered=tuple(leaf.label for leaf in leaves if leaf.label not in parsed),
+    )
+
+
+_LEAF_TRUTH: dict[Answer | None, Truth] = {Answer.MET: Truth.MET, Answer.NOT_MET: Truth.NOT_MET}
+
+
+def _evaluate_node(
+    node: Node, answers: Mapping[str, Answer], path: str | None, results: dict[str, Truth]
+) -> tuple[str, ...]:
+    """Record the truth of node and its subtree in results; return node's deciding leaves."""
+    if node.kind == Kind.LEAF:
+        # Not documented counts the same as unanswered: the criterion may yet be shown.
+        results[node.label] = _LEAF_TRUTH.get(answers.get(node.label), Truth.UNKNOWN)
+        return (node.label,)
+
+    children = [child for child in node.children if is_on_path(child, path)]
+    child_deciding = [_evaluate_node(child, answers, path, results) for child in children]
+    truths = [results[child.label] for child in children]
+    truth = _combine(node, truths)
+    results[node.label] = truth
+    chosen = _deciding_truths(node.kind, truth)
+    return _concat(d for d, t in zip(child_deciding, truths, strict=True) if t in chosen)
+
+
+def _combine(node: Node, truths: list[Truth]) -> Truth:
+    met = truths.count(Truth.MET)
+    unknown = truths.count(Truth.UNKNOWN)
+    need = _required(node, len(truths))
+    if met >= need:
+        return Truth.MET
+    if met + unknown < need:
+        return Truth.NOT_MET
+    return Truth.UNKNOWN
+
+
+def _required(node: Node, count: int) -> int:
+    """How many met children make the group met: ALL is n-of-n, ANY is 1-of-n."""
+    if node.kind == Kind.ALL:
+        return count
+    if node.kind == Kind.ANY:
+        return 1
+    if node.kind == Kind.K_OF_N:
+        if node.k is None:
+            raise ValueError(f"Node {node.label!r} is k_of_n but has no k.")
+        return node.k
+    raise ValueError(f"Node {node.label!r} has unknown kind {node.kind!r}.")
+
+
+def _deciding_truths(kind: Kind, truth: Truth) -> frozenset[Truth]:
+    """Which children's deciding leaves explain a group's truth."""
+    if truth == Truth.MET:
+        return frozenset({Truth.MET})
+    if truth == Truth.NOT_MET:
+        if kind == Kind.ALL:
+            return frozenset({Truth.NOT_MET})
+        # An any/k-of-n group fails only because of all its children together.
+        return frozenset(Truth)
+    if kind == Kind.K_OF_N:
+        return frozenset({Truth.UNKNOWN, Truth.NOT_MET})
+    return frozenset({Truth.UNKNOWN})
+
+
+def _concat(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for part in parts:
+        seen.update(dict.fromkeys(part))
+    return tuple(seen)
+
+
+def _failing(node: Node, path: str | None, results: Mapping[str, Truth]) -> Iterator[str]:
+    """Leaves reached by descending only into nodes that are not met."""
+    if results[node.label] == Truth.MET:
+        return
+    if node.kind == Kind.LEAF:
+        yield node.label
+        return
+    for child in node.children:
+        if is_on_path(child, path):
+            yield from _failing(child, path, results)

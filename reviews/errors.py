@@ -1,0 +1,25 @@
+"""Domain errors. Each carries a message fit to show the user as it is."""
+
+
+class ReviewError(Exception):
+    """Base: a request the domain refuses, with a message for the person who made it."""
+
+
+class PolicyVersionLocked(ReviewError):
+    """A published or retired version never changes."""
+
+
+class PolicyInvalid(ReviewError):
+    """A document or version that fails validation or its own test cases."""
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems
+
+
+class InvalidTransition(ReviewError):
+    """A case move the transition table (reviews/workflow.py) does not allow."""
+
+
+class StaleCase(ReviewError):
+    """The case changed since it was read (someone else moved it first)."""

@@ -1,0 +1,265 @@
+"""Drug policies as versioned data. The document format (docs/policy-format.md) and these
+tables say the same thing; reviews/policy_documents.py converts between them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Policy(models.Model):
+    """A drug policy's identity; what it says lives in its versions."""
+
+    number = models.CharField(max_length=20, unique=True, help_text="The policy's own number.")
+    title = models.CharField(max_length=200, help_text="The SUBJECT line.")
+    drug_name = models.CharField(max_length=100, help_text="Brand name, as members know it.")
+    generic_name = models.CharField(max_length=100)
+    hcpcs_codes = models.JSONField(default=list, help_text='e.g. ["J3490"]')
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class PolicyVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    class Benefit(models.TextChoices):
+        MEDICAL = "medical", "Medical benefit"
+        PHARMACY = "pharmacy", "Pharmacy benefit"
+        BOTH = "both", "Medical and pharmacy benefit"
+
+    class MonthlyMeans(models.TextChoices):
+        CALENDAR_MONTH = "calendar_month", "A calendar month"
+        EVERY_4_WEEKS = "every_4_weeks", "Every 4 weeks"
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    effective_date = models.DateField(
+        help_text="The day this version takes force; cases "
+        "received on or after it are pinned to it."
+    )
+    initial_effective_date = models.DateField(null=True, blank=True)
+    annual_review_date = models.DateField(null=True, blank=True)
+    last_revised_date = models.DateField(null=True, blank=True)
+
+    prior_approval_notice = models.TextField(blank=True)
+    overview = models.TextField(blank=True)
+    statement = models.TextField(blank=True, verbose_name="policy statement")
+    criteria_intro = models.TextField(blank=True)
+
+    dosing_condition = models.CharField(max_length=200, blank=True)
+    dosing_text = models.TextField(blank=True)
+    dosing_benefit = models.CharField(max_length=10, choices=Benefit.choices, blank=True)
+    dosing_regimen = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The structured dosing rule (see docs/policy-format.md, Regimen).",
+    )
+    monthly_means = models.CharField(
+        max_length=20,
+        choices=MonthlyMeans.choices,
+        blank=True,
+        help_text='How "monthly" is read when counting doses.',
+    )
+    monthly_means_note = models.TextField(blank=True)
+
+    initial_approval_days = models.PositiveIntegerField()
+    extended_approval_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when the policy allows no reauthorization."
+    )
+    approval_text = models.TextField(blank=True)
+    duration_of_therapy = models.TextField(blank=True)
+    labs_diagnostics = models.TextField(blank=True, verbose_name="labs/diagnostics")
+    waste_management = models.TextField(blank=True)
+    documentation_requirements = models.TextField(blank=True)
+
+    edits_heading = models.CharField(max_length=200, blank=True)
+    prior_approval_text = models.TextField(blank=True, help_text="Who authorizes when met.")
+    physician_review_text = models.TextField(blank=True, help_text="Where other requests go.")
+    claim_edits_text = models.TextField(blank=True)
+    remark_codes = models.JSONField(default=list, help_text='e.g. ["M3M", "M4M"]')
+    liability_text = models.TextField(blank=True)
+
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["policy__number", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "number"], name="policyversion_unique_number"
+            ),
+            # At most one published version in force on any date: two published versions of a
+            # policy never share an effective date (the later date wins from that day on).
+            models.UniqueConstraint(
+                fields=["policy", "effective_date"],
+                condition=Q(status="published"),
+                name="policyversion_one_published_per_effective_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "retired"]),
+                name="policyversion_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_approval_days__gt=0)
+                & (Q(extended_approval_days__isnull=True) | Q(extended_approval_days__gt=0)),
+                name="policyversion_approval_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_means__in=["", "calendar_month", "every_4_weeks"]),
+                name="policyversion_monthly_means_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(dosing_benefit__in=["", "medical", "pharmacy", "both"]),
+                name="policyversion_benefit_valid",
+            ),
+        ]
+        indexes = [
+            # policy_version_in_force(): published versions of one policy by effective date.
+            models.Index(
+                fields=["policy", "status", "effective_date"], name="policyversion_in_force_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.number} v{self.number} ({self.get_status_display().lower()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class PolicyList(models.Model):
+    """A named list a version refers to: agents, specialties, preferred drugs."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="lists")
+    key = models.SlugField(
+        max_length=60, help_text="How checks refer to it, e.g. ms_disease_modifying_agents."
+    )
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="policylist_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.key})"
+
+
+class PolicyListItem(models.Model):
+    policy_list = models.ForeignKey(PolicyList, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200, help_text="Brand or specialty name.")
+    generic = models.CharField(max_length=200, blank=True)
+    as_written = models.TextField(blank=True, help_text="Verbatim from the policy.")
+    synonyms = models.JSONField(
+        default=list, blank=True, help_text='Other words that match, e.g. ["neurologist"].'
+    )
+
+    class Meta:
+        ordering = ["policy_list", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.generic})" if self.generic else self.name
+
+
+class Criterion(models.Model):
+    """One node of a version's criteria tree: a group (all / any / k of n) or a leaf question."""
+
+    class Kind(models.TextChoices):
+        ALL = "all", "All of"
+        ANY = "any", "Any of"
+        K_OF_N = "k_of_n", "At least k of"
+        LEAF = "leaf", "Question"
+
+    class Path(models.TextChoices):
+        INITIAL = "initial", "Initial therapy"
+        CONTINUATION = "continuation", "Continuation"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        help_text="Empty for the root.",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
+    label = models.CharField(max_length=40, help_text='The policy\'s own label, e.g. "1.A.ii".')
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True, help_text="The policy's words, verbatim.")
+    note = models.TextField(blank=True, help_text='The policy\'s "Note: ..." verbatim.')
+    explanation = models.TextField(blank=True)
+    plain_language = models.TextField(blank=True, help_text="Member-readable, for letters.")
+    path = models.CharField(
+        max_length=12,
+        choices=Path.choices,
+        blank=True,
+        help_text="Only evaluated on this path; empty for both.",
+    )
+    k = models.PositiveIntegerField(null=True, blank=True, help_text="For 'at least k of'.")
+    check_name = models.CharField(
+        max_length=60, blank=True, help_text="A computable check that suggests an answer."
+    )
+    check_params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version", "parent_id", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "label"], name="criterion_unique_label"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["all", "any", "k_of_n", "leaf"]), name="criterion_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(path__in=["", "initial", "continuation"]), name="criterion_path_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="k_of_n", k__gte=1) | (~Q(kind="k_of_n") & Q(k__isnull=True))),
+                name="criterion_k_only_for_k_of_n",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.title or self.text[:60]}"
+
+
+class PolicyTestCase(models.Model):
+    """An example case a version must get right; run on publish and in the test suite."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="test_cases")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    request_type = models.CharField(max_length=12, choices=Criterion.Path.choices)
+    answers = models.JSONField(default=dict, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    expect = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="policytestcase_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

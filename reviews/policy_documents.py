@@ -1,0 +1,242 @@
+"""Policy versions in the database <-> policy documents (docs/policy-format.md).
+
+The engine owns the document format and knows nothing of Django; this module is the adapter.
+"""
+
+from datetime import date
+from typing import Any
+
+from reviews.engine import document
+from reviews.engine.dosing import Quantity, Regimen, authorized_quantity
+from reviews.engine.tree import Node
+from reviews.models import Criterion, PolicyVersion
+
+# Document key -> model field, for the version's scalar sections.
+VERSION_FIELDS = {
+    "number": "number",
+    "status": "status",
+    "effective_date": "effective_date",
+    "initial_effective_date": "initial_effective_date",
+    "annual_review_date": "annual_review_date",
+    "last_revised_date": "last_revised_date",
+    "prior_approval_notice": "prior_approval_notice",
+    "overview": "overview",
+    "statement": "statement",
+    "criteria_intro": "criteria_intro",
+    "duration_of_therapy": "duration_of_therapy",
+    "labs_diagnostics": "labs_diagnostics",
+    "waste_management": "waste_management",
+    "documentation_requirements": "documentation_requirements",
+}
+DOSING_FIELDS = {
+    "condition": "dosing_condition",
+    "text": "dosing_text",
+    "benefit": "dosing_benefit",
+    "regimen": "dosing_regimen",
+    "monthly_means": "monthly_means",
+    "monthly_means_note": "monthly_means_note",
+}
+APPROVAL_FIELDS = {
+    "initial_days": "initial_approval_days",
+    "extended_days": "extended_approval_days",
+    "text": "approval_text",
+}
+EDITS_FIELDS = {
+    "heading": "edits_heading",
+    "prior_approval": "prior_approval_text",
+    "physician_review": "physician_review_text",
+    "claim_edits": "claim_edits_text",
+    "remark_codes": "remark_codes",
+    "liability": "liability_text",
+}
+NODE_FIELDS = ("title", "text", "note", "explanation", "plain_language")
+# Optional choices are "" in the database and null in the document.
+NULLABLE_CHOICES = {"dosing_benefit", "monthly_means"}
+
+
+def version_fields_from_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Model field values of a PolicyVersion from a normalized document."""
+    version = doc["version"]
+    fields = {field: version[key] for key, field in VERSION_FIELDS.items()}
+    for section, mapping in (
+        ("dosing", DOSING_FIELDS),
+        ("approval", APPROVAL_FIELDS),
+        ("edits_and_denials", EDITS_FIELDS),
+    ):
+        fields.update({field: version[section][key] for key, field in mapping.items()})
+    for field in NULLABLE_CHOICES:
+        fields[field] = fields[field] or ""
+    return fields
+
+
+def criteria_rows(node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None, int]]:
+    """(model fields, parent label, position) for every node of a document tree, pre-order."""
+    rows = []
+
+    def walk(n: dict[str, Any], parent: str | None, position: int) -> None:
+        check = n.get("check") or {}
+        rows.append(
+            (
+                {
+                    "label": n["label"],
+                    "kind": n["kind"],
+                    "path": n.get("path") or "",
+                    "k": n.get("k"),
+                    "check_name": check.get("name", ""),
+                    "check_params": check.get("params", {}),
+                    **{f: n.get(f, "") for f in NODE_FIELDS},
+                },
+                parent,
+                position,
+            )
+        )
+        for i, child in enumerate(n.get("children", [])):
+            walk(child, n["label"], i)
+
+    walk(node, None, 0)
+    return rows
+
+
+def json_safe(value: Any) -> Any:
+    """Dates as ISO text, so test-case facts fit a JSONField; the document reads them back."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
+    criteria = list(version.criteria.all())
+    children: dict[int | None, list[Criterion]] = {}
+    for criterion in criteria:
+        children.setdefault(criterion.parent_id, []).append(criterion)
+    for siblings in children.values():
+        siblings.sort(key=lambda c: (c.position, c.pk))
+
+    def build(c: Criterion) -> dict[str, Any]:
+        node: dict[str, Any] = {"label": c.label, "kind": c.kind}
+        node.update({f: getattr(c, f) for f in NODE_FIELDS})
+        node["path"] = c.path or None
+        node["k"] = c.k
+        node["check"] = {"name": c.check_name, "params": c.check_params} if c.check_name else None
+        node["children"] = [build(child) for child in children.get(c.pk, [])]
+        return node
+
+    roots = children.get(None, [])
+    if len(roots) != 1:
+        return None
+    return build(roots[0])
+
+
+def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
+    """The version as a document dict, before validation (for checking drafts)."""
+    policy = version.policy
+    body: dict[str, Any] = {key: getattr(version, field) for key, field in VERSION_FIELDS.items()}
+    for section, mapping in (
+        ("dosing", DOSING_FIELDS),
+        ("approval", APPROVAL_FIELDS),
+        ("edits_and_denials", EDITS_FIELDS),
+    ):
+        body[section] = {
+            key: (getattr(version, field) or None)
+            if field in NULLABLE_CHOICES
+            else getattr(version, field)
+            for key, field in mapping.items()
+        }
+    body["lists"] = {
+        lst.key: {
+            "title": lst.title,
+            "items": [
+                {
+                    "name": i.name,
+                    "generic": i.generic,
+                    "as_written": i.as_written,
+                    "synonyms": list(i.synonyms),
+                }
+                for i in lst.items.all()
+            ],
+        }
+        for lst in version.lists.all()
+    }
+    body["criteria"] = _criteria_tree_dict(version)
+    body["test_cases"] = [
+        {
+            "name": t.name,
+            "request_type": t.request_type,
+            "answers": t.answers,
+            "facts": t.facts or None,
+            "expect": t.expect,
+        }
+        for t in version.test_cases.all()
+    ]
+    return {
+        "format": document.FORMAT,
+        "policy": {
+            "number": policy.number,
+            "title": policy.title,
+            "drug_name": policy.drug_name,
+            "generic_name": policy.generic_name,
+            "hcpcs_codes": list(policy.hcpcs_codes),
+        },
+        "version": body,
+    }
+
+
+def version_problems(version: PolicyVersion) -> list[str]:
+    """Everything wrong with a version's content, in words for an admin."""
+    raw = version_document_raw(version)
+    if raw["version"]["criteria"] is None:
+        return ["The criteria tree must have exactly one root (a node with no parent)."]
+    return [str(p) for p in document.validate(raw)]
+
+
+def version_document(version: PolicyVersion) -> dict[str, Any]:
+    """The version as a normalized document; raises DocumentError when it is not valid."""
+    raw = version_document_raw(version)
+    if raw["version"]["criteria"] is None:
+        raise document.DocumentError(
+            [
+                document.Problem(
+                    "version.criteria", None, "the criteria tree must have exactly one root"
+                )
+            ]
+        )
+    return document.normalize(raw)
+
+
+def version_prefetched(version_id: int) -> PolicyVersion:
+    """A version with everything a document needs, in a fixed handful of queries."""
+    return (
+        PolicyVersion.objects.select_related("policy")
+        .prefetch_related("criteria", "lists__items", "test_cases")
+        .get(pk=version_id)
+    )
+
+
+def version_tree(version: PolicyVersion) -> Node:
+    return document.tree_from_dict(version_document(version)["version"]["criteria"])
+
+
+def version_quantities(version: PolicyVersion) -> dict[str, Quantity] | None:
+    """Authorized quantity for an initial and an extended approval period, per the dosing rule.
+
+    The count does not depend on the start date for these regimens except through month
+    lengths; a period starting today is shown.
+    """
+    if not version.dosing_regimen:
+        return None
+    regimen = Regimen.from_dict(version.dosing_regimen)
+    start = date.today()
+    quantities = {
+        "initial": authorized_quantity(
+            regimen, start=start, days=version.initial_approval_days, phase="initial"
+        )
+    }
+    if version.extended_approval_days:
+        quantities["extended"] = authorized_quantity(
+            regimen, start=start, days=version.extended_approval_days, phase="continuation"
+        )
+    return quantities

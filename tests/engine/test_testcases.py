@@ -1,0 +1,132 @@
+"""The test-case runner: a policy's own cases pass, and a wrong expectation says what differed."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviews.engine.document import iter_tree, parse
+from reviews.engine.testcases import TestCaseResult, run_test_case, run_test_cases
+from reviews.engine.tree import Truth
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIN_FILE = ROOT / "tests" / "fixtures" / "policies" / "statin-step-therapy.yaml"
+KESIMPTA_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
+
+
+@pytest.fixture(scope="module")
+def statin() -> dict[str, Any]:
+    return parse(STATIN_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def kesimpta() -> dict[str, Any]:
+    return parse(KESIMPTA_FILE.read_text(encoding="utf-8"))
+
+
+def case_named(doc: dict[str, Any], prefix: str) -> dict[str, Any]:
+    (case,) = [c for c in doc["version"]["test_cases"] if c["name"].startswith(prefix)]
+    return copy.deepcopy(case)
+
+
+def test_the_second_policys_cases_pass(statin: dict[str, Any]) -> None:
+    results = run_test_cases(statin)
+    assert len(results) == len(statin["version"]["test_cases"]) >= 10
+    assert [(r.name, r.messages) for r in results if not r.passed] == []
+    assert all(isinstance(r, TestCaseResult) and r.evaluation for r in results)
+
+
+def test_the_second_policy_has_a_different_shape(statin: dict[str, Any]) -> None:
+    version = statin["version"]
+    assert statin["policy"]["hcpcs_codes"] == ["J3590"]
+    assert (version["approval"]["initial_days"], version["approval"]["extended_days"]) == (180, 365)
+    assert version["dosing"]["regimen"]["maintenance"] == {
+        "every": 2,
+        "unit": "week",
+        "start_week": 0,
+    }
+    kinds = {node["kind"] for node, _ in iter_tree(version["criteria"], ())}
+    assert kinds == {"all", "any", "k_of_n", "leaf"}
+    checks = {
+        node["check"]["name"] for node, _ in iter_tree(version["criteria"], ()) if node["check"]
+    }
+    assert checks >= {"tried_and_failed_at_least", "lab_value", "diagnosis_code_in"}
+
+
+def test_a_wrong_result_is_reported_with_the_failing_leaves(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: 17 years old")
+    case["expect"]["result"] = "met"
+    result = run_test_case(kesimpta, case)
+    assert not result.passed
+    assert result.messages == [
+        "Result: expected met, got not_met (failing leaves: 1.A.ii).",
+    ]
+    assert result.evaluation is not None and result.evaluation.result == Truth.NOT_MET
+
+
+def test_a_wrong_failing_list_names_what_is_missing_and_extra(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: primary progressive MS")
+    case["expect"]["failing"] = ["PRE-1", "PRE-2"]
+    result = run_test_case(kesimpta, case)
+    assert result.messages == [
+        "Failing leaves: expected [PRE-1, PRE-2], got [PRE-1, 1.A.i] "
+        "(expected but not failing: PRE-2; failing but not expected: 1.A.i)."
+    ]
+
+
+def test_failing_order_does_not_matter(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: primary progressive MS")
+    case["expect"]["failing"] = ["1.A.i", "PRE-1"]
+    assert run_test_case(kesimpta, case).passed
+
+
+def test_a_wrong_suggestion_quotes_the_checks_reason(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: 17 years old")
+    case["expect"]["suggestions"]["1.A.ii"] = "met"
+    case["expect"]["suggestions"]["1.A.i"] = "met"
+    result = run_test_case(kesimpta, case)
+    assert result.messages == [
+        "Suggestion for 1.A.ii: expected met, got not_met "
+        "(17 years old on 2026-11-28 (born 2008-11-29); at least 18 required.)",
+        "Suggestion for 1.A.i: expected met, got none "
+        "(the facts do not decide it, or it is not on this path).",
+    ]
+
+
+def test_a_wrong_path_is_reported(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: every criterion met")
+    case["expect"]["path"] = "continuation"
+    assert run_test_case(kesimpta, case).messages == ["Path: expected continuation, got initial."]
+
+
+def test_an_answer_overrides_the_suggestion(kesimpta: dict[str, Any]) -> None:
+    # The reviewer saw a later consult note: the answer stands, whatever the facts suggest.
+    case = case_named(kesimpta, "initial: family physician without")
+    case["answers"]["1.A.iii"] = "met"
+    case["expect"] = {"result": "met", "path": "initial", "failing": [], "suggestions": None}
+    assert run_test_case(kesimpta, case).passed
+
+
+def test_without_facts_nothing_is_suggested(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: 17 years old")
+    case["facts"] = None
+    result = run_test_case(kesimpta, case)
+    assert not result.passed
+    assert result.evaluation is not None
+    assert set(result.evaluation.unanswered) == {"PRE-2", "1.A.ii", "1.A.iii"}
+    assert result.messages[0] == (
+        "Result: expected not_met, got unknown (failing leaves: PRE-2, 1.A.ii, 1.A.iii)."
+    )
+
+
+def test_a_case_that_cannot_run_says_why(kesimpta: dict[str, Any]) -> None:
+    doc = copy.deepcopy(kesimpta)
+    doc["version"]["criteria"]["children"][0]["check"] = {"name": "no_such_check", "params": {}}
+    case = case_named(kesimpta, "initial: 17 years old")
+    result = run_test_case(doc, case)
+    assert not result.passed
+    assert result.evaluation is None
+    assert result.messages[0].startswith("Could not run: Unknown check 'no_such_check'")

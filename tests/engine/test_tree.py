@@ -1,0 +1,564 @@
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reviews.engine.tree import (
+    Answer,
+    Check,
+    Kind,
+    Node,
+    Truth,
+    applicable_leaves,
+    evaluate,
+    find,
+    iter_nodes,
+)
+
+MET, NOT_MET, ND = Answer.MET, Answer.NOT_MET, Answer.NOT_DOCUMENTED
+
+
+def leaf(label: str, path: str | None = None) -> Node:
+    return Node(label=label, kind=Kind.LEAF, path=path)
+
+
+def group(kind: Kind, label: str, *children: Node, k: int | None = None, path=None) -> Node:
+    return Node(label=label, kind=kind, children=children, k=k, path=path)
+
+
+def all_of(label: str, *children: Node, path: str | None = None) -> Node:
+    return group(Kind.ALL, label, *children, path=path)
+
+
+def any_of(label: str, *children: Node, path: str | None = None) -> Node:
+    return group(Kind.ANY, label, *children, path=path)
+
+
+def k_of(k: int, label: str, *children: Node) -> Node:
+    return group(Kind.K_OF_N, label, *children, k=k)
+
+
+def result(root: Node, answers, path: str | None = None) -> Truth:
+    return evaluate(root, answers, path=path).result
+
+
+# The Kesimpta shape: two shared criteria, then path A (initial) or B (continuation).
+KESIMPTA = all_of(
+    "root",
+    leaf("PRE-1"),
+    leaf("PRE-2"),
+    any_of(
+        "1",
+        all_of("1.A", leaf("1.A.i"), leaf("1.A.ii"), leaf("1.A.iii"), path="initial"),
+        all_of(
+            "1.B",
+            leaf("1.B.i"),
+            any_of("1.B.ii", leaf("1.B.ii.a"), leaf("1.B.ii.b")),
+            leaf("1.B.iii"),
+            leaf("1.B.iv"),
+            path="continuation",
+        ),
+    ),
+)
+
+
+# ---- leaves ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"a": MET}, Truth.MET),
+        ({"a": NOT_MET}, Truth.NOT_MET),
+        ({"a": ND}, Truth.UNKNOWN),
+        ({}, Truth.UNKNOWN),
+    ],
+)
+def test_leaf_truth(answers, expected):
+    assert result(leaf("a"), answers) == expected
+
+
+def test_plain_strings_are_accepted_as_answers():
+    assert result(leaf("a"), {"a": "met"}) == Truth.MET
+    assert result(leaf("a"), {"a": "not_documented"}) == Truth.UNKNOWN
+
+
+def test_unknown_answer_string_raises():
+    with pytest.raises(ValueError, match="'maybe'"):
+        evaluate(leaf("a"), {"a": "maybe"})
+
+
+def test_not_documented_is_answered_but_unanswered_is_not():
+    tree = all_of("r", leaf("a"), leaf("b"))
+    assert evaluate(tree, {"a": ND}).unanswered == ("b",)
+
+
+# ---- every Kleene rule, exhaustively over two children -----------------------------------
+
+TRUTH_OF = {MET: Truth.MET, NOT_MET: Truth.NOT_MET, ND: Truth.UNKNOWN, None: Truth.UNKNOWN}
+CHOICES = [MET, NOT_MET, ND, None]
+
+
+def answers_for(labels, choice):
+    return {label: a for label, a in zip(labels, choice, strict=True) if a is not None}
+
+
+def kleene_and(truths):
+    if Truth.NOT_MET in truths:
+        return Truth.NOT_MET
+    return Truth.MET if all(t == Truth.MET for t in truths) else Truth.UNKNOWN
+
+
+def kleene_or(truths):
+    if Truth.MET in truths:
+        return Truth.MET
+    return Truth.NOT_MET if all(t == Truth.NOT_MET for t in truths) else Truth.UNKNOWN
+
+
+@pytest.mark.parametrize("choice", list(itertools.product(CHOICES, repeat=3)))
+def test_all_and_any_follow_the_kleene_tables(choice):
+    labels = ("a", "b", "c")
+    truths = [TRUTH_OF[a] for a in choice]
+    answers = answers_for(labels, choice)
+    assert result(all_of("r", *map(leaf, labels)), answers) == kleene_and(truths)
+    assert result(any_of("r", *map(leaf, labels)), answers) == kleene_or(truths)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("choice", list(itertools.product(CHOICES, repeat=3)))
+def test_k_of_n_counts_met_and_possible(k, choice):
+    labels = ("a", "b", "c")
+    truths = [TRUTH_OF[a] for a in choice]
+    met, unknown = truths.count(Truth.MET), truths.count(Truth.UNKNOWN)
+    expected = Truth.MET if met >= k else Truth.NOT_MET if met + unknown < k else Truth.UNKNOWN
+    assert result(k_of(k, "r", *map(leaf, labels)), answers_for(labels, choice)) == expected
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"a": MET, "b": MET}, Truth.MET),  # exactly k
+        ({"a": MET, "b": ND}, Truth.UNKNOWN),  # one short, one still possible
+        ({"a": MET, "b": NOT_MET, "c": NOT_MET}, Truth.NOT_MET),  # can no longer reach k
+        ({"a": MET, "b": NOT_MET}, Truth.UNKNOWN),  # c unanswered keeps it open
+    ],
+)
+def test_k_of_n_edges_two_of_three(answers, expected):
+    assert result(k_of(2, "r", leaf("a"), leaf("b"), leaf("c")), answers) == expected
+
+
+def test_k_larger_than_n_is_never_met():
+    assert result(k_of(3, "r", leaf("a"), leaf("b")), {"a": MET, "b": MET}) == Truth.NOT_MET
+
+
+def test_k_of_n_without_k_raises():
+    with pytest.raises(ValueError, match="no k"):
+        evaluate(group(Kind.K_OF_N, "r", leaf("a")), {})
+
+
+def test_empty_groups_follow_their_identity():
+    assert result(all_of("r"), {}) == Truth.MET
+    assert result(any_of("r"), {}) == Truth.NOT_MET
+
+
+# ---- deciding ----------------------------------------------------------------------------
+
+
+def test_deciding_for_met_all_is_every_child():
+    tree = all_of("r", leaf("a"), any_of("g", leaf("b"), leaf("c")))
+    assert evaluate(tree, {"a": MET, "b": MET, "c": NOT_MET}).deciding == ("a", "b")
+
+
+def test_deciding_for_met_any_is_the_met_children():
+    tree = any_of("r", leaf("a"), leaf("b"), leaf("c"))
+    assert evaluate(tree, {"a": ND, "b": MET, "c": MET}).deciding == ("b", "c")
+
+
+def test_deciding_for_not_met_all_is_the_not_met_children():
+    tree = all_of("r", leaf("a"), leaf("b"), leaf("c"))
+    assert evaluate(tree, {"a": MET, "b": NOT_MET, "c": ND}).deciding == ("b",)
+
+
+def test_deciding_for_not_met_any_is_every_child():
+    tree = any_of("r", leaf("a"), all_of("g", leaf("b"), leaf("c")))
+    assert evaluate(tree, {"a": NOT_MET, "b": MET, "c": NOT_MET}).deciding == ("a", "c")
+
+
+def test_deciding_for_not_met_k_of_n_is_every_child():
+    tree = k_of(2, "r", leaf("a"), leaf("b"), leaf("c"))
+    assert evaluate(tree, {"a": MET, "b": NOT_MET, "c": NOT_MET}).deciding == ("a", "b", "c")
+
+
+def test_deciding_for_met_k_of_n_is_the_met_children():
+    tree = k_of(2, "r", leaf("a"), leaf("b"), leaf("c"))
+    assert evaluate(tree, {"a": MET, "b": NOT_MET, "c": MET}).deciding == ("a", "c")
+
+
+def test_deciding_for_unknown_all_and_any_is_the_unknown_children():
+    assert evaluate(all_of("r", leaf("a"), leaf("b")), {"a": MET}).deciding == ("b",)
+    assert evaluate(any_of("r", leaf("a"), leaf("b")), {"a": NOT_MET}).deciding == ("b",)
+
+
+def test_deciding_for_unknown_k_of_n_adds_the_not_met_children():
+    tree = k_of(2, "r", leaf("a"), leaf("b"), leaf("c"), leaf("d"))
+    evaluation = evaluate(tree, {"a": MET, "b": NOT_MET, "c": ND})
+    assert evaluation.result == Truth.UNKNOWN
+    assert evaluation.deciding == ("b", "c", "d")
+
+
+# ---- failing and unanswered ----------------------------------------------------------------
+
+
+def test_met_alternative_hides_a_not_documented_sibling():
+    evaluation = evaluate(any_of("r", leaf("a"), leaf("b")), {"a": ND, "b": MET})
+    assert evaluation.result == Truth.MET
+    assert evaluation.failing == ()
+
+
+def test_failing_descends_only_into_nodes_that_are_not_met():
+    tree = all_of("r", any_of("g", leaf("a"), leaf("b")), leaf("c"), leaf("d"), leaf("e"))
+    evaluation = evaluate(tree, {"a": ND, "b": MET, "c": NOT_MET, "d": ND})
+    assert evaluation.result == Truth.NOT_MET
+    assert evaluation.failing == ("c", "d", "e")
+    assert evaluation.unanswered == ("e",)
+
+
+def test_failing_lists_every_leaf_of_a_group_that_is_not_met_in_tree_order():
+    tree = any_of("r", all_of("x", leaf("a"), leaf("b")), all_of("y", leaf("c"), leaf("d")))
+    evaluation = evaluate(tree, {"a": MET, "b": NOT_MET, "c": ND, "d": MET})
+    assert evaluation.failing == ("b", "c")
+
+
+# ---- paths ---------------------------------------------------------------------------------
+
+INITIAL_MET = {"PRE-1": MET, "PRE-2": MET, "1.A.i": MET, "1.A.ii": MET, "1.A.iii": MET}
+
+
+def test_initial_path_ignores_the_continuation_branch():
+    evaluation = evaluate(KESIMPTA, INITIAL_MET, path="initial")
+    assert evaluation.result == Truth.MET
+    assert evaluation.path == "initial"
+    assert "1.B" not in evaluation.node_results
+    assert "1.B.i" not in evaluation.node_results
+    assert evaluation.unanswered == ()
+    assert evaluation.deciding == ("PRE-1", "PRE-2", "1.A.i", "1.A.ii", "1.A.iii")
+
+
+def test_continuation_path_does_not_see_initial_answers():
+    evaluation = evaluate(KESIMPTA, INITIAL_MET, path="continuation")
+    assert evaluation.result == Truth.UNKNOWN
+    assert evaluation.unanswered == ("1.B.i", "1.B.ii.a", "1.B.ii.b", "1.B.iii", "1.B.iv")
+    assert evaluation.failing == evaluation.unanswered
+
+
+def test_continuation_with_one_response_alternative_met():
+    answers = {
+        "PRE-1": MET,
+        "PRE-2": MET,
+        "1.B.i": MET,
+        "1.B.ii.a": ND,
+        "1.B.ii.b": MET,
+        "1.B.iii": MET,
+        "1.B.iv": MET,
+    }
+    evaluation = evaluate(KESIMPTA, answers, path="continuation")
+    assert evaluation.result == Truth.MET
+    assert "1.B.ii.a" not in evaluation.deciding
+    assert evaluation.failing == ()
+
+
+def test_a_shared_criterion_not_met_fails_every_path():
+    answers = {**INITIAL_MET, "PRE-2": NOT_MET}
+    evaluation = evaluate(KESIMPTA, answers, path="initial")
+    assert evaluation.result == Truth.NOT_MET
+    assert evaluation.deciding == ("PRE-2",)
+    assert evaluation.failing == ("PRE-2",)
+
+
+def test_without_a_path_both_branches_count():
+    evaluation = evaluate(KESIMPTA, INITIAL_MET)
+    assert evaluation.result == Truth.MET
+    assert evaluation.path is None
+    assert evaluation.node_results["1.B"] == Truth.UNKNOWN
+
+
+def test_root_on_another_path_raises():
+    with pytest.raises(ValueError, match="path"):
+        evaluate(leaf("a", path="initial"), {}, path="continuation")
+
+
+def test_iter_nodes_is_pre_order_with_depth_and_skips_other_paths():
+    labels = [(node.label, depth) for node, depth in iter_nodes(KESIMPTA, path="initial")]
+    assert labels == [
+        ("root", 0),
+        ("PRE-1", 1),
+        ("PRE-2", 1),
+        ("1", 1),
+        ("1.A", 2),
+        ("1.A.i", 3),
+        ("1.A.ii", 3),
+        ("1.A.iii", 3),
+    ]
+    assert len(list(iter_nodes(KESIMPTA))) == 15
+
+
+def test_applicable_leaves_and_find():
+    assert [n.label for n in applicable_leaves(KESIMPTA, path="continuation")] == [
+        "PRE-1",
+        "PRE-2",
+        "1.B.i",
+        "1.B.ii.a",
+        "1.B.ii.b",
+        "1.B.iii",
+        "1.B.iv",
+    ]
+    found = find(KESIMPTA, "1.B.ii.b")
+    assert found is not None and found.label == "1.B.ii.b"
+    assert find(KESIMPTA, "9") is None
+
+
+def test_node_results_cover_exactly_the_applicable_nodes_in_tree_order():
+    evaluation = evaluate(KESIMPTA, {}, path="initial")
+    assert list(evaluation.node_results) == [
+        n.label for n, _ in iter_nodes(KESIMPTA, path="initial")
+    ]
+
+
+def test_nodes_are_frozen_and_carry_checks():
+    node = Node("a", Kind.LEAF, check=Check("age_at_least", {"years": 18}))
+    with pytest.raises(AttributeError):
+        node.label = "b"  # type: ignore[misc]
+    assert node.check == Check("age_at_least", {"years": 18})
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+PATHS = st.sampled_from([None, None, "initial", "continuation"])
+SHAPES = st.recursive(
+    st.tuples(st.just("leaf"), PATHS),
+    lambda inner: st.tuples(
+        st.sampled_from(["all", "any", "k_of_n"]),
+        PATHS,
+        st.integers(min_value=0, max_value=5),
+        st.lists(inner, min_size=1, max_size=4),
+    ),
+    max_leaves=10,
+)
+
+
+def build(shape, counter: itertools.count, root: bool = False) -> Node:
+    label = f"n{next(counter)}"
+    path = None if root else shape[1]
+    if shape[0] == "leaf":
+        return Node(label, Kind.LEAF, path=path)
+    kind, _, k, children = shape
+    built = tuple(build(child, counter) for child in children)
+    return Node(
+        label,
+        Kind(kind),
+        path=path,
+        k=min(k, len(built) + 1) if kind == "k_of_n" else None,
+        children=built,
+    )
+
+
+@st.composite
+def trees_with_answers(draw):
+    tree = build(draw(SHAPES), itertools.count(), root=True)
+    leaves = [n.label for n, _ in iter_nodes(tree) if n.kind == Kind.LEAF]
+    answers = {}
+    for label in leaves:
+        answer = draw(st.sampled_from([None, *Answer]))
+        if answer is not None:
+            answers[label] = answer
+    path = draw(st.sampled_from([None, "initial", "continuation"]))
+    return tree, answers, path
+
+
+RANK = {Truth.NOT_MET: 0, Truth.UNKNOWN: 1, Truth.MET: 2}
+LEAF_RANK = {NOT_MET: 0, ND: 1, None: 1, MET: 2}
+
+
+def groups(tree: Node, path):
+    return [n for n, _ in iter_nodes(tree, path=path) if n.kind != Kind.LEAF]
+
+
+def child_truths(evaluation, node: Node, path):
+    return [
+        evaluation.node_results[c.label]
+        for c in node.children
+        if path is None or c.path is None or c.path == path
+    ]
+
+
+@given(trees_with_answers())
+def test_all_is_met_exactly_when_every_child_is_met(case):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    for node in groups(tree, path):
+        if node.kind == Kind.ALL:
+            truths = child_truths(evaluation, node, path)
+            met = evaluation.node_results[node.label] == Truth.MET
+            assert met == all(t == Truth.MET for t in truths)
+            not_met = evaluation.node_results[node.label] == Truth.NOT_MET
+            assert not_met == (Truth.NOT_MET in truths)
+
+
+@given(trees_with_answers())
+def test_any_is_not_met_exactly_when_every_child_is_not_met(case):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    for node in groups(tree, path):
+        if node.kind == Kind.ANY:
+            truths = child_truths(evaluation, node, path)
+            not_met = evaluation.node_results[node.label] == Truth.NOT_MET
+            assert not_met == all(t == Truth.NOT_MET for t in truths)
+            assert (evaluation.node_results[node.label] == Truth.MET) == (Truth.MET in truths)
+
+
+def with_kind(tree: Node, label: str, kind: Kind, k: int | None) -> Node:
+    if tree.label == label:
+        return replace(tree, kind=kind, k=k)
+    return replace(tree, children=tuple(with_kind(c, label, kind, k) for c in tree.children))
+
+
+@given(trees_with_answers(), st.data())
+def test_one_of_n_is_any_and_n_of_n_is_all(case, data):
+    tree, answers, _ = case
+    candidates = groups(tree, None)
+    node = data.draw(st.sampled_from(candidates)) if candidates else None
+    if node is None:
+        return
+    n = len(node.children)
+    as_any = with_kind(tree, node.label, Kind.ANY, None)
+    as_all = with_kind(tree, node.label, Kind.ALL, None)
+    one_of = evaluate(with_kind(tree, node.label, Kind.K_OF_N, 1), answers)
+    all_of_n = evaluate(with_kind(tree, node.label, Kind.K_OF_N, n), answers)
+    assert one_of.node_results == evaluate(as_any, answers).node_results
+    assert one_of.failing == evaluate(as_any, answers).failing
+    assert all_of_n.node_results == evaluate(as_all, answers).node_results
+    assert all_of_n.failing == evaluate(as_all, answers).failing
+
+
+@given(trees_with_answers(), st.data())
+def test_resolving_an_unknown_leaf_never_reverses_a_settled_result(case, data):
+    # Kleene logic is monotone in information: a met or not-met result stays as it is
+    # whatever an unanswered or not-documented leaf later turns out to be.
+    tree, answers, path = case
+    before = result(tree, answers, path)
+    open_leaves = [
+        n.label for n in applicable_leaves(tree, path=path) if answers.get(n.label) in (None, ND)
+    ]
+    if before == Truth.UNKNOWN or not open_leaves:
+        return
+    label = data.draw(st.sampled_from(open_leaves))
+    for answer in (MET, NOT_MET):
+        assert result(tree, {**answers, label: answer}, path) == before
+
+
+@given(trees_with_answers(), st.data())
+def test_a_better_answer_never_worsens_the_result(case, data):
+    # Every group is monotone in truth: not met < unknown < met, so raising one leaf's answer
+    # (not met -> not documented -> met) can only raise the result. A met tree stays met.
+    tree, answers, path = case
+    leaves = [n.label for n in applicable_leaves(tree, path=path)]
+    if not leaves:
+        return
+    label = data.draw(st.sampled_from(leaves))
+    better = data.draw(
+        st.sampled_from([a for a in Answer if LEAF_RANK[a] >= LEAF_RANK[answers.get(label)]])
+    )
+    before = result(tree, answers, path)
+    after = result(tree, {**answers, label: better}, path)
+    assert RANK[after] >= RANK[before]
+
+
+@given(trees_with_answers())
+def test_unknown_exactly_when_the_open_leaves_could_go_either_way(case):
+    # Each label occurs once, so Kleene evaluation is exact: the result is unknown exactly
+    # when answering every open leaf met would meet it and answering them not met would not.
+    tree, answers, path = case
+    open_leaves = [
+        n.label for n in applicable_leaves(tree, path=path) if answers.get(n.label) in (None, ND)
+    ]
+    optimistic = result(tree, {**answers, **dict.fromkeys(open_leaves, MET)}, path)
+    pessimistic = result(tree, {**answers, **dict.fromkeys(open_leaves, NOT_MET)}, path)
+    expected = Truth.UNKNOWN if optimistic != pessimistic else optimistic
+    assert result(tree, answers, path) == expected
+
+
+@given(trees_with_answers(), st.dictionaries(st.text(min_size=1), st.sampled_from(list(Answer))))
+def test_answers_for_labels_outside_the_tree_change_nothing(case, extra):
+    tree, answers, path = case
+    labels = {n.label for n, _ in iter_nodes(tree)}
+    outside = {label: a for label, a in extra.items() if label not in labels}
+    assert evaluate(tree, {**outside, **answers}, path=path) == evaluate(tree, answers, path=path)
+
+
+def can_be_met(tree: Node, path) -> bool:
+    every_leaf = [n.label for n in applicable_leaves(tree, path=path)]
+    return result(tree, dict.fromkeys(every_leaf, MET), path) == Truth.MET
+
+
+@given(trees_with_answers())
+def test_failing_is_empty_exactly_when_met_and_holds_no_met_leaf(case):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    applicable = [n.label for n in applicable_leaves(tree, path=path)]
+    if can_be_met(tree, path):
+        assert (evaluation.failing == ()) == (evaluation.result == Truth.MET)
+    else:
+        assert evaluation.result == Truth.NOT_MET
+    assert all(evaluation.node_results[label] != Truth.MET for label in evaluation.failing)
+    assert list(evaluation.failing) == [
+        label for label in applicable if label in evaluation.failing
+    ]
+    assert evaluation.unanswered == tuple(label for label in applicable if label not in answers)
+
+
+@given(trees_with_answers())
+def test_meeting_every_failing_leaf_meets_the_tree_when_it_can_be_met(case):
+    tree, answers, path = case
+    if not can_be_met(tree, path):
+        return  # some k_of_n asks for more children than this path has
+    failing = evaluate(tree, answers, path=path).failing
+    assert result(tree, {**answers, **dict.fromkeys(failing, MET)}, path) == Truth.MET
+
+
+@given(trees_with_answers(), st.data())
+def test_deciding_leaves_of_a_met_tree_suffice(case, data):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    if evaluation.result != Truth.MET:
+        return
+    assert all(evaluation.node_results[label] == Truth.MET for label in evaluation.deciding)
+    others = [
+        n.label for n in applicable_leaves(tree, path=path) if n.label not in evaluation.deciding
+    ]
+    changed = {label: data.draw(st.sampled_from([None, *Answer])) for label in others}
+    kept = {label: answers[label] for label in evaluation.deciding}
+    new_answers = {**kept, **{label: a for label, a in changed.items() if a is not None}}
+    assert result(tree, new_answers, path) == Truth.MET
+
+
+@given(trees_with_answers())
+def test_a_path_is_the_same_as_pruning_the_other_path(case):
+    tree, answers, path = case
+
+    def prune(node: Node) -> Node:
+        kept = tuple(prune(c) for c in node.children if path is None or c.path in (None, path))
+        return replace(node, children=kept, path=None)
+
+    on_path = evaluate(tree, answers, path=path)
+    pruned = evaluate(prune(tree), answers)
+    assert on_path.result == pruned.result
+    assert on_path.node_results == pruned.node_results
+    assert (on_path.deciding, on_path.failing, on_path.unanswered) == (
+        pruned.deciding,
+        pruned.failing,
+        pruned.unanswered,
+    )
