@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_policy policies/*.yaml
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -202,7 +202,7 @@ class PolicyVersionForm(forms.ModelForm):
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
     form = PolicyVersionForm
-    list_display = ["policy", "number", "status", "effective_date", "published_at", "compare"]
+    list_display = ["__str__", "status", "effective_date", "published_at", "compare"]
     list_filter = ["status", "policy"]
     list_select_related = ["policy"]
     ordering = ["policy__number", "-number"]
@@ -315,7 +315,7 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
         url = reverse("reviews:policy-version-compare", args=[previous, obj.pk])
         return format_html('<a href="{}">with v{}</a>', url, obj.cloned_from.number)
 
-    def _each(self, request, queryset, verb, service, done):
+    def _each(self, request, queryset, service, done):
         for version in queryset.select_related("policy"):
             try:
                 result = service(version=version, actor=request.user)
@@ -345,7 +345,6 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "publish",
             policy_services.policy_version_publish,
             lambda v, r: f"{r} is published and can no longer change.",
         )
@@ -355,7 +354,6 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "clone",
             policy_services.policy_version_clone,
             lambda v, r: f"{v} cloned to draft version {r.number}.",
         )
@@ -365,7 +363,6 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            "retire",
             policy_services.policy_version_retire,
             lambda v, r: f"{r} is retired.",
         )

@@ -5,11 +5,18 @@ locally it skips with the reason; with CI=true it fails, so CI never passes by s
 """
 
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from reviews import roles
+from tests import services_available
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-staple"
@@ -29,6 +36,9 @@ def _user(django_user_model, username: str, role: str | None, **extra):
         username=username, password=PASSWORD, first_name=username.title(), **extra
     )
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # Transactional tests flush the tables, data migrations' groups included.
+            roles.roles_sync()
         user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -62,6 +72,85 @@ def auditor(django_user_model):
 def outsider(django_user_model):
     """Signed in, but in no role group."""
     return _user(django_user_model, "oscar", None)
+
+
+# ---- cases and documents -------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path, monkeypatch):
+    """Uploaded documents go to a temporary directory (a worker started after this sees it)."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    monkeypatch.setenv("PRIORAUTH_PRIVATE_STORAGE", str(settings.MEDIA_ROOT))
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def deadline_rules(db):
+    """The seeded deadline table (transactional tests flush what the data migration made)."""
+    from tests.factories import ensure_deadline_rules
+
+    ensure_deadline_rules()
+
+
+# ---- a real Celery worker (tests/tasks/) ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _database_url_for_worker() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    require_service("Redis", services_available.redis(), "set REDIS_URL to a running Redis")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "priorauth.settings",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "priorauth",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        print(output)
 
 
 from tests.policy_fixtures import kesimpta, statin_policy  # noqa: E402, F401

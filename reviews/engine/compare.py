@@ -59,7 +59,7 @@ def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items() if _text(v))
     return str(value)
 
 
@@ -75,8 +75,14 @@ def _row(section: str, name: str, old: Any, new: Any) -> Row:
 
 
 def _keyed(section: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Row]:
+    """One row per key; where both sides hold a mapping (a criterion, a list item, a check),
+    one row per field inside it, so a changed note reads as a changed note."""
     for key in [*old, *(k for k in new if k not in old)]:
-        yield _row(section, key, old.get(key), new.get(key))
+        before, after = old.get(key), new.get(key)
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            yield from _keyed(f"{section} {key}", before, after)
+        else:
+            yield _row(section, key, before, after)
 
 
 def _nodes(criteria: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
