@@ -158,6 +158,8 @@ STORAGES = {
 # Documents live outside any public URL; only a view that checks access serves them.
 MEDIA_ROOT = Path(os.environ.get("PRIORAUTH_PRIVATE_STORAGE", VAR_DIR / "private"))
 WHITENOISE_USE_FINDERS = DEBUG
+# Largest document accepted per file (bytes).
+PRIORAUTH_MAX_UPLOAD_BYTES = int(os.environ.get("PRIORAUTH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -23,3 +23,11 @@ class InvalidTransition(ReviewError):
 
 class StaleCase(ReviewError):
     """The case changed since it was read (someone else moved it first)."""
+
+
+class AlreadyClaimed(ReviewError):
+    """Another reviewer claimed the case first."""
+
+
+class ReviewIncomplete(ReviewError):
+    """An approval asked for while some criterion is not met, not documented or unanswered."""

@@ -31,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             )
             for action in ("add", "change", "delete", "view")
         ),
+        # Deadline rules are edited, never deleted: cases point at the rule they came from.
+        *(f"reviews.{action}_deadlinerule" for action in ("add", "change", "view")),
     ],
     AUDITOR: ["reviews.view_cases", "reviews.view_audit"],
 }

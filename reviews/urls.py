@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews import views
+from reviews.views import cases as case_views
 from reviews.views import policies as policy_views
 
 app_name = "reviews"
@@ -19,4 +20,14 @@ urlpatterns += [
 ]
 
 # Cases (intake, documents, case pages).
-urlpatterns += []
+urlpatterns += [
+    path("cases/", case_views.case_list_view, name="case-list"),
+    path("cases/new/", case_views.case_create_view, name="case-create"),
+    path("cases/<int:case_id>/", case_views.case_detail_view, name="case-detail"),
+    path("cases/<int:case_id>/documents/", case_views.document_upload_view, name="document-upload"),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/",
+        case_views.document_file_view,
+        name="document-file",
+    ),
+]

@@ -154,3 +154,4 @@ def celery_worker_process(transactional_db):
 
 
 from tests.policy_fixtures import kesimpta, statin_policy  # noqa: E402, F401
+from tests.review_fixtures import clear_case  # noqa: E402, F401

@@ -7,6 +7,7 @@ from reviews import roles
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("private_storage")  # the demo cases' PDFs go to a temporary directory
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo")

@@ -1,0 +1,56 @@
+"""Reads of cases and their documents, scoped to what the user may see.
+
+Anyone without view_cases gets a 404 for a case, as if it did not exist: a case's existence
+is itself patient information.
+"""
+
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from reviews import permissions
+from reviews.models import Case, CaseEvent, Document
+
+
+def case_get_for_user(*, user, case_id: int) -> Case:
+    if not permissions.can_view_cases(user):
+        raise Http404("No such case.")
+    return get_object_or_404(
+        Case.objects.select_related(
+            "policy", "policy_version__policy", "deadline_rule", "assignee", "created_by"
+        ).prefetch_related("medications"),
+        pk=case_id,
+    )
+
+
+def case_search(*, user, q: str = "", status: str = "") -> QuerySet[Case]:
+    """Cases matching a reference, member ID or member name."""
+    if not permissions.can_view_cases(user):
+        return Case.objects.none()
+    cases = Case.objects.select_related("policy_version__policy")
+    q = " ".join(q.split())
+    if q:
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(member_id__istartswith=q) | Q(member_name__icontains=q)
+        )
+    if status:
+        cases = cases.filter(status=status)
+    # Open cases first (the work), each group soonest due first.
+    decided = [Case.Status.APPROVED, Case.Status.PARTIALLY_APPROVED, Case.Status.DENIED]
+    return cases.annotate(
+        decided=DbCase(When(status__in=decided, then=Value(1)), default=Value(0))
+    ).order_by("decided", "due_at", "pk")
+
+
+def case_documents(*, case: Case) -> QuerySet[Document]:
+    return case.documents.select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("created_at", "pk")
+
+
+def document_get_for_user(*, user, case_id: int, document_id: int) -> Document:
+    case = case_get_for_user(user=user, case_id=case_id)
+    return get_object_or_404(Document.objects.select_related("case"), pk=document_id, case=case)

@@ -1,0 +1,162 @@
+"""Cases: intake (create, pin the policy version, set the due time) and demo-only moves."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from reviews import permissions
+from reviews.errors import ReviewError, StaleCase
+from reviews.models import (
+    Case,
+    CaseEvent,
+    CaseMedication,
+    DeadlineRule,
+    Document,
+    ReferenceSequence,
+)
+from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
+from reviews.services.documents import Rejected, document_add_many
+from reviews.workflow import case_move
+
+
+def reference_next(*, year: int) -> str:
+    """The next reference of a year, e.g. PA-2026-000123. Call inside a transaction.
+
+    Race-safe: the UPDATE ... SET last = last + 1 holds the year's row lock until commit, so
+    concurrent intakes take turns and never share a number (and `reference` is unique).
+    """
+    if not ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceSequence.objects.create(year=year, last=1)
+        except IntegrityError:  # another intake created the year's row first
+            ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
+    number = ReferenceSequence.objects.get(year=year).last
+    return f"PA-{year}-{number:06d}"
+
+
+def deadline_rule_for(*, line_of_business: str, urgency: str) -> DeadlineRule:
+    rule = DeadlineRule.objects.filter(line_of_business=line_of_business, urgency=urgency).first()
+    if rule is None:
+        raise ReviewError(
+            f"There is no deadline rule for {Case.LineOfBusiness(line_of_business).label}, "
+            f"{urgency}. A policy admin must add one (Policy administration, Deadline rules)."
+        )
+    return rule
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    fields: dict[str, Any],
+    medications: list[dict[str, Any]] = (),
+    documents: list[UploadedFile] = (),
+    document_kind: str = Document.Kind.OTHER,
+) -> tuple[Case, list[Rejected]]:
+    """Enter a request: find the policy and pin the version in force on the day of receipt,
+    set the due time from the deadline table, then send the case to its first queue.
+
+    A drug with no policy (or none in force) is accepted, marked not in policy, and goes to
+    the physician queue: "Requests for uses not listed in this policy will be reviewed ...
+    on a case-by-case basis" (policy 2020910, Policy Statement).
+    Returns the case and the files that were refused (the others are kept).
+    """
+    if not permissions.can_intake(actor):
+        raise PermissionDenied("Only nurses and physicians may enter requests.")
+    received_at = fields["received_at"]
+    received_on: date = timezone.localtime(received_at).date()
+    policy = policy_find_for_drug(drug=fields["drug_name"], hcpcs_code=fields.get("hcpcs_code", ""))
+    version = policy_version_in_force(policy=policy, on=received_on) if policy else None
+    rule = deadline_rule_for(line_of_business=fields["line_of_business"], urgency=fields["urgency"])
+
+    case = Case.objects.create(
+        **fields,
+        reference=reference_next(year=received_on.year),
+        due_at=rule.due_at(received_at),
+        deadline_rule=rule,
+        deadline_rule_text=str(rule)[:300],
+        status=Case.Status.RECEIVED,
+        policy=policy,
+        policy_version=version,
+        not_in_policy=version is None,
+        created_by=actor,
+    )
+    CaseMedication.objects.bulk_create(
+        CaseMedication(case=case, name=m["name"], stop_date=m.get("stop_date"), position=i)
+        for i, m in enumerate(medications)
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind="received",
+        to_status=Case.Status.RECEIVED,
+        payload={
+            "reference": case.reference,
+            "received_at": received_at.isoformat(),
+            "backdate_reason": case.backdate_reason,
+            "due_at": case.due_at.isoformat(),
+            "deadline_rule": case.deadline_rule_text,
+            "policy_version": str(version) if version else None,
+        },
+    )
+    if version is not None:
+        case_move(
+            case=case,
+            to=Case.Status.NURSE_REVIEW,
+            actor=actor,
+            payload={
+                "reason": f"Pinned to policy {version.policy.number} version {version.number}."
+            },
+        )
+    else:
+        why = (
+            f"Policy {policy.number} has no version in force on {received_on}."
+            if policy
+            else f"No policy covers {case.drug_name}."
+        )
+        case_move(
+            case=case,
+            to=Case.Status.PHYSICIAN_QUEUE,
+            actor=actor,
+            payload={"reason": f"Not in policy: {why} Reviewed case by case by a physician."},
+        )
+    rejected: list[Rejected] = []
+    if documents:
+        _, rejected = document_add_many(
+            case=case, actor=actor, files=list(documents), kind=document_kind
+        )
+    return case, rejected
+
+
+@transaction.atomic
+def case_status_set_for_demo(*, case: Case, statuses: list[str], actor, note: str = "") -> Case:
+    """Demo data only (seed_demo): set a case's status directly, one step at a time, recording
+    each step as an event marked demo. Real moves go through reviews.workflow.case_move."""
+    if not settings.DEBUG:
+        raise PermissionDenied("Demo status changes run only with DEBUG on.")
+    for status in statuses:
+        now = timezone.now()
+        if (
+            Case.objects.filter(pk=case.pk, status=case.status).update(
+                status=status, updated_at=now
+            )
+            != 1
+        ):
+            raise StaleCase("This case was changed by someone else.")
+        CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            kind="status",
+            from_status=case.status,
+            to_status=status,
+            payload={"demo": True, **({"note": note} if note else {})},
+        )
+        case.status, case.updated_at = status, now
+    return case

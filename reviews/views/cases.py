@@ -1,0 +1,161 @@
+"""Case pages: the list, intake, the case page, document upload and the document file itself.
+
+Thin: fetch through a selector (404 for anyone who may not see the case), validate a form,
+call one service, redirect or render.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviews import permissions
+from reviews.errors import ReviewError
+from reviews.forms import (
+    SPECIALTIES,
+    CaseIntakeForm,
+    CaseSearchForm,
+    DocumentUploadForm,
+    MedicationFormSet,
+)
+from reviews.selectors import cases as selectors
+from reviews.services import cases as case_services
+from reviews.services import documents as document_services
+
+CASES_PER_PAGE = 25
+
+
+@require_GET
+def case_list_view(request):
+    if not permissions.can_view_cases(request.user):
+        raise PermissionDenied
+    form = CaseSearchForm(request.GET)
+    q = status = ""
+    if form.is_valid():
+        q, status = form.cleaned_data["q"], form.cleaned_data["status"]
+    cases = selectors.case_search(user=request.user, q=q, status=status)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "reviews/case_list.html", {"form": form, "page": page, "q": q, "status": status}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_create_view(request):
+    if not permissions.can_intake(request.user):
+        raise PermissionDenied
+    if request.method == "GET":
+        form, medications = CaseIntakeForm(), MedicationFormSet(prefix="meds")
+        return _intake_page(request, form, medications)
+    form = CaseIntakeForm(request.POST, request.FILES)
+    medications = MedicationFormSet(request.POST, prefix="meds")
+    if not (form.is_valid() and medications.is_valid()):
+        return _intake_page(request, form, medications, status=400)
+    try:
+        case, rejected = case_services.case_create(
+            actor=request.user,
+            fields=form.case_fields(),
+            medications=medications.medications(),
+            documents=form.cleaned_data["documents"],
+            document_kind=form.cleaned_data["document_kind"],
+        )
+    except ReviewError as error:
+        form.add_error(None, str(error))
+        return _intake_page(request, form, medications, status=400)
+    messages.success(
+        request,
+        f"{case.reference} entered: {case.get_status_display().lower()}, "
+        f"due {case.due_at:%Y-%m-%d %H:%M}.",
+    )
+    for refusal in rejected:
+        messages.warning(request, str(refusal))
+    return redirect("reviews:case-detail", case_id=case.pk)
+
+
+def _intake_page(request, form, medications, status=200):
+    return render(
+        request,
+        "reviews/case_create.html",
+        {"form": form, "medications": medications, "specialties": SPECIALTIES},
+        status=status,
+    )
+
+
+@require_GET
+def case_detail_view(request, case_id: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    return _detail_page(request, case, DocumentUploadForm())
+
+
+def _detail_page(request, case, upload_form, status=200):
+    documents = list(selectors.case_documents(case=case))
+    preview = documents[0] if documents else None
+    if request.GET.get("preview", "").isdigit():
+        preview = next((d for d in documents if d.pk == int(request.GET["preview"])), preview)
+    return render(
+        request,
+        "reviews/case_detail.html",
+        {
+            "case": case,
+            "documents": documents,
+            "preview": preview,
+            "events": selectors.case_timeline(case=case),
+            "upload_form": upload_form,
+            "can_upload": permissions.can_intake(request.user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def document_upload_view(request, case_id: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    if not permissions.can_intake(request.user):
+        raise PermissionDenied
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_page(request, case, form, status=400)
+    accepted, rejected = document_services.document_add_many(
+        case=case,
+        actor=request.user,
+        files=form.cleaned_data["files"],
+        kind=form.cleaned_data["kind"],
+    )
+    if accepted:
+        names = ", ".join(d.original_name for d in accepted)
+        messages.success(request, f"Added {len(accepted)} document(s): {names}.")
+    for refusal in rejected:
+        messages.warning(request, str(refusal))
+    return redirect("reviews:case-detail", case_id=case.pk)
+
+
+@never_cache
+@xframe_options_sameorigin  # the case page previews documents in an <iframe>
+@require_GET
+def document_file_view(request, case_id: int, document_id: int):
+    document = selectors.document_get_for_user(
+        user=request.user, case_id=case_id, document_id=document_id
+    )
+    download = request.GET.get("download") == "1"
+    try:
+        handle = default_storage.open(document.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    document_services.document_record_download(
+        document=document, actor=request.user, download=download
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=download,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    # The type we sniffed on upload, and the browser must not guess another.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

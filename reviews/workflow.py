@@ -1,0 +1,55 @@
+"""The case state machine: one transition table, in one place (../shared/DESIGN.md).
+
+Every status change goes through `case_move`, which services call inside their transaction.
+"""
+
+from django.utils import timezone
+
+from reviews.errors import InvalidTransition, StaleCase
+from reviews.models import Case, CaseEvent
+
+S = Case.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    # A request for a use no policy lists goes straight to a physician: the policy statement
+    # says such uses "will be reviewed ... on a case-by-case basis", which a nurse cannot do.
+    S.RECEIVED: frozenset({S.NURSE_REVIEW, S.PHYSICIAN_QUEUE}),
+    S.NURSE_REVIEW: frozenset({S.APPROVED, S.PHYSICIAN_QUEUE}),
+    S.PHYSICIAN_QUEUE: frozenset({S.PHYSICIAN_REVIEW}),
+    S.PHYSICIAN_REVIEW: frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.INFO_REQUESTED}),
+    S.INFO_REQUESTED: frozenset({S.PHYSICIAN_QUEUE}),
+    S.APPROVED: frozenset(),
+    S.PARTIALLY_APPROVED: frozenset(),
+    S.DENIED: frozenset(),
+}
+
+
+def assert_transition(from_status: str, to_status: str) -> None:
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise InvalidTransition(
+            f"A case cannot go from {S(from_status).label.lower()} to {S(to_status).label.lower()}."
+        )
+
+
+def case_move(*, case: Case, to: str, actor, payload: dict | None = None) -> Case:
+    """Move a case to `to` and record the event. Call inside the service's transaction.
+
+    The update is conditional on the status we read: if another reviewer moved the case
+    since, no row matches and StaleCase is raised instead of overwriting their work.
+    """
+    assert_transition(case.status, to)
+    now = timezone.now()
+    moved = Case.objects.filter(pk=case.pk, status=case.status).update(status=to, updated_at=now)
+    if moved != 1:
+        raise StaleCase("This case was changed by someone else. Reload it and try again.")
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind="status",
+        from_status=case.status,
+        to_status=to,
+        payload=payload or {},
+    )
+    case.status = to
+    case.updated_at = now
+    return case

@@ -1,0 +1,165 @@
+"""factory_boy factories for cases, and small builders of real files (PDF, PNG, ...)."""
+
+import importlib
+import io
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from reviews.models import Case, CaseEvent, DeadlineRule, Document
+
+KESIMPTA_REGIMEN = {
+    "dose_amount": "20",
+    "dose_unit": "mg",
+    "route": "subcutaneous",
+    "loading_weeks": [0, 1, 2],
+    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+}
+VALID_NPI = "1234567893"  # CMS's own example of a valid NPI
+
+
+def ensure_deadline_rules() -> None:
+    """The seeded deadline table; transactional tests flush what the data migration made."""
+    seed = importlib.import_module("reviews.migrations.0006_deadline_rules")
+    for lob, urgency, amount, unit, source in seed.RULES:
+        DeadlineRule.objects.get_or_create(
+            line_of_business=lob,
+            urgency=urgency,
+            defaults={"amount": amount, "unit": unit, "source": source},
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+
+
+class DeadlineRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeadlineRule
+        django_get_or_create = ("line_of_business", "urgency")
+
+    line_of_business = Case.LineOfBusiness.COMMERCIAL
+    urgency = Case.Urgency.STANDARD
+    amount = 15
+    unit = DeadlineRule.Unit.CALENDAR_DAYS
+    source = "NCQA UM 5 (pre-service, standard)"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case in nurse review, not in policy unless given a policy_version."""
+
+    class Meta:
+        model = Case
+
+    reference = factory.Sequence(lambda n: f"PA-2026-{n + 900000:06d}")
+    member_name = factory.Faker("name")
+    member_id = factory.Sequence(lambda n: f"M{n:07d}")
+    member_dob = date(1985, 6, 1)
+    prescriber_name = "Dr. Elena Marsh"
+    prescriber_npi = VALID_NPI
+    prescriber_specialty = "Neurology"
+    diagnosis_codes = factory.LazyFunction(lambda: ["G35.A"])
+    drug_name = "Kesimpta"
+    hcpcs_code = "J3490"
+    regimen = factory.LazyFunction(lambda: dict(KESIMPTA_REGIMEN))
+    request_type = Case.RequestType.INITIAL
+    urgency = Case.Urgency.STANDARD
+    line_of_business = Case.LineOfBusiness.COMMERCIAL
+    received_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(days=15))
+    deadline_rule_text = "Commercial, standard: 15 calendar days"
+    status = Case.Status.NURSE_REVIEW
+    policy_version = None
+    policy = factory.LazyAttribute(lambda o: o.policy_version.policy if o.policy_version else None)
+    not_in_policy = factory.LazyAttribute(lambda o: o.policy_version is None)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "note"
+
+
+# ---- files ----------------------------------------------------------------------------------
+
+
+def pdf_bytes(pages: list[str], *, encrypt_with: str = "") -> bytes:
+    """A real PDF with one text page per entry (an empty string makes a blank page)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 8, text)
+    data = bytes(pdf.output())
+    if encrypt_with:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.encrypt(user_password=encrypt_with, owner_password=encrypt_with + "-owner")
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
+    return data
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def tiff_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (4, 4), 128).save(out, format="TIFF")
+    return out.getvalue()
+
+
+def docx_bytes() -> bytes:
+    """A minimal Word document: a ZIP with the parts Word writes."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+ELF_EXECUTABLE = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
+WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
+
+
+def upload(name: str, content: bytes, content_type: str = "application/pdf"):
+    """A file as the browser would send it; the content type claimed here is never trusted."""
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def document_for(case: Case, *, user, content: bytes | None = None, name: str = "note.pdf"):
+    """A stored document added through the service, as an upload would."""
+    from reviews.services.documents import document_add_many
+
+    accepted, rejected = document_add_many(
+        case=case,
+        actor=user,
+        files=[upload(name, content or pdf_bytes(["Neurology note"]))],
+        kind=Document.Kind.CLINICAL_NOTE,
+    )
+    assert not rejected, rejected
+    return accepted[0]
