@@ -2,6 +2,7 @@ from django.urls import path
 
 from reviews import views
 from reviews.views import cases as case_views
+from reviews.views import nurse as nurse_views
 from reviews.views import policies as policy_views
 
 app_name = "reviews"
@@ -13,10 +14,16 @@ urlpatterns = [
 # Policies (read pages, version comparison).
 urlpatterns += [
     path("policies/", policy_views.policy_list_view, name="policy-list"),
-    path("policies/versions/<int:version_id>/", policy_views.policy_version_detail_view,
-         name="policy-version-detail"),
-    path("policies/versions/<int:old_id>/compare/<int:new_id>/",
-         policy_views.policy_version_compare_view, name="policy-version-compare"),
+    path(
+        "policies/versions/<int:version_id>/",
+        policy_views.policy_version_detail_view,
+        name="policy-version-detail",
+    ),
+    path(
+        "policies/versions/<int:old_id>/compare/<int:new_id>/",
+        policy_views.policy_version_compare_view,
+        name="policy-version-compare",
+    ),
 ]
 
 # Cases (intake, documents, case pages).
@@ -30,4 +37,23 @@ urlpatterns += [
         case_views.document_file_view,
         name="document-file",
     ),
+]
+
+# Nurse review: the queue, the guided review, approve or escalate.
+urlpatterns += [
+    path("nurse/queue/", nurse_views.nurse_queue_view, name="nurse-queue"),
+    path("cases/<int:case_id>/claim/", nurse_views.case_claim_view, name="case-claim"),
+    path("cases/<int:case_id>/review/", nurse_views.case_review_view, name="case-review"),
+    path(
+        "cases/<int:case_id>/review/criteria/<str:label>/",
+        nurse_views.case_review_step_view,
+        name="case-review-step",
+    ),
+    path(
+        "cases/<int:case_id>/review/summary/",
+        nurse_views.case_review_summary_view,
+        name="case-review-summary",
+    ),
+    path("cases/<int:case_id>/approve/", nurse_views.case_approve_view, name="case-approve"),
+    path("cases/<int:case_id>/escalate/", nurse_views.case_escalate_view, name="case-escalate"),
 ]

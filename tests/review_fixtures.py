@@ -8,7 +8,10 @@ from django.utils import timezone
 from reviews.services.cases import case_create
 
 KESIMPTA_REGIMEN = {
-    "dose_amount": "20", "dose_unit": "mg", "route": "subcutaneous", "loading_weeks": [0, 1, 2],
+    "dose_amount": "20",
+    "dose_unit": "mg",
+    "route": "subcutaneous",
+    "loading_weeks": [0, 1, 2],
     "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
 }
 
@@ -23,13 +26,24 @@ def kesimpta_request(actor, *, medications=(), received_at: datetime | None = No
 
     ensure_deadline_rules()
     data = {
-        "member_name": "Dana Whitfield", "member_id": "M1234567", "member_dob": date(1990, 5, 14),
-        "prescriber_name": "Dr. Elena Marsh", "prescriber_npi": "1234567893",
-        "prescriber_specialty": "Neurology", "consulting_name": "", "consulting_specialty": "",
-        "consult_date": None, "diagnosis_codes": ["G35.A"], "drug_name": "Kesimpta",
-        "hcpcs_code": "J3490", "regimen": dict(KESIMPTA_REGIMEN), "request_type": "initial",
-        "urgency": "standard", "line_of_business": "commercial",
-        "received_at": received_at or timezone.now(), "backdate_reason": "",
+        "member_name": "Dana Whitfield",
+        "member_id": "M1234567",
+        "member_dob": date(1990, 5, 14),
+        "prescriber_name": "Dr. Elena Marsh",
+        "prescriber_npi": "1234567893",
+        "prescriber_specialty": "Neurology",
+        "consulting_name": "",
+        "consulting_specialty": "",
+        "consult_date": None,
+        "diagnosis_codes": ["G35.A"],
+        "drug_name": "Kesimpta",
+        "hcpcs_code": "J3490",
+        "regimen": dict(KESIMPTA_REGIMEN),
+        "request_type": "initial",
+        "urgency": "standard",
+        "line_of_business": "commercial",
+        "received_at": received_at or timezone.now(),
+        "backdate_reason": "",
         "therapy_start_date": None,
     }
     data.update(fields)

@@ -16,6 +16,7 @@ from reviews.models.policy import (
     PolicyTestCase,
     PolicyVersion,
 )
+from reviews.models.review import CriterionAnswer, Determination
 
 __all__ = [
     "Capability",
@@ -23,7 +24,9 @@ __all__ = [
     "CaseEvent",
     "CaseMedication",
     "Criterion",
+    "CriterionAnswer",
     "DeadlineRule",
+    "Determination",
     "Document",
     "DocumentPage",
     "Policy",

@@ -1,0 +1,214 @@
+"""Nurse review: claim a case, answer its criteria, then approve or escalate.
+
+A nurse can never deny: there is no such service here, and the physician services refuse
+anyone without can_issue_denial (policy 2020910, "Edits and Denials"; URAC UM 12; NCQA UM 4).
+A nurse approves only when every criterion on the case's path is met and the requested
+dosing matches the policy; everything else goes to the physician queue with its reasons.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from reviews import permissions
+from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
+from reviews.models import Case, CaseEvent, CriterionAnswer, Determination, Document
+from reviews.selectors.review import case_review_state
+from reviews.workflow import case_move
+
+
+def _require_nurse(user) -> None:
+    if not permissions.can_review_as_nurse(user):
+        raise PermissionDenied("Only nurse reviewers may do this.")
+
+
+def _locked_case(case: Case) -> Case:
+    """The case row, locked for this transaction, so reads and the write agree."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _require_assignee(case: Case, nurse) -> None:
+    if case.status != Case.Status.NURSE_REVIEW:
+        raise StaleCase(f"This case is no longer in nurse review ({case.get_status_display()}).")
+    if case.assignee_id != nurse.pk:
+        raise PermissionDenied("Claim this case before working on it.")
+
+
+@transaction.atomic
+def case_claim(*, case: Case, nurse) -> Case:
+    """Take a case from the nurse queue. Two nurses at once: exactly one wins."""
+    _require_nurse(nurse)
+    now = timezone.now()
+    # Conditional update: only an unclaimed case in nurse review can be taken.
+    taken = Case.objects.filter(
+        pk=case.pk, status=Case.Status.NURSE_REVIEW, assignee__isnull=True
+    ).update(assignee=nurse, updated_at=now)
+    case.refresh_from_db(fields=["assignee", "status", "updated_at"])
+    if not taken:
+        if case.assignee_id == nurse.pk:
+            return case
+        if case.assignee_id is not None:
+            raise AlreadyClaimed(
+                f"{case.assignee.get_full_name() or case.assignee.get_username()} "
+                "has already claimed this case."
+            )
+        raise StaleCase(f"This case is not awaiting nurse review ({case.get_status_display()}).")
+    CaseEvent.objects.create(case=case, actor=nurse, kind="claimed", payload={"role": "nurse"})
+    return case
+
+
+@transaction.atomic
+def criterion_answer_save(
+    *,
+    case: Case,
+    nurse,
+    label: str,
+    answer: str,
+    comment: str = "",
+    evidence_document: Document | None = None,
+    evidence_page: int | None = None,
+    evidence_quote: str = "",
+) -> CriterionAnswer:
+    """Record (or change) the nurse's answer to one criterion. Saved at every step."""
+    _require_nurse(nurse)
+    case = _locked_case(case)
+    _require_assignee(case, nurse)
+    state = case_review_state(case=case)
+    step = state.step_for(label)
+    if answer not in CriterionAnswer.Value.values:
+        raise ReviewError("Choose met, not met or not documented.")
+    suggestion = state.suggestions.get(label)
+    if suggestion and suggestion.answer != answer and not comment.strip():
+        raise ReviewError(
+            f"The computed check suggests “{CriterionAnswer.Value(suggestion.answer).label}” "
+            f"({suggestion.reason}) Say in a comment why you answer otherwise."
+        )
+    if evidence_document is not None and evidence_document.case_id != case.pk:
+        raise ReviewError("The evidence must be a document of this case.")
+    if evidence_page is not None and evidence_document is None:
+        raise ReviewError("Choose the document the page belongs to.")
+    criterion = case.policy_version.criteria.get(label=step.node.label)
+    previous = state.answers.get(label)
+    saved, _ = CriterionAnswer.objects.update_or_create(
+        case=case,
+        criterion=criterion,
+        defaults={
+            "policy_version_id": case.policy_version_id,
+            "answer": answer,
+            "suggested": suggestion.answer if suggestion else "",
+            "suggestion_reason": suggestion.reason if suggestion else "",
+            "comment": comment.strip(),
+            "evidence_document": evidence_document,
+            "evidence_page": evidence_page,
+            "evidence_quote": evidence_quote.strip(),
+            "answered_by": nurse,
+            "answered_at": timezone.now(),
+        },
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=nurse,
+        kind="answer",
+        payload={
+            "criterion": label,
+            "answer": answer,
+            "previous": previous.answer if previous else None,
+            "overrides_suggestion": saved.overrides_suggestion,
+        },
+    )
+    return saved
+
+
+def _lock_answers(case: Case, when) -> None:
+    case.answers.filter(locked_at__isnull=True).update(locked_at=when)
+
+
+def authorization_number(case: Case) -> str:
+    # One determination per case, so the case reference makes the number unique and readable.
+    return case.reference.replace("PA-", "AU-", 1)
+
+
+@transaction.atomic
+def case_approve(*, case: Case, nurse) -> Determination:
+    """Approve a case whose every criterion is met: period and quantity from the policy."""
+    _require_nurse(nurse)
+    case = _locked_case(case)
+    _require_assignee(case, nurse)
+    state = case_review_state(case=case)
+    if not state.all_met:
+        raise ReviewIncomplete(
+            "A nurse can approve only when every criterion is met and the dosing matches the "
+            "policy. Escalate to a physician instead: " + "; ".join(state.failing_items)
+        )
+    version = case.policy_version
+    initial = case.request_type == Case.RequestType.INITIAL
+    days = version.initial_approval_days if initial else version.extended_approval_days
+    if not days:
+        raise ReviewIncomplete("This policy allows no reauthorization; escalate to a physician.")
+    now = timezone.now()
+    start = timezone.localdate(now)
+    quantity = authorized_quantity(
+        Regimen.from_dict(version.dosing_regimen),
+        start=start,
+        days=days,
+        phase="initial" if initial else "continuation",
+    )
+    determination = Determination.objects.create(
+        case=case,
+        outcome=Determination.Outcome.APPROVED,
+        decided_by=nurse,
+        role=Determination.Role.NURSE,
+        decided_at=now,
+        policy_version=version,
+        rationale=f"Every criterion of policy {version.policy.number} version {version.number} "
+        f"on the {state.path} path is met, and the requested dosing matches the policy.",
+        criteria_cited=[step.node.label for step in state.steps],
+        approval_start=start,
+        approval_end=start + timedelta(days=days - 1),
+        authorized_doses=quantity.doses,
+        authorized_amount=quantity.total_amount,
+        authorized_unit=quantity.unit,
+        authorization_number=authorization_number(case),
+    )
+    _lock_answers(case, now)
+    case_move(
+        case=case,
+        to=Case.Status.APPROVED,
+        actor=nurse,
+        payload={"authorization_number": determination.authorization_number, "role": "nurse"},
+    )
+    return determination
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, nurse, comment: str = "") -> Case:
+    """Send a case to the physician queue, with every failing criterion as a reason.
+
+    A case whose criteria all pass may still be escalated (a safety concern the policy does
+    not mention), but then the nurse must say why.
+    """
+    _require_nurse(nurse)
+    case = _locked_case(case)
+    _require_assignee(case, nurse)
+    state = case_review_state(case=case)
+    reasons = state.failing_items
+    if not reasons and not comment.strip():
+        raise ReviewError("Every criterion is met: say why this case needs a physician.")
+    _lock_answers(case, timezone.now())
+    case_move(
+        case=case,
+        to=Case.Status.PHYSICIAN_QUEUE,
+        actor=nurse,
+        payload={
+            "reasons": reasons,
+            "comment": comment.strip(),
+            "result": state.evaluation.result.value,
+            "path": state.path,
+        },
+    )
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+    case.assignee = None
+    return case

@@ -1,0 +1,207 @@
+"""The nurse's day: the queue, the guided review one criterion at a time, the summary with
+Approve or Escalate. Works from the keyboard and without JavaScript: plain forms and links."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviews import permissions
+from reviews.errors import ReviewError
+from reviews.models import Case
+from reviews.review_forms import AnswerForm, EscalateForm
+from reviews.selectors.cases import case_documents, case_get_for_user
+from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
+from reviews.services import nurse_review as services
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _nurse_case(request, case_id: int) -> Case:
+    case = case_get_for_user(user=request.user, case_id=case_id)  # 404 first
+    if not permissions.can_review_as_nurse(request.user):
+        raise PermissionDenied
+    return case
+
+
+def _editable(case: Case, user) -> bool:
+    return case.status == Case.Status.NURSE_REVIEW and case.assignee_id == user.pk
+
+
+@require_GET
+def nurse_queue_view(request):
+    if not permissions.can_review_as_nurse(request.user):
+        raise PermissionDenied
+    page = Paginator(nurse_queue(user=request.user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reviews/nurse_queue.html", {"page": page})
+
+
+@require_POST
+def case_claim_view(request, case_id: int):
+    case = _nurse_case(request, case_id)
+    try:
+        services.case_claim(case=case, nurse=request.user)
+    except ReviewError as error:
+        messages.error(request, f"{case.reference}: {error}")
+        return redirect("reviews:nurse-queue")
+    return redirect("reviews:case-review", case_id=case.pk)
+
+
+@require_GET
+def case_review_view(request, case_id: int):
+    """Continue where the review stopped: the first unanswered criterion, else the summary."""
+    case = _nurse_case(request, case_id)
+    step = case_review_state(case=case).first_open_step
+    if step is None or not _editable(case, request.user):
+        return redirect("reviews:case-review-summary", case_id=case.pk)
+    return redirect("reviews:case-review-step", case_id=case.pk, label=step.node.label)
+
+
+@require_http_methods(["GET", "POST"])
+def case_review_step_view(request, case_id: int, label: str):
+    case = _nurse_case(request, case_id)
+    state = case_review_state(case=case)
+    step = state.step_for(label)
+    documents = case_documents(case=case)
+    passages = case_evidence(case=case, state=state).get(label, [])
+    saved = state.answers.get(label)
+    suggestion = state.suggestions.get(label)
+    editable = _editable(case, request.user)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = AnswerForm(request.POST, documents=documents, passages=passages)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.criterion_answer_save(
+                    case=case,
+                    nurse=request.user,
+                    label=label,
+                    answer=data["answer"],
+                    comment=data["comment"],
+                    evidence_document=data["evidence_document"],
+                    evidence_page=data["evidence_page"],
+                    evidence_quote=data["evidence_quote"],
+                )
+            except ReviewError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(_next_url(state, step, request.POST.get("go")))
+    else:
+        form = AnswerForm(
+            initial=_initial(saved, suggestion), documents=documents, passages=passages
+        )
+    return render(
+        request,
+        "reviews/case_review_step.html",
+        {
+            "case": case,
+            "state": state,
+            "step": step,
+            "form": form,
+            "saved": saved,
+            "suggestion": suggestion,
+            "passages": passages,
+            "documents": documents,
+            "editable": editable,
+            "viewer": _viewer_document(request, documents, saved),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _initial(saved, suggestion) -> dict:
+    if saved:
+        return {
+            "answer": saved.answer,
+            "comment": saved.comment,
+            "evidence_document": saved.evidence_document_id,
+            "evidence_page": saved.evidence_page,
+            "evidence_quote": saved.evidence_quote,
+            "passage": "other" if saved.evidence_document_id else "",
+        }
+    return {"answer": suggestion.answer} if suggestion else {}
+
+
+def _next_url(state, step, go: str | None) -> str:
+    case_id = state.case.pk
+    if go == "back" and step.number > 1:
+        previous = state.steps[step.number - 2]
+        return reverse("reviews:case-review-step", args=[case_id, previous.node.label])
+    if go == "stay":
+        return reverse("reviews:case-review-step", args=[case_id, step.node.label])
+    if step.number < len(state.steps):
+        following = state.steps[step.number]
+        return reverse("reviews:case-review-step", args=[case_id, following.node.label])
+    return reverse("reviews:case-review-summary", args=[case_id])
+
+
+def _viewer_document(request, documents, saved):
+    """The document shown beside the form: ?doc=ID, else the saved evidence, else the first."""
+    wanted = request.GET.get("doc") or (saved.evidence_document_id if saved else None)
+    by_id = {str(d.pk): d for d in documents}
+    return by_id.get(str(wanted)) or next(iter(by_id.values()), None)
+
+
+@require_GET
+def case_review_summary_view(request, case_id: int):
+    case = _nurse_case(request, case_id)
+    state = case_review_state(case=case)
+    return render(
+        request,
+        "reviews/case_review_summary.html",
+        {
+            "case": case,
+            "state": state,
+            "editable": _editable(case, request.user),
+            "escalate_form": EscalateForm(),
+        },
+    )
+
+
+@require_POST
+def case_approve_view(request, case_id: int):
+    case = _nurse_case(request, case_id)
+    try:
+        determination = services.case_approve(case=case, nurse=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:case-review-summary", case_id=case.pk)
+    messages.success(
+        request,
+        f"{case.reference} approved: authorization {determination.authorization_number}, "
+        f"{determination.approval_start:%m/%d/%Y} to {determination.approval_end:%m/%d/%Y}, "
+        f"{determination.quantity_text}.",
+    )
+    return redirect("reviews:nurse-queue")
+
+
+@require_POST
+def case_escalate_view(request, case_id: int):
+    case = _nurse_case(request, case_id)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        state = case_review_state(case=case)
+        return render(
+            request,
+            "reviews/case_review_summary.html",
+            {
+                "case": case,
+                "state": state,
+                "editable": _editable(case, request.user),
+                "escalate_form": form,
+            },
+            status=400,
+        )
+    try:
+        services.case_escalate(case=case, nurse=request.user, comment=form.cleaned_data["comment"])
+    except ReviewError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:case-review-summary", case_id=case.pk)
+    messages.success(request, f"{case.reference} sent to the physician queue.")
+    return redirect("reviews:nurse-queue")

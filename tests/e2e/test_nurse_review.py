@@ -1,0 +1,104 @@
+"""A nurse's whole walk in a real browser: queue, claim, each criterion, summary, approval.
+
+Counts the clicks and keystrokes it takes (after signing in) for a clear-cut initial Kesimpta
+request: the number reported in the issue's closing note.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from reviews.models import Case, Determination
+from reviews.services.documents import document_extract_text
+from tests.conftest import PASSWORD
+from tests.factories import document_for, pdf_bytes
+from tests.review_fixtures import kesimpta_request
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NEUROLOGY_NOTE = (
+    "Neurology clinic note. Dr. Elena Marsh, neurologist.\n"
+    "Assessment: relapsing-remitting multiple sclerosis (RRMS), diagnosed 2021.\n"
+    "Primary progressive MS was considered and ruled out.\n"
+    "No current disease-modifying therapy. Plan: start Kesimpta 20 mg subcutaneous."
+)
+
+
+class Counter:
+    def __init__(self, page):
+        self.page, self.clicks, self.keys = page, 0, 0
+
+    def click(self, locator):
+        locator.click()
+        self.clicks += 1
+
+    def press(self, key):
+        self.page.keyboard.press(key)
+        self.keys += 1
+
+
+@pytest.fixture
+def case_with_notes(kesimpta, nurse, private_storage):
+    case = kesimpta_request(nurse, member_name="Maria Alvarez")
+    document = document_for(
+        case, user=nurse, content=pdf_bytes([NEUROLOGY_NOTE]), name="neurology-note.pdf"
+    )
+    document_extract_text(document_id=document.pk)
+    return case
+
+
+def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
+    live_server, page, nurse, case_with_notes, screenshot
+):
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("nina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    count = Counter(page)
+
+    count.click(page.get_by_role("link", name="Nurse queue").first)
+    expect(page.get_by_role("heading", name="Nurse queue")).to_be_visible()
+    screenshot("nurse-queue")
+    count.click(page.get_by_role("button", name=f"Claim {case_with_notes.reference}"))
+
+    # PRE-1: no computed check; the nurse reads the suggested passage and picks it.
+    expect(page.get_by_role("heading", name="PRE-1")).to_be_visible()
+    passage = page.locator("label.form-check-label", has_text="Assessment: relapsing-remitting")
+    expect(passage).to_be_visible()
+    screenshot("nurse-step-pre-1")
+    count.click(page.get_by_label("Met", exact=True))
+    count.click(passage)
+    count.click(page.get_by_role("button", name="Save and continue"))
+
+    # PRE-2: suggested by the concurrent-agents check, pre-filled; confirm from the keyboard.
+    expect(page.get_by_text("Suggested by a computed check: Met.")).to_be_visible()
+    page.get_by_role("button", name="Save and continue").focus()
+    count.press("Enter")
+
+    # 1.A.i: judged by the nurse, with the same note as evidence.
+    expect(page.get_by_role("heading", name="1.A.i")).to_be_visible()
+    page.get_by_label("Met", exact=True).focus()
+    count.press("Space")
+    count.click(page.locator("label.form-check-label", has_text="Assessment: relapsing-remitting"))
+    count.click(page.get_by_role("button", name="Save and continue"))
+
+    # 1.A.ii (age) and 1.A.iii (specialty): computed suggestions, confirmed.
+    for label in ("1.A.ii", "1.A.iii"):
+        expect(page.get_by_role("heading", name=label)).to_be_visible()
+        expect(page.get_by_label("Met", exact=True)).to_be_checked()
+        count.click(page.get_by_role("button", name="Save and continue"))
+
+    expect(page.get_by_text("Every criterion met")).to_be_visible()
+    screenshot("nurse-summary")
+    count.click(page.get_by_role("button", name="Approve"))
+    expect(page.get_by_text("approved: authorization AU-")).to_be_visible()
+    expect(page.get_by_text("15 doses (300 mg)")).to_be_visible()
+    screenshot("nurse-approved")
+
+    case = Case.objects.get(pk=case_with_notes.pk)
+    assert case.status == "approved"
+    determination = Determination.objects.get(case=case)
+    assert determination.decided_by == nurse and determination.authorized_doses == 15
+    evidence = case.answers.get(criterion__label="PRE-1")
+    assert evidence.evidence_document is not None and evidence.evidence_page == 1
+    print(f"\nclear-cut initial approval: {count.clicks} clicks, {count.keys} keystrokes")
+    assert count.clicks + count.keys <= 12
