@@ -8,6 +8,7 @@ from reviews.models.case import (
     ReferenceSequence,
 )
 from reviews.models.core import Capability, WorkerHeartbeat
+from reviews.models.physician import InfoRequest, Letter, PeerToPeer
 from reviews.models.policy import (
     Criterion,
     Policy,
@@ -29,6 +30,9 @@ __all__ = [
     "Determination",
     "Document",
     "DocumentPage",
+    "InfoRequest",
+    "Letter",
+    "PeerToPeer",
     "Policy",
     "PolicyList",
     "PolicyListItem",

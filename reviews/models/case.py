@@ -176,6 +176,10 @@ class Case(models.Model):
         PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     not_in_policy = models.BooleanField(default=False)
+    # Set by the deadline sweep: "at_risk" when under a quarter of the time is left,
+    # "overdue" past the due time; cleared when the case is decided.
+    deadline_flag = models.CharField(max_length=10, blank=True,
+                                     choices=[("at_risk", "At risk"), ("overdue", "Overdue")])
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -199,6 +203,10 @@ class Case(models.Model):
             models.CheckConstraint(condition=_in("urgency", Urgency), name="case_urgency_valid"),
             models.CheckConstraint(
                 condition=_in("line_of_business", LineOfBusiness), name="case_lob_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_flag__in=["", "at_risk", "overdue"]),
+                name="case_deadline_flag_valid",
             ),
             # A case is either pinned to a policy version or marked not in policy.
             models.CheckConstraint(
