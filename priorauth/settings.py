@@ -160,6 +160,10 @@ MEDIA_ROOT = Path(os.environ.get("PRIORAUTH_PRIVATE_STORAGE", VAR_DIR / "private
 WHITENOISE_USE_FINDERS = DEBUG
 # Largest document accepted per file (bytes).
 PRIORAUTH_MAX_UPLOAD_BYTES = int(os.environ.get("PRIORAUTH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+# Determination letters: the plan's name, and the Member Services number (empty: "the
+# number on your ID card").
+LETTER_PLAN_NAME = os.environ.get("LETTER_PLAN_NAME") or "Your health plan"
+LETTER_PLAN_PHONE = os.environ.get("LETTER_PLAN_PHONE", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -203,6 +207,12 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "reviews.tasks.worker_heartbeat",
         "schedule": timedelta(minutes=1),
+    },
+    "deadline-sweep": {
+        "task": "reviews.tasks.deadline_sweep",
+        "schedule": timedelta(minutes=5),
+        # A sweep still queued when the next is due is dropped, not run late on top of it.
+        "options": {"expires": 4 * 60},
     },
 }
 # /health/ calls the worker stale when its last heartbeat is older than this.

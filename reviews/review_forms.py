@@ -1,8 +1,8 @@
-"""Forms of the guided nurse review: validation and conversion only."""
+"""Forms of the nurse and physician reviews: validation and conversion only."""
 
 from django import forms
 
-from reviews.models import CriterionAnswer, Document
+from reviews.models import Case, CriterionAnswer, Document
 
 OTHER = "other"
 
@@ -65,3 +65,102 @@ class EscalateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment for the physician reviewer",
     )
+
+
+# ---- physician review ------------------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class QueueFilterForm(forms.Form):
+    urgency = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any urgency"), *Case.Urgency.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    line_of_business = forms.ChoiceField(
+        required=False,
+        label="Line of business",
+        choices=[("", "Any line of business"), *Case.LineOfBusiness.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    drug = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any drug")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    overdue_only = forms.BooleanField(
+        required=False,
+        label="Overdue only",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, drugs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].choices = [("", "Any drug"), *((d, d) for d in drugs)]
+
+
+class ApproveForm(forms.Form):
+    approval_start = forms.DateField(widget=DATE_INPUT, label="Approved from")
+    approval_end = forms.DateField(widget=DATE_INPUT, label="Approved through")
+    authorized_doses = forms.IntegerField(min_value=1, max_value=10000, label="Doses")
+    rationale = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Note (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("approval_start"), cleaned.get("approval_end")
+        if start and end and end < start:
+            self.add_error("approval_end", "The period ends before it starts.")
+        return cleaned
+
+
+class PartialApproveForm(ApproveForm):
+    rationale = forms.CharField(
+        max_length=4000,
+        label="Why only part is approved (the member reads this)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DenyForm(forms.Form):
+    criteria = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Criteria not met",
+        error_messages={"required": "Name at least one criterion that is not met."},
+    )
+    rationale = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reason, in plain language the member can understand",
+    )
+
+    def __init__(self, *args, criteria_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = criteria_choices
+        if not criteria_choices:  # a case not in policy has no criteria to cite
+            self.fields["criteria"].required = False
+
+
+class InfoRequestForm(forms.Form):
+    missing = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="What is missing"
+    )
+    wait_until = forms.DateTimeField(
+        widget=DATETIME_INPUT,
+        label="Wait until",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class PeerToPeerLogForm(forms.Form):
+    held_at = forms.DateTimeField(
+        widget=DATETIME_INPUT, label="Held at", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    with_whom = forms.CharField(max_length=200, label="With whom")
+    outcome = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,6 +1,7 @@
 """Background work. Tasks take ids, call one service, and are safe to run twice."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from reviews.services import health
 
@@ -24,3 +25,26 @@ def document_extract_text(document_id: int) -> str:
         return documents.document_extract_text(document_id=document_id).extraction_status
     except Document.DoesNotExist:  # its case's upload was rolled back or removed: nothing to do
         return "missing"
+
+
+@shared_task(name="reviews.tasks.deadline_sweep")
+def deadline_sweep() -> dict[str, int]:
+    """Flag cases at risk and overdue, return cases whose wait ended. Celery beat runs it
+    every 5 minutes; two at once do nothing twice (see services.deadlines)."""
+    from reviews.services import deadlines
+
+    return deadlines.deadline_sweep()
+
+
+@shared_task(
+    name="reviews.tasks.letter_render",
+    autoretry_for=(OSError, MemoryError, OperationalError),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def letter_render(letter_id: int) -> str:
+    """Render a letter's PDF; safe to run twice (a rendered letter is left as it is)."""
+    from reviews.services import letters
+
+    return letters.letter_render_pdf(letter_id=letter_id).status

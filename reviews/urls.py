@@ -2,7 +2,9 @@ from django.urls import path
 
 from reviews import views
 from reviews.views import cases as case_views
+from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
+from reviews.views import physician as physician_views
 from reviews.views import policies as policy_views
 
 app_name = "reviews"
@@ -56,4 +58,41 @@ urlpatterns += [
     ),
     path("cases/<int:case_id>/approve/", nurse_views.case_approve_view, name="case-approve"),
     path("cases/<int:case_id>/escalate/", nurse_views.case_escalate_view, name="case-escalate"),
+]
+
+# Physician review: the queue, the decision screen, decisions, information, peer-to-peer.
+urlpatterns += [
+    path("physician/queue/", physician_views.physician_queue_view, name="physician-queue"),
+    path(
+        "cases/<int:case_id>/physician-claim/",
+        physician_views.case_claim_physician_view,
+        name="case-claim-physician",
+    ),
+    path("cases/<int:case_id>/decision/", physician_views.case_decision_view, name="case-decision"),
+    path(
+        "cases/<int:case_id>/decide/<str:decision>/",
+        physician_views.case_decide_view,
+        name="case-decide",
+    ),
+    path(
+        "cases/<int:case_id>/request-information/",
+        physician_views.info_request_view,
+        name="case-request-info",
+    ),
+    path(
+        "cases/<int:case_id>/peer-to-peer/",
+        physician_views.peer_to_peer_offer_view,
+        name="peer-to-peer-offer",
+    ),
+    path(
+        "cases/<int:case_id>/peer-to-peer/<int:p2p_id>/",
+        physician_views.peer_to_peer_log_view,
+        name="peer-to-peer-log",
+    ),
+]
+
+# Letters: the determination letter as issued (HTML) and its rendered PDF.
+urlpatterns += [
+    path("cases/<int:case_id>/letter/", letter_views.letter_preview_view, name="letter-preview"),
+    path("cases/<int:case_id>/letter.pdf", letter_views.letter_pdf_view, name="letter-pdf"),
 ]

@@ -153,5 +153,6 @@ def celery_worker_process(transactional_db):
         print(output)
 
 
+from tests.physician_fixtures import escalated  # noqa: E402, F401
 from tests.policy_fixtures import kesimpta, statin_policy  # noqa: E402, F401
 from tests.review_fixtures import clear_case  # noqa: E402, F401

@@ -116,6 +116,15 @@ class DeadlineRule(models.Model):
         return datetime.combine(last_day, time(23, 59, 59), tzinfo=zone)
 
 
+def deadline_state(received_at: datetime, due_at: datetime, now: datetime) -> str:
+    """ "overdue" past the due time; "at_risk" with less than a quarter of the time left."""
+    if now > due_at:
+        return "overdue"
+    if (due_at - now) * 4 < (due_at - received_at):
+        return "at_risk"
+    return ""
+
+
 class ReferenceSequence(models.Model):
     """The last reference number handed out in a year (PA-2026-000123)."""
 
@@ -178,8 +187,9 @@ class Case(models.Model):
     not_in_policy = models.BooleanField(default=False)
     # Set by the deadline sweep: "at_risk" when under a quarter of the time is left,
     # "overdue" past the due time; cleared when the case is decided.
-    deadline_flag = models.CharField(max_length=10, blank=True,
-                                     choices=[("at_risk", "At risk"), ("overdue", "Overdue")])
+    deadline_flag = models.CharField(
+        max_length=10, blank=True, choices=[("at_risk", "At risk"), ("overdue", "Overdue")]
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -241,6 +251,11 @@ class Case(models.Model):
     def member_age(self) -> int:
         """Age on the request date (the date of receipt), as the policy's age check reads it."""
         return age_on(self.member_dob, self.received_on)
+
+    @property
+    def deadline_state(self) -> str:
+        """As of now: "overdue", "at_risk" or ""; "" once decided."""
+        return deadline_state(self.received_at, self.due_at, timezone.now()) if self.is_open else ""
 
     @property
     def is_overdue(self) -> bool:

@@ -182,6 +182,15 @@ def document_add_many(
             kind="documents_rejected",
             payload={"files": [{"name": r.name, "reason": r.reason} for r in rejected]},
         )
+    if accepted:
+        # A case waiting for information returns to the physician queue when a document
+        # arrives, in this transaction; a no-op for a case that is not waiting.
+        from reviews.models import InfoRequest
+        from reviews.services.deadlines import info_request_return
+
+        info_request_return(
+            case=case, resolution=InfoRequest.Resolution.DOCUMENT_ARRIVED, actor=actor
+        )
     return accepted, rejected
 
 

@@ -17,6 +17,7 @@ from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, CriterionAnswer, Determination, Document
 from reviews.selectors.review import case_review_state
+from reviews.services.letters import letter_issue
 from reviews.workflow import case_move
 
 
@@ -173,7 +174,9 @@ def case_approve(*, case: Case, nurse) -> Determination:
         authorized_unit=quantity.unit,
         authorization_number=authorization_number(case),
     )
+    letter_issue(determination=determination)
     _lock_answers(case, now)
+    Case.objects.filter(pk=case.pk).update(deadline_flag="")
     case_move(
         case=case,
         to=Case.Status.APPROVED,

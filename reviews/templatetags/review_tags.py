@@ -16,3 +16,17 @@ def listget(sequence, index):
         return sequence[int(index)]
     except (IndexError, TypeError, ValueError):
         return None
+
+
+LABELS = {
+    "met": "Met",
+    "not_met": "Not met",
+    "not_documented": "Not documented",
+    "unknown": "Not decided",
+}
+
+
+@register.filter
+def answer_label(value):
+    """met / not_met / not_documented / unknown as people write them."""
+    return LABELS.get(str(value), value)

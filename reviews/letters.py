@@ -1,0 +1,197 @@
+"""The determination letter, as HTML: what the member and the prescriber are told.
+
+Pure rendering: reads the determination, its case and the pinned policy version, writes
+nothing. Works on an unsaved Determination too, so a decision screen can preview the letter
+before it is issued. reviews.services.letters stores the HTML as issued and renders the PDF.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from reviews.engine.dosing import Regimen
+from reviews.models import Criterion, Determination
+from reviews.models.case import Case, LineOfBusiness, Urgency
+
+TEMPLATE = "letters/determination.html"
+
+# How each route reads to a member ("Kesimpta (ofatumumab) injection for use under the skin").
+ROUTE_WORDS = {
+    "subcutaneous": "injection for use under the skin",
+    "intravenous": "infusion into a vein",
+    "intramuscular": "injection into a muscle",
+    "oral": "taken by mouth",
+    "intrathecal": "injection into the fluid around the spine",
+}
+
+
+@dataclass(frozen=True)
+class AppealRule:
+    """The member's first-level appeal: how long they have, and what follows if it fails."""
+
+    name: str  # what the line of business calls the appeal
+    days: int  # calendar days from the date of this notice
+    source: str
+    next_level: str
+
+
+# First-level appeal windows by line of business, counted in calendar days from the date of
+# the notice. An expedited appeal is decided within 72 hours in all three.
+APPEAL_RULES = {
+    # ACA internal claims and appeals: at least 180 days after the adverse determination
+    # notice (45 CFR 147.136(b), incorporating 29 CFR 2560.503-1(h)(3)(i)).
+    LineOfBusiness.COMMERCIAL: AppealRule(
+        name="appeal",
+        days=180,
+        source="45 CFR 147.136",
+        next_level="If we uphold our decision, you may ask for an independent external review.",
+    ),
+    # Medicare Advantage reconsideration: 65 days from the date of the notice
+    # (42 CFR 422.582(b)); an upheld denial goes on to the independent review entity.
+    LineOfBusiness.MEDICARE_PART_B: AppealRule(
+        name="appeal (reconsideration)",
+        days=65,
+        source="42 CFR 422.582",
+        next_level="If we uphold our decision, your case is sent automatically to an "
+        "independent review organization.",
+    ),
+    # Medicaid managed care: 60 calendar days from the date of the adverse benefit
+    # determination notice (42 CFR 438.402(c)(2)(ii)); then a State fair hearing (438.408(f)).
+    LineOfBusiness.MEDICAID_MA_MEDICAL: AppealRule(
+        name="appeal",
+        days=60,
+        source="42 CFR 438.402",
+        next_level="If we uphold our decision, you may ask for a State fair hearing.",
+    ),
+}
+
+
+def _long_date(day: date | None) -> str:
+    return f"{day:%B} {day.day}, {day.year}" if day else ""
+
+
+def _short_date(day: date | None) -> str:
+    return f"{day:%m/%d/%Y}" if day else ""
+
+
+def _person(user) -> str:
+    # Demo and real users carry their credentials in the last name ("Shah, MD").
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _route(case: Case) -> str:
+    for regimen in (case.regimen, case.policy_version and case.policy_version.dosing_regimen):
+        try:
+            route = Regimen.from_dict(regimen).route.strip().casefold()
+        except (ValueError, TypeError, AttributeError):
+            continue
+        return ROUTE_WORDS.get(route, f"for {route} use")
+    return ""
+
+
+def drug_in_plain_words(case: Case) -> str:
+    """The drug as a member knows it: brand (generic) and how it is given, not a HCPCS code."""
+    policy = case.policy_version.policy if case.policy_version else None
+    if policy:
+        name = (
+            f"{policy.drug_name} ({policy.generic_name})"
+            if policy.generic_name
+            else policy.drug_name
+        )
+    else:
+        name = case.drug_name
+    return " ".join(part for part in (name, _route(case)) if part)
+
+
+def policy_citation(version) -> str:
+    """E.g. "Kesimpta (ofatumumab), policy 2020910, version 1, effective 09/17/2020"."""
+    if version is None:
+        return ""
+    text = f"{version.policy.title}, policy {version.policy.number}, version {version.number}"
+    if version.effective_date:
+        text += f", effective {_short_date(version.effective_date)}"
+    return text
+
+
+def cited_criteria(determination: Determination) -> list[dict]:
+    """The cited criteria of the pinned version, in the order cited, with their plain words."""
+    labels = [str(label) for label in determination.criteria_cited or []]
+    if not labels or determination.policy_version_id is None:
+        return [{"label": label, "title": "", "text": "", "plain": ""} for label in labels]
+    found = {
+        c.label: c
+        for c in Criterion.objects.filter(
+            version_id=determination.policy_version_id, label__in=labels
+        )
+    }
+    rows = []
+    for label in labels:
+        criterion = found.get(label)
+        if criterion is None:
+            rows.append({"label": label, "title": "", "text": "", "plain": ""})
+            continue
+        rows.append(
+            {
+                "label": label,
+                "title": criterion.title,
+                "text": criterion.text,
+                "plain": criterion.plain_language or criterion.text or criterion.title,
+            }
+        )
+    return rows
+
+
+def appeal_rights(case: Case, notice_date: date) -> dict:
+    rule = APPEAL_RULES.get(case.line_of_business, APPEAL_RULES[LineOfBusiness.COMMERCIAL])
+    return {
+        "name": rule.name,
+        "days": rule.days,
+        "last_day": _long_date(notice_date + timedelta(days=rule.days)),
+        "source": rule.source,
+        "next_level": rule.next_level,
+        "expedited": case.urgency == Urgency.EXPEDITED,
+    }
+
+
+def letter_context(determination: Determination, *, draft: bool = False) -> dict:
+    case = determination.case
+    decided_at = determination.decided_at or timezone.now()
+    notice_date = timezone.localdate(decided_at)
+    outcome = determination.outcome
+    adverse = outcome in {Determination.Outcome.DENIED, Determination.Outcome.PARTIALLY_APPROVED}
+    reviewer = determination.decided_by
+    return {
+        "draft": draft,
+        "plan_name": settings.LETTER_PLAN_NAME,
+        "plan_phone": settings.LETTER_PLAN_PHONE,
+        "letter_date": _long_date(notice_date),
+        "case": case,
+        "member_dob": _short_date(case.member_dob),
+        "received_on": _short_date(case.received_on),
+        "drug": drug_in_plain_words(case),
+        "hcpcs_code": case.hcpcs_code,
+        "regimen": case.regimen_text,
+        "determination": determination,
+        "outcome": outcome,
+        "outcome_label": Determination.Outcome(outcome).label,
+        "adverse": adverse,
+        "authorization_number": determination.authorization_number,
+        "approval_start": _short_date(determination.approval_start),
+        "approval_end": _short_date(determination.approval_end),
+        "quantity": determination.quantity_text,
+        "rationale": determination.rationale,
+        "criteria": cited_criteria(determination) if adverse else [],
+        "policy": policy_citation(determination.policy_version),
+        "appeal": appeal_rights(case, notice_date) if adverse else None,
+        "reviewer_name": _person(reviewer),
+        "reviewer_role": Determination.Role(determination.role).label if determination.role else "",
+        "peer_to_peer": adverse and determination.role == Determination.Role.PHYSICIAN,
+    }
+
+
+def letter_html(determination: Determination, *, draft: bool = False) -> str:
+    """The whole letter as a self-contained HTML document (no external resources)."""
+    return render_to_string(TEMPLATE, letter_context(determination, draft=draft))

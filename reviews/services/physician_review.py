@@ -1,0 +1,353 @@
+"""Physician review: claim an escalated case, then approve, partially approve, deny or ask
+for more information; offer and log a peer-to-peer conversation.
+
+Only a physician may deny (policy 2020910, "Edits and Denials"; URAC UM 12; NCQA UM 4), and a
+denial must name the unmet criteria of the pinned policy version and say why in words a
+member can understand. Every decision, its state change, its audit event and its letter
+commit together; a determination never changes once issued.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from reviews import permissions
+from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.errors import AlreadyClaimed, ReviewError, StaleCase
+from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
+from reviews.services.nurse_review import authorization_number
+from reviews.workflow import case_move
+
+MIN_REASON_CHARS = 20
+MAX_INFO_WAIT = timedelta(days=30)
+
+
+def _require_physician(user) -> None:
+    if not permissions.can_review_as_physician(user):
+        raise PermissionDenied("Only physician reviewers may do this.")
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def case_claim_physician(*, case: Case, physician) -> Case:
+    """Take an escalated case into review. Two physicians at once: exactly one wins."""
+    _require_physician(physician)
+    current = Case.objects.select_related("assignee").get(pk=case.pk)
+    if current.status == Case.Status.PHYSICIAN_REVIEW and current.assignee_id:
+        if current.assignee_id == physician.pk:
+            return current
+        raise AlreadyClaimed(f"{_name(current.assignee)} has already claimed this case.")
+    try:
+        case = case_move(
+            case=current,
+            to=Case.Status.PHYSICIAN_REVIEW,
+            actor=physician,
+            payload={"claimed_by": _name(physician)},
+        )
+    except StaleCase:
+        current.refresh_from_db()
+        if current.assignee_id and current.status == Case.Status.PHYSICIAN_REVIEW:
+            raise AlreadyClaimed(
+                f"{_name(current.assignee)} has already claimed this case."
+            ) from None
+        raise
+    Case.objects.filter(pk=case.pk).update(assignee=physician)
+    case.assignee = physician
+    return case
+
+
+def _locked_for_decision(case: Case, physician) -> Case:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("policy_version__policy")
+        .get(pk=case.pk)
+    )
+    if case.status != Case.Status.PHYSICIAN_REVIEW:
+        raise StaleCase(f"This case is not in physician review ({case.get_status_display()}).")
+    if case.assignee_id != physician.pk:
+        raise PermissionDenied("Claim this case before deciding it.")
+    return case
+
+
+def default_approval(case: Case, *, start: date | None = None) -> dict:
+    """Period and quantity the policy gives: what an approval defaults to."""
+    start = start or timezone.localdate()
+    version = case.policy_version
+    if version is None:
+        return {
+            "approval_start": start,
+            "approval_end": None,
+            "authorized_doses": None,
+            "authorized_amount": None,
+            "authorized_unit": "",
+        }
+    initial = case.request_type == Case.RequestType.INITIAL
+    days = (version.initial_approval_days if initial else version.extended_approval_days) or (
+        version.initial_approval_days
+    )
+    quantity = authorized_quantity(
+        Regimen.from_dict(version.dosing_regimen),
+        start=start,
+        days=days,
+        phase="initial" if initial else "continuation",
+    )
+    return {
+        "approval_start": start,
+        "approval_end": start + timedelta(days=days - 1),
+        "authorized_doses": quantity.doses,
+        "authorized_amount": quantity.total_amount,
+        "authorized_unit": quantity.unit,
+    }
+
+
+def dose_amount(case: Case) -> tuple:
+    """The requested amount per dose and its unit, e.g. (Decimal("20"), "mg")."""
+    try:
+        regimen = Regimen.from_dict(case.regimen)
+    except ValueError:
+        return None, ""
+    return regimen.dose_amount, regimen.dose_unit
+
+
+def _issue(
+    *,
+    case: Case,
+    physician,
+    outcome: str,
+    rationale: str,
+    criteria_cited: list[str],
+    period: tuple[date, date] | None,
+    doses: int | None,
+) -> Determination:
+    now = timezone.now()
+    amount = unit = None
+    if doses is not None:
+        per_dose, unit = dose_amount(case)
+        amount = per_dose * doses if per_dose is not None else None
+    determination = Determination.objects.create(
+        case=case,
+        outcome=outcome,
+        decided_by=physician,
+        role=Determination.Role.PHYSICIAN,
+        decided_at=now,
+        policy_version=case.policy_version,
+        rationale=rationale.strip(),
+        criteria_cited=criteria_cited,
+        approval_start=period[0] if period else None,
+        approval_end=period[1] if period else None,
+        authorized_doses=doses,
+        authorized_amount=amount,
+        authorized_unit=unit or "",
+        authorization_number=authorization_number(case),
+    )
+    case_move(
+        case=case,
+        to=outcome,
+        actor=physician,
+        payload={
+            "authorization_number": determination.authorization_number,
+            "role": "physician",
+            "criteria_cited": criteria_cited,
+        },
+    )
+    Case.objects.filter(pk=case.pk).update(deadline_flag="")
+    _letter_issue(determination)
+    return determination
+
+
+def _letter_issue(determination: Determination) -> None:
+    from reviews.services.letters import letter_issue
+
+    letter_issue(determination=determination)
+
+
+def _check_period(start: date | None, end: date | None) -> tuple[date, date]:
+    if not start or not end:
+        raise ReviewError("Give the approval period: a start and an end date.")
+    if end < start:
+        raise ReviewError("The approval period ends before it starts.")
+    if (end - start).days > 3 * 366:
+        raise ReviewError("An approval period longer than three years is not allowed.")
+    return start, end
+
+
+def _check_doses(doses: int | None) -> int:
+    if doses is None or doses < 1:
+        raise ReviewError("Give the authorized quantity as a number of doses (at least 1).")
+    if doses > 10000:
+        raise ReviewError("That quantity is not plausible; check the number of doses.")
+    return doses
+
+
+@transaction.atomic
+def case_approve_physician(
+    *,
+    case: Case,
+    physician,
+    approval_start: date | None = None,
+    approval_end: date | None = None,
+    authorized_doses: int | None = None,
+    rationale: str = "",
+) -> Determination:
+    """Approve: the policy's period and quantity unless the physician edits them."""
+    _require_physician(physician)
+    case = _locked_for_decision(case, physician)
+    default = default_approval(case, start=approval_start)
+    period = _check_period(
+        approval_start or default["approval_start"], approval_end or default["approval_end"]
+    )
+    doses = _check_doses(authorized_doses or default["authorized_doses"])
+    return _issue(
+        case=case,
+        physician=physician,
+        outcome=Determination.Outcome.APPROVED,
+        rationale=rationale or "Approved on physician review.",
+        criteria_cited=[],
+        period=period,
+        doses=doses,
+    )
+
+
+@transaction.atomic
+def case_partially_approve(
+    *,
+    case: Case,
+    physician,
+    approval_start: date | None,
+    approval_end: date | None,
+    authorized_doses: int | None,
+    rationale: str,
+) -> Determination:
+    """Approve another quantity or period than requested; the reason is required."""
+    _require_physician(physician)
+    case = _locked_for_decision(case, physician)
+    if len(rationale.strip()) < MIN_REASON_CHARS:
+        raise ReviewError("Say why only part is approved, in a sentence the member can understand.")
+    period = _check_period(approval_start, approval_end)
+    doses = _check_doses(authorized_doses)
+    default = default_approval(case, start=period[0])
+    if default["approval_end"] == period[1] and default["authorized_doses"] == doses:
+        raise ReviewError("That is the full approval the policy gives; use Approve instead.")
+    return _issue(
+        case=case,
+        physician=physician,
+        outcome=Determination.Outcome.PARTIALLY_APPROVED,
+        rationale=rationale,
+        criteria_cited=[],
+        period=period,
+        doses=doses,
+    )
+
+
+@transaction.atomic
+def case_deny(*, case: Case, physician, criteria_cited: list[str], rationale: str) -> Determination:
+    """Deny, naming the unmet criteria of the pinned version and why, in plain language."""
+    # Checked before anything else: a nurse (or anyone without the right) changes nothing.
+    if not permissions.can_issue_denial(physician):
+        raise PermissionDenied("Only a physician reviewer may deny a request.")
+    case = _locked_for_decision(case, physician)
+    if len(rationale.strip()) < MIN_REASON_CHARS:
+        raise ReviewError(
+            "Give the reason for the denial in plain language a member can "
+            "understand (a full sentence)."
+        )
+    cited = list(dict.fromkeys(label.strip() for label in criteria_cited if label.strip()))
+    if case.policy_version_id:
+        labels = set(case.policy_version.criteria.values_list("label", flat=True))
+        if not cited:
+            raise ReviewError("Name at least one criterion of the policy that is not met.")
+        unknown = [label for label in cited if label not in labels]
+        if unknown:
+            raise ReviewError(
+                f"Not criteria of policy {case.policy_version.policy.number} "
+                f"version {case.policy_version.number}: {', '.join(unknown)}."
+            )
+    return _issue(
+        case=case,
+        physician=physician,
+        outcome=Determination.Outcome.DENIED,
+        rationale=rationale,
+        criteria_cited=cited,
+        period=None,
+        doses=None,
+    )
+
+
+@transaction.atomic
+def info_request_create(
+    *, case: Case, physician, missing: str, wait_until: datetime
+) -> InfoRequest:
+    """Ask for more information; the case waits in "information requested"."""
+    _require_physician(physician)
+    case = _locked_for_decision(case, physician)
+    now = timezone.now()
+    if len(missing.strip()) < 10:
+        raise ReviewError("Say what is missing, so the prescriber knows what to send.")
+    if wait_until <= now:
+        raise ReviewError("The wait must end in the future.")
+    if wait_until - now > MAX_INFO_WAIT:
+        raise ReviewError("Wait at most 30 days for information.")
+    request = InfoRequest.objects.create(
+        case=case,
+        requested_by=physician,
+        requested_at=now,
+        missing=missing.strip(),
+        wait_until=wait_until,
+    )
+    case_move(
+        case=case,
+        to=Case.Status.INFO_REQUESTED,
+        actor=physician,
+        payload={"missing": request.missing, "wait_until": wait_until.isoformat()},
+    )
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+    return request
+
+
+@transaction.atomic
+def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
+    _require_physician(physician)
+    if case.status not in (
+        Case.Status.PHYSICIAN_REVIEW,
+        Case.Status.DENIED,
+        Case.Status.PARTIALLY_APPROVED,
+    ):
+        raise ReviewError(
+            "A peer-to-peer conversation is offered during or after physician review."
+        )
+    p2p = PeerToPeer.objects.create(case=case, offered_at=timezone.now(), offered_by=physician)
+    CaseEvent.objects.create(
+        case=case, actor=physician, kind="peer_to_peer_offered", payload={"peer_to_peer_id": p2p.pk}
+    )
+    return p2p
+
+
+@transaction.atomic
+def peer_to_peer_log(
+    *, p2p: PeerToPeer, physician, held_at: datetime, with_whom: str, outcome: str
+) -> PeerToPeer:
+    _require_physician(physician)
+    p2p = PeerToPeer.objects.select_for_update().get(pk=p2p.pk)
+    if p2p.held_at is not None:
+        raise ReviewError("This conversation is already logged.")
+    if held_at > timezone.now():
+        raise ReviewError("A conversation is logged after it was held, not before.")
+    # Forms give minutes; a conversation logged in the minute it was offered is fine.
+    if held_at < p2p.offered_at.replace(second=0, microsecond=0):
+        raise ReviewError("The conversation cannot be held before it was offered.")
+    if not with_whom.strip() or not outcome.strip():
+        raise ReviewError("Say with whom you spoke and what came of it.")
+    p2p.held_at, p2p.with_whom, p2p.outcome = held_at, with_whom.strip(), outcome.strip()
+    p2p.save(update_fields=["held_at", "with_whom", "outcome"])
+    CaseEvent.objects.create(
+        case_id=p2p.case_id,
+        actor=physician,
+        kind="peer_to_peer_held",
+        payload={"peer_to_peer_id": p2p.pk, "with_whom": p2p.with_whom, "outcome": p2p.outcome},
+    )
+    return p2p

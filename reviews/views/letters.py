@@ -1,0 +1,50 @@
+"""The determination letter of a case: its HTML as issued, and the rendered PDF.
+
+Both go through the case selector, so anyone who may not see the case gets a 404.
+"""
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from reviews.models import Letter
+from reviews.selectors.letters import letter_get_for_user
+from reviews.services import letters as letter_services
+
+# The letter is a standalone document with inline styles and nothing else to load.
+LETTER_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+
+@require_GET
+@xframe_options_sameorigin
+def letter_preview_view(request, case_id: int):
+    letter = letter_get_for_user(user=request.user, case_id=case_id)
+    response = HttpResponse(letter.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = LETTER_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def letter_pdf_view(request, case_id: int):
+    letter = letter_get_for_user(user=request.user, case_id=case_id)
+    if letter.status != Letter.Status.RENDERED:
+        # A 404 that says why: the PDF does not exist yet (or rendering failed).
+        context = {"letter": letter, "case": letter.determination.case}
+        return render(request, "reviews/letter_not_ready.html", context, status=404)
+    try:
+        handle = default_storage.open(letter.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("The letter's file is missing from storage.") from None
+    letter_services.letter_record_download(letter=letter, actor=request.user)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{letter.determination.case.reference}-letter.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,258 @@
+"""The physician's side: the deadline-ordered queue, the decision screen, decisions with a
+letter preview before issuing, information requests and peer-to-peer conversations."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from reviews import permissions
+from reviews.errors import ReviewError
+from reviews.models import Case, Determination, PeerToPeer
+from reviews.review_forms import (
+    ApproveForm,
+    DenyForm,
+    InfoRequestForm,
+    PartialApproveForm,
+    PeerToPeerLogForm,
+    QueueFilterForm,
+)
+from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
+from reviews.selectors.physician import (
+    QueueFilters,
+    escalation,
+    physician_queue,
+    physician_queue_counts,
+    physician_queue_drugs,
+)
+from reviews.selectors.review import case_review_state
+from reviews.services import physician_review as services
+
+QUEUE_PAGE_SIZE = 50
+DECISIONS = {
+    "approve": (ApproveForm, services.case_approve_physician, Determination.Outcome.APPROVED),
+    "partial": (
+        PartialApproveForm,
+        services.case_partially_approve,
+        Determination.Outcome.PARTIALLY_APPROVED,
+    ),
+    "deny": (DenyForm, services.case_deny, Determination.Outcome.DENIED),
+}
+
+
+def _physician_case(request, case_id: int) -> Case:
+    case = case_get_for_user(user=request.user, case_id=case_id)  # 404 first
+    if not permissions.can_review_as_physician(request.user):
+        raise PermissionDenied
+    return case
+
+
+@require_GET
+def physician_queue_view(request):
+    if not permissions.can_review_as_physician(request.user):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET, drugs=physician_queue_drugs())
+    filters = QueueFilters()
+    if form.is_valid():
+        filters = QueueFilters(**form.cleaned_data)
+    page = Paginator(physician_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reviews/physician_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": physician_queue_counts(user=request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_POST
+def case_claim_physician_view(request, case_id: int):
+    case = _physician_case(request, case_id)
+    try:
+        services.case_claim_physician(case=case, physician=request.user)
+    except ReviewError as error:
+        messages.error(request, f"{case.reference}: {error}")
+        return redirect("reviews:physician-queue")
+    return redirect("reviews:case-decision", case_id=case.pk)
+
+
+def _criteria_choices(case: Case) -> list[tuple[str, str]]:
+    if case.policy_version_id is None:
+        return []
+    state = case_review_state(case=case)
+    return [(s.node.label, f"{s.node.label} {s.node.text}") for s in state.steps]
+
+
+def _decision_page(request, case: Case, *, forms=None, preview=None, status=200):
+    state = case_review_state(case=case) if case.policy_version_id else None
+    default = services.default_approval(case)
+    initial = {k: default[k] for k in ("approval_start", "approval_end", "authorized_doses")}
+    forms = forms or {}
+    documents = case_documents(case=case)
+    viewer = {str(d.pk): d for d in documents}.get(request.GET.get("doc")) or documents.first()
+    return render(
+        request,
+        "reviews/case_decision.html",
+        {
+            "case": case,
+            "state": state,
+            "escalation": escalation(case),
+            "documents": documents,
+            "viewer": viewer,
+            "events": case_timeline(case=case),
+            "editable": case.status == Case.Status.PHYSICIAN_REVIEW
+            and case.assignee_id == request.user.pk,
+            # Prefixed: several forms share field names, and ids must stay unique on the page.
+            "approve_form": forms.get("approve") or ApproveForm(initial=initial, prefix="approve"),
+            "partial_form": forms.get("partial")
+            or PartialApproveForm(initial=initial, prefix="partial"),
+            "deny_form": forms.get("deny")
+            or DenyForm(
+                criteria_choices=_criteria_choices(case),
+                initial={"criteria": _not_met(state)},
+                prefix="deny",
+            ),
+            "info_form": forms.get("info") or InfoRequestForm(prefix="info"),
+            "p2p_form": PeerToPeerLogForm(prefix="p2p"),
+            "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+def _not_met(state) -> list[str]:
+    """The criteria a denial most likely cites: those the nurse found not met."""
+    if not state:
+        return []
+    not_met = [
+        label
+        for label in state.evaluation.failing
+        if label in state.answers and state.answers[label].answer == "not_met"
+    ]
+    return not_met or list(state.evaluation.failing)
+
+
+@require_GET
+def case_decision_view(request, case_id: int):
+    case = _physician_case(request, case_id)
+    return _decision_page(request, case)
+
+
+@require_POST
+def case_decide_view(request, case_id: int, decision: str):
+    """Approve, partially approve or deny. "Preview letter" shows the letter as it would be
+    issued, with the same values kept in the form; "Issue" makes it final."""
+    case = _physician_case(request, case_id)
+    if decision not in DECISIONS:
+        raise PermissionDenied
+    form_class, service, outcome = DECISIONS[decision]
+    kwargs = {"criteria_choices": _criteria_choices(case)} if decision == "deny" else {}
+    form = form_class(request.POST, prefix=decision, **kwargs)
+    if not form.is_valid():
+        return _decision_page(request, case, forms={decision: form}, status=400)
+    data = dict(form.cleaned_data)
+    if decision == "deny":
+        arguments = {"criteria_cited": data["criteria"], "rationale": data["rationale"]}
+    else:
+        arguments = data
+    if "preview" in request.POST:
+        preview = _letter_preview(case, request.user, outcome, arguments)
+        return _decision_page(
+            request, case, forms={decision: form}, preview={"decision": decision, "html": preview}
+        )
+    try:
+        determination = service(case=case, physician=request.user, **arguments)
+    except ReviewError as error:
+        form.add_error(None, str(error))
+        return _decision_page(request, case, forms={decision: form}, status=400)
+    messages.success(
+        request,
+        f"{case.reference}: {determination.get_outcome_display().lower()}"
+        f" ({determination.authorization_number}). The letter is being prepared.",
+    )
+    return redirect("reviews:case-detail", case_id=case.pk)
+
+
+def _letter_preview(case: Case, user, outcome: str, arguments: dict) -> str:
+    """The letter an issue would produce, from an unsaved determination."""
+    from reviews.letters import letter_html
+
+    draft = Determination(
+        case=case,
+        outcome=outcome,
+        decided_by=user,
+        role=Determination.Role.PHYSICIAN,
+        policy_version=case.policy_version,
+        rationale=arguments.get("rationale", ""),
+        criteria_cited=arguments.get("criteria_cited", []),
+        approval_start=arguments.get("approval_start"),
+        approval_end=arguments.get("approval_end"),
+        authorized_doses=arguments.get("authorized_doses"),
+        authorization_number=services.authorization_number(case) + " (preview)",
+    )
+    draft.decided_at = timezone.now()
+    if draft.authorized_doses:
+        amount, unit = services.dose_amount(case)
+        draft.authorized_amount = amount * draft.authorized_doses if amount else None
+        draft.authorized_unit = unit
+    return letter_html(draft)
+
+
+@require_POST
+def info_request_view(request, case_id: int):
+    case = _physician_case(request, case_id)
+    form = InfoRequestForm(request.POST, prefix="info")
+    if not form.is_valid():
+        return _decision_page(request, case, forms={"info": form}, status=400)
+    try:
+        services.info_request_create(case=case, physician=request.user, **form.cleaned_data)
+    except ReviewError as error:
+        form.add_error(None, str(error))
+        return _decision_page(request, case, forms={"info": form}, status=400)
+    messages.success(
+        request,
+        f"{case.reference}: information requested; the case returns to "
+        "the queue when a document arrives or the wait ends.",
+    )
+    return redirect("reviews:physician-queue")
+
+
+@require_POST
+def peer_to_peer_offer_view(request, case_id: int):
+    case = _physician_case(request, case_id)
+    try:
+        services.peer_to_peer_offer(case=case, physician=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Peer-to-peer conversation offered and logged.")
+    return redirect("reviews:case-decision", case_id=case.pk)
+
+
+@require_POST
+def peer_to_peer_log_view(request, case_id: int, p2p_id: int):
+    case = _physician_case(request, case_id)
+    p2p = get_object_or_404(PeerToPeer, pk=p2p_id, case=case)
+    form = PeerToPeerLogForm(request.POST, prefix="p2p")
+    if form.is_valid():
+        try:
+            services.peer_to_peer_log(p2p=p2p, physician=request.user, **form.cleaned_data)
+        except ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Peer-to-peer conversation logged.")
+    else:
+        messages.error(
+            request,
+            "Peer-to-peer not logged: "
+            + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+        )
+    return redirect("reviews:case-decision", case_id=case.pk)
