@@ -15,6 +15,13 @@ KESIMPTA_REGIMEN = {
     "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
 }
 
+# A continuation carries on the maintenance phase: no new loading doses.
+KESIMPTA_CONTINUATION_REGIMEN = {
+    **KESIMPTA_REGIMEN,
+    "loading_weeks": [],
+    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 0},
+}
+
 # Answers a nurse gives to the criteria no computed check can suggest.
 JUDGED_INITIAL = {"PRE-1": "met", "1.A.i": "met"}
 JUDGED_CONTINUATION = {"PRE-1": "met", "1.B.i": "met", "1.B.ii.a": "met", "1.B.ii.b": "met"}
@@ -46,6 +53,8 @@ def kesimpta_request(actor, *, medications=(), received_at: datetime | None = No
         "backdate_reason": "",
         "therapy_start_date": None,
     }
+    if fields.get("request_type") == "continuation" and "regimen" not in fields:
+        data["regimen"] = dict(KESIMPTA_CONTINUATION_REGIMEN)
     data.update(fields)
     case, _ = case_create(actor=actor, fields=data, medications=list(medications))
     return case

@@ -381,3 +381,20 @@ def test_physicians_and_auditors_cannot_use_nurse_services(clear_case, nurse, ph
             services.case_approve(case=case, nurse=user)
         with pytest.raises(PermissionDenied):
             services.case_escalate(case=case, nurse=user, comment="x")
+
+
+def test_a_continuation_repeating_the_loading_doses_is_a_dosing_deviation(kesimpta, nurse):
+    from tests.review_fixtures import KESIMPTA_REGIMEN
+
+    case = claimed(
+        kesimpta_request(
+            nurse,
+            request_type="continuation",
+            therapy_start_date=date(2024, 1, 10),
+            regimen=dict(KESIMPTA_REGIMEN),
+        ),
+        nurse,
+    )
+    state = answer_all(case, nurse, JUDGED_CONTINUATION)
+    assert state.evaluation.result == "met" and not state.all_met
+    assert any("loading" in item for item in state.failing_items)

@@ -15,8 +15,11 @@ from django.utils import timezone
 
 from reviews import roles
 from reviews.engine import document
+from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.forms import npi_is_valid
 from reviews.models import Case, Document, Policy
+from reviews.selectors.review import case_review_state
+from reviews.services import nurse_review, physician_review
 from reviews.services.cases import case_create, case_status_set_for_demo
 from reviews.services.documents import document_add_many
 from reviews.services.policies import policy_load
@@ -57,20 +60,6 @@ BRIUMVI_REGIMEN = {
     "route": "intravenous",
     "loading_weeks": [2],
     "maintenance": {"every": 24, "unit": "week", "start_week": 24},
-}
-
-PQ, PR = Case.Status.PHYSICIAN_QUEUE, Case.Status.PHYSICIAN_REVIEW
-NURSE_MOVES = {Case.Status.RECEIVED, PQ, Case.Status.APPROVED}
-# The states a demo case is walked through after intake, and who moved it.
-PATHS = {
-    "received": [Case.Status.RECEIVED],
-    "nurse_review": [],
-    "physician_queue": [PQ],
-    "physician_review": [PQ, PR],
-    "approved": [Case.Status.APPROVED],
-    "partially_approved": [PQ, PR, Case.Status.PARTIALLY_APPROVED],
-    "denied": [PQ, PR, Case.Status.DENIED],
-    "info_requested": [PQ, PR, Case.Status.INFO_REQUESTED],
 }
 
 
@@ -529,13 +518,70 @@ class Command(BaseCommand):
         for name, build, kind in files:
             upload = SimpleUploadedFile(name, build(spec, received), "application/pdf")
             document_add_many(case=case, actor=nurse, files=[upload], kind=kind)
-        steps = PATHS[spec.state]
-        if steps and steps[0] == case.status:  # not in policy: already in the physician queue
-            steps = steps[1:]
-        for status in steps:
-            actor = nurse if status in NURSE_MOVES else physician
+        if spec.state == Case.Status.RECEIVED:
+            # No real move leads back to "received"; the demo shows a request just entered.
             case = case_status_set_for_demo(
-                case=case, statuses=[status], actor=actor, note=spec.note
+                case=case, statuses=[Case.Status.RECEIVED], actor=nurse, note=spec.note
             )
+        else:
+            case = self._walk(case, spec, nurse, physician)
         self.stdout.write(f"created {case.reference} {spec.member_name} ({spec.state})")
         return True
+
+    def _walk(self, case: Case, spec: DemoCase, nurse, physician) -> Case:
+        """Take a case to its demo state through the real services, as reviewers would."""
+        if spec.state == Case.Status.NURSE_REVIEW:
+            return case
+        if case.status == Case.Status.NURSE_REVIEW:
+            nurse_review.case_claim(case=case, nurse=nurse)
+            state = case_review_state(case=case)
+            for step in state.steps:
+                suggestion = state.suggestions.get(step.node.label)
+                nurse_review.criterion_answer_save(
+                    case=case,
+                    nurse=nurse,
+                    label=step.node.label,
+                    answer=suggestion.answer if suggestion else "met",
+                )
+            if spec.state == Case.Status.APPROVED:
+                nurse_review.case_approve(case=case, nurse=nurse)
+                return Case.objects.get(pk=case.pk)
+            nurse_review.case_escalate(
+                case=case,
+                nurse=nurse,
+                comment=spec.note or "Criteria look met, but please review the clinical picture.",
+            )
+        if spec.state == Case.Status.PHYSICIAN_QUEUE:
+            return Case.objects.get(pk=case.pk)
+        physician_review.case_claim_physician(case=case, physician=physician)
+        if spec.state == Case.Status.PARTIALLY_APPROVED:
+            start = timezone.localdate()
+            quantity = authorized_quantity(
+                Regimen.from_dict(case.regimen), start=start, days=90, phase="initial"
+            )
+            physician_review.case_partially_approve(
+                case=case,
+                physician=physician,
+                approval_start=start,
+                approval_end=start + timedelta(days=89),
+                authorized_doses=quantity.doses,
+                rationale="We approved the first 90 days of treatment. Before we can approve "
+                "more, your doctor needs to send a follow-up MRI showing how you respond.",
+            )
+        elif spec.state == Case.Status.DENIED:
+            failing = list(case_review_state(case=case).evaluation.failing)
+            physician_review.case_deny(
+                case=case,
+                physician=physician,
+                criteria_cited=failing[:2],
+                rationale=spec.note + " The policy's requirement named below was not met, "
+                "so we cannot approve Kesimpta at this time.",
+            )
+        elif spec.state == Case.Status.INFO_REQUESTED:
+            physician_review.info_request_create(
+                case=case,
+                physician=physician,
+                missing="The most recent brain MRI report (within the last 12 months).",
+                wait_until=timezone.now() + timedelta(days=7),
+            )
+        return Case.objects.get(pk=case.pk)
