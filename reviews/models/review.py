@@ -77,8 +77,11 @@ class Determination(models.Model):
         NURSE = "nurse", "Nurse reviewer"
         PHYSICIAN = "physician", "Physician reviewer"
 
-    # X12 278 / 306 review action codes that payer APIs use (HCR01).
+    # X12 278 / 306 review action codes that payer APIs use (HCR01): certified in total,
+    # modified, not certified. A case waiting for information is pended (A4): see
+    # x12_action_code_for_case().
     X12_ACTION = {"approved": "A1", "partially_approved": "A6", "denied": "A3"}
+    X12_PENDED = "A4"
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="determination")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
@@ -137,3 +140,14 @@ class Determination(models.Model):
     @property
     def x12_action_code(self) -> str:
         return self.X12_ACTION[self.outcome]
+
+
+def x12_action_code_for_case(case: Case) -> str | None:
+    """The review action code a payer API reports for a case: the determination's, A4
+    (pended) while information is requested, none while the review is under way."""
+    determination = getattr(case, "determination", None)
+    if determination is not None:
+        return determination.x12_action_code
+    if case.status == Case.Status.INFO_REQUESTED:
+        return Determination.X12_PENDED
+    return None

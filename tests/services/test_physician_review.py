@@ -235,3 +235,65 @@ def test_peer_to_peer_offer_and_log(claimed, physician):
     )
     assert kinds == ["peer_to_peer_offered", "peer_to_peer_held"]
     assert PeerToPeer.objects.count() == 1
+
+
+def test_x12_codes_for_each_outcome_and_for_a_pended_case(claimed, physician):
+    from reviews.models.review import x12_action_code_for_case
+
+    assert x12_action_code_for_case(claimed) is None
+    services.info_request_create(
+        case=claimed,
+        physician=physician,
+        missing="The latest brain MRI report.",
+        wait_until=timezone.now() + timedelta(days=2),
+    )
+    assert x12_action_code_for_case(Case.objects.get(pk=claimed.pk)) == "A4"
+    assert Determination.X12_ACTION == {
+        "approved": "A1",
+        "partially_approved": "A6",
+        "denied": "A3",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_physicians_claiming_at_once_exactly_one_wins(
+    kesimpta, nurse, physician, django_user_model
+):
+    import threading
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from reviews import roles
+    from tests import services_available
+    from tests.conftest import require_service
+    from tests.physician_fixtures import escalate
+    from tests.review_fixtures import kesimpta_request
+
+    require_service(
+        "PostgreSQL",
+        services_available.postgres(),
+        "set DATABASE_URL to PostgreSQL: SQLite serializes writers",
+    )
+    other = django_user_model.objects.create_user("petra", password="x" * 20)
+    other.groups.add(Group.objects.get(name=roles.PHYSICIAN))
+    case = escalate(kesimpta_request(nurse), nurse, **{"PRE-1": "not_met"})
+    barrier, outcomes = threading.Barrier(2), []
+
+    def claim(user):
+        try:
+            barrier.wait()
+            services.case_claim_physician(case=Case.objects.get(pk=case.pk), physician=user)
+            outcomes.append("won")
+        except (AlreadyClaimed, StaleCase) as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in (physician, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("won") == 1
+    assert CaseEvent.objects.filter(case=case, to_status="physician_review").count() == 1
