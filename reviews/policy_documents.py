@@ -6,6 +6,8 @@ The engine owns the document format and knows nothing of Django; this module is 
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from reviews.engine import document
 from reviews.engine.dosing import Quantity, Regimen, authorized_quantity
 from reviews.engine.tree import Node
@@ -229,7 +231,7 @@ def version_quantities(version: PolicyVersion) -> dict[str, Quantity] | None:
     if not version.dosing_regimen:
         return None
     regimen = Regimen.from_dict(version.dosing_regimen)
-    start = date.today()
+    start = timezone.localdate()
     quantities = {
         "initial": authorized_quantity(
             regimen, start=start, days=version.initial_approval_days, phase="initial"

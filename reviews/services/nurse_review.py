@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from reviews import permissions
@@ -78,7 +79,10 @@ def criterion_answer_save(
     case = _locked_case(case)
     _require_assignee(case, nurse)
     state = case_review_state(case=case)
-    step = state.step_for(label)
+    try:
+        step = state.step_for(label)
+    except Http404:
+        raise ReviewError(f"{label} is no criterion on this case's path.") from None
     if answer not in CriterionAnswer.Value.values:
         raise ReviewError("Choose met, not met or not documented.")
     suggestion = state.suggestions.get(label)

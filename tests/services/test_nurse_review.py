@@ -138,7 +138,7 @@ def test_overriding_a_suggestion_needs_a_comment(clear_case, nurse):
 
 def test_a_criterion_of_the_other_path_cannot_be_answered(clear_case, nurse):
     case = claimed(clear_case, nurse)
-    with pytest.raises(Exception, match="No such criterion on this case's path"):
+    with pytest.raises(ReviewError, match="no criterion on this case's path"):
         services.criterion_answer_save(case=case, nurse=nurse, label="1.B.i", answer="met")
 
 
