@@ -6,16 +6,15 @@ relapses" both surface for a criterion about relapses, and the reviewer reads th
 
 Where a criterion's terms come from (policies are data, so nothing here names a drug):
 
-1. the node's `evidence_terms`, when the node carries them (explicit, weighted up);
-2. its check: every item of a `list` param (name, generic, synonyms; "Betaseron/Extavia" gives
+1. its check: every item of a `list` param (name, generic, synonyms; "Betaseron/Extavia" gives
    both), the `lab`, `codes` and `outcomes` params, and CHECK_CUES, the words a note uses for
    the facts a check reads ("date of birth", "years old" for age_at_least);
-3. its title, text and note, cut into runs of words at stopwords and punctuation, so that a
+2. its title, text and note, cut into runs of words at stopwords and punctuation, so that a
    note's examples come out one by one ("magnetic resonance imaging (MRI)" gives "magnetic
    resonance imaging" and "MRI"; "[e.g., primary progressive MS]" gives "primary progressive
    MS"); each run also with generic words trimmed off its ends ("relapsing form" gives
    "relapsing"), and its distinctive single words ("progressive");
-4. ABBREVIATIONS: a term that contains one spelling of a group brings in the others.
+3. ABBREVIATIONS: a term that contains one spelling of a group brings in the others.
 
 Matching is on words: case-insensitive, whole words, "®", "™", punctuation and hyphens all
 separate words (so "relapsing remitting" matches "relapsing-remitting" and "NEDA-3" matches
@@ -60,7 +59,7 @@ class Passage:
 
 # Clinical abbreviations a record uses for what a policy spells out, and back. Each group is
 # one thing: a term containing any spelling brings in the others. Keep it short and common;
-# a policy's own words belong in the policy (its notes, lists or evidence_terms).
+# a policy's own words belong in the policy (its notes and lists).
 ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("RRMS", "relapsing remitting"),
     ("SPMS", "secondary progressive"),
@@ -136,7 +135,7 @@ GENERIC = _words_of(
 
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_PHRASE_WORDS = 6
-_BONUS_LISTED = 1.0  # list items and explicit terms: the policy named them on purpose
+_BONUS_LISTED = 1.0  # list items and named params: the policy named them on purpose
 _PART_PENALTY = -0.5  # a word taken out of a longer phrase
 
 
@@ -175,8 +174,6 @@ def _terms(node: Node, lists: Lists) -> list[_Term]:
         elif term.weight > known.weight:
             found[term.key] = _Term(known.display, known.spellings, term.weight)
 
-    for display in getattr(node, "evidence_terms", None) or ():
-        add(str(display), _BONUS_LISTED)
     if node.check is not None:
         for display, bonus in _check_terms(node.check, lists):
             add(display, bonus)

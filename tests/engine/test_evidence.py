@@ -18,7 +18,7 @@ from reviews.engine.evidence import (
     sentences,
     suggest_evidence,
 )
-from reviews.engine.tree import Kind, Node, applicable_leaves, find
+from reviews.engine.tree import Node, applicable_leaves, find
 
 ROOT = Path(__file__).resolve().parents[2]
 KESIMPTA_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
@@ -150,20 +150,6 @@ def test_terms_of_another_policy_come_from_its_own_checks(statin: Policy) -> Non
     assert {"Lipitor", "atorvastatin", "failed", "intolerant"} <= set(terms_of(statin, "II.a"))
     assert "LDL-C" in terms_of(statin, "II.b")
     assert {"E10", "E11", "Diabetes mellitus"} <= set(terms_of(statin, "II.c.a"))
-
-
-def test_a_node_may_carry_explicit_evidence_terms() -> None:
-    @dataclass(frozen=True)
-    class NodeWithTerms(Node):
-        evidence_terms: tuple[str, ...] = ()
-
-    leaf = NodeWithTerms(
-        label="X", kind=Kind.LEAF, text="Patient has a documented response", evidence_terms=("JCV",)
-    )
-    assert criterion_terms(leaf, {})[0] == "JCV"
-    page = Page(1, "labs.pdf", 1, "JCV antibody index 0.2, negative.")
-    found = suggest_evidence(leaf, [page], {})
-    assert best(found, "X").terms == ("JCV",)
 
 
 # ---- suggestions from a case's documents ---------------------------------------------------
