@@ -164,3 +164,18 @@ class PeerToPeerLogForm(forms.Form):
     )
     with_whom = forms.CharField(max_length=200, label="With whom")
     outcome = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AuditSearchForm(forms.Form):
+    reference = forms.CharField(required=False, max_length=20, label="Case reference")
+    username = forms.CharField(required=False, max_length=150, label="User name")
+    kind = forms.ChoiceField(required=False, label="Event")
+    date_from = forms.DateField(required=False, widget=DATE_INPUT, label="From")
+    date_to = forms.DateField(required=False, widget=DATE_INPUT, label="To")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            ("", "Any event"),
+            *((k, k.replace("_", " ")) for k in kinds),
+        ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews import views
+from reviews.views import audit as audit_views
 from reviews.views import cases as case_views
 from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
@@ -95,4 +96,11 @@ urlpatterns += [
 urlpatterns += [
     path("cases/<int:case_id>/letter/", letter_views.letter_preview_view, name="letter-preview"),
     path("cases/<int:case_id>/letter.pdf", letter_views.letter_pdf_view, name="letter-pdf"),
+]
+
+# Audit: for auditors.
+urlpatterns += [
+    path("audit/", audit_views.audit_search_view, name="audit-search"),
+    path("audit/export.csv", audit_views.audit_export_view, name="audit-export"),
+    path("cases/<int:case_id>/audit/", audit_views.case_audit_view, name="case-audit"),
 ]

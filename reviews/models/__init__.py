@@ -1,3 +1,4 @@
+from reviews.models.audit import AccessEvent
 from reviews.models.case import (
     Case,
     CaseEvent,
@@ -20,6 +21,7 @@ from reviews.models.policy import (
 from reviews.models.review import CriterionAnswer, Determination
 
 __all__ = [
+    "AccessEvent",
     "Capability",
     "Case",
     "CaseEvent",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reviews.engine.checks import age_on
 from reviews.engine.dosing import Regimen
+from reviews.models.audit import AppendOnlyModel
 from reviews.models.policy import Policy, PolicyVersion
 
 
@@ -379,7 +380,7 @@ class DocumentPage(models.Model):
         return f"{self.document} p. {self.number}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """Append-only audit: who did what to which case, and when. Nothing updates a row."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

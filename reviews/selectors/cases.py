@@ -48,7 +48,10 @@ def case_documents(*, case: Case) -> QuerySet[Document]:
 
 
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("created_at", "pk")
+    # Views are audited (the case's audit page shows them); the timeline shows the work.
+    return (
+        case.events.exclude(kind="case_viewed").select_related("actor").order_by("created_at", "pk")
+    )
 
 
 def document_get_for_user(*, user, case_id: int, document_id: int) -> Document:

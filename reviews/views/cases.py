@@ -26,6 +26,7 @@ from reviews.forms import (
 from reviews.selectors import cases as selectors
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
+from reviews.services.audit import case_view_record
 
 CASES_PER_PAGE = 25
 
@@ -89,6 +90,7 @@ def _intake_page(request, form, medications, status=200):
 @require_GET
 def case_detail_view(request, case_id: int):
     case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    case_view_record(case=case, actor=request.user, page="case")
     return _detail_page(request, case, DocumentUploadForm())
 
 

@@ -15,6 +15,7 @@ from reviews.review_forms import AnswerForm, EscalateForm
 from reviews.selectors.cases import case_documents, case_get_for_user
 from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
 from reviews.services import nurse_review as services
+from reviews.services.audit import case_view_record
 
 QUEUE_PAGE_SIZE = 50
 
@@ -93,6 +94,7 @@ def case_review_step_view(request, case_id: int, label: str):
             else:
                 return redirect(_next_url(state, step, request.POST.get("go")))
     else:
+        case_view_record(case=case, actor=request.user, page=f"review {label}")
         form = AnswerForm(
             initial=_initial(saved, suggestion), documents=documents, passages=passages
         )
@@ -151,6 +153,7 @@ def _viewer_document(request, documents, saved):
 @require_GET
 def case_review_summary_view(request, case_id: int):
     case = _nurse_case(request, case_id)
+    case_view_record(case=case, actor=request.user, page="review summary")
     state = case_review_state(case=case)
     return render(
         request,

@@ -29,6 +29,7 @@ from reviews.selectors.physician import (
 )
 from reviews.selectors.review import case_review_state
 from reviews.services import physician_review as services
+from reviews.services.audit import case_view_record
 
 QUEUE_PAGE_SIZE = 50
 DECISIONS = {
@@ -143,6 +144,7 @@ def _not_met(state) -> list[str]:
 @require_GET
 def case_decision_view(request, case_id: int):
     case = _physician_case(request, case_id)
+    case_view_record(case=case, actor=request.user, page="decision")
     return _decision_page(request, case)
 
 

@@ -90,7 +90,8 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     expect(page.get_by_text("Every criterion met")).to_be_visible()
     screenshot("nurse-summary")
     count.click(page.get_by_role("button", name="Approve"))
-    expect(page.get_by_text("approved: authorization AU-")).to_be_visible()
+    # Without a broker the approval letter renders inside this request: allow time.
+    expect(page.get_by_text("approved: authorization AU-")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("15 doses (300 mg)")).to_be_visible()
     screenshot("nurse-approved")
 

@@ -67,7 +67,8 @@ def test_escalation_to_denial_letter(
     screenshot_page(page, "physician-letter-preview")
     assert Case.objects.get(pk=case.pk).status == "physician_review"
     page.locator("form[action$='/decide/deny/']").get_by_role("button", name="Issue denial").click()
-    expect(page.get_by_text("denied (AU-")).to_be_visible()
+    # Without a broker (the local default) the PDF renders inside this request: allow time.
+    expect(page.get_by_text("denied (AU-")).to_be_visible(timeout=30_000)
 
     # The worker's job, run here: the real-worker test is tests/tasks/test_letter_worker.py.
     letter = Letter.objects.get(determination__case=case)

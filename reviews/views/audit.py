@@ -1,0 +1,100 @@
+"""The audit trail for auditors: one case's events, a search over all events, CSV export."""
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from reviews import permissions
+from reviews.review_forms import AuditSearchForm
+from reviews.selectors import audit as selectors
+from reviews.selectors.cases import case_get_for_user
+
+PAGE_SIZE = 100
+
+
+def _filters(request) -> tuple[AuditSearchForm, selectors.AuditFilters]:
+    form = AuditSearchForm(request.GET, kinds=selectors.case_event_kinds())
+    if form.is_valid():
+        return form, selectors.AuditFilters(**form.cleaned_data)
+    return form, selectors.AuditFilters(match_nothing=True)  # the form says what is wrong
+
+
+@require_GET
+def case_audit_view(request, case_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    if not permissions.can_view_audit(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "reviews/case_audit.html",
+        {"case": case, "events": selectors.case_audit(user=request.user, case=case)},
+    )
+
+
+@require_GET
+def audit_search_view(request):
+    if not permissions.can_view_audit(request.user):
+        raise PermissionDenied
+    form, filters = _filters(request)
+    events = Paginator(
+        selectors.case_events_search(user=request.user, filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    access = selectors.access_events_search(user=request.user, filters=filters)[:50]
+    return render(
+        request,
+        "reviews/audit_search.html",
+        {
+            "form": form,
+            "events": events,
+            "access": access,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _cell(value) -> str:
+    # Spreadsheet formula injection: a cell that starts like a formula is quoted.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def audit_export_view(request):
+    if not permissions.can_view_audit(request.user):
+        raise PermissionDenied
+    _, filters = _filters(request)
+    events = selectors.case_events_search(user=request.user, filters=filters)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["time", "case", "actor", "kind", "from", "to", "details"])
+        for e in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        timezone.localtime(e.created_at).isoformat(),
+                        e.case.reference,
+                        e.actor.username if e.actor else "system",
+                        e.kind,
+                        e.from_status,
+                        e.to_status,
+                        e.payload,
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
