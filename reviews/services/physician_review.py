@@ -42,6 +42,10 @@ def case_claim_physician(*, case: Case, physician) -> Case:
         if current.assignee_id == physician.pk:
             return current
         raise AlreadyClaimed(f"{_name(current.assignee)} has already claimed this case.")
+    if current.status != Case.Status.PHYSICIAN_QUEUE:
+        raise StaleCase(
+            f"This case is not waiting for a physician ({current.get_status_display()})."
+        )
     try:
         case = case_move(
             case=current,

@@ -1,0 +1,377 @@
+"""Who gets what, for every URL: one table, checked against the URL configuration.
+
+Every named URL pattern must have a row in EXPECTED, so a new page without an access
+decision fails `test_every_url_has_a_row`. Each row gives, per role, the status a GET (and,
+for POST-only views, a POST with an empty form) must answer. Every request runs in a
+transaction that is rolled back, so one row's POST cannot change the world of the next, and
+every refusal (403, 404, 405, the redirect to login) must leave the data untouched.
+
+The app's rules, as encoded here:
+- anonymous: 302 to /login/?next=... everywhere except /login/ and /health/;
+- signed in with no role: 404 for anything about a case (its existence is patient
+  information), 403 or 404 for role pages;
+- POST-only views: 405 to a GET;
+- nurse pages: 403 to physicians and auditors; physician pages (deciding, denying): 403 to
+  nurses and auditors; policy admins do not see cases, so case pages are 404 to them.
+"""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from reviews.models import (
+    Case,
+    CaseEvent,
+    CriterionAnswer,
+    Determination,
+    Document,
+    InfoRequest,
+    Letter,
+    PeerToPeer,
+)
+from reviews.selectors.review import case_review_state
+from reviews.services import letters as letter_services
+from reviews.services import nurse_review, physician_review
+from tests.factories import document_for
+from tests.physician_fixtures import escalate
+from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("nurse", "physician", "policy_admin", "auditor", "outsider", "anonymous")
+LOGIN = "login"  # the expected answer "302 to /login/?next=<this URL>"
+HEALTH = "health"  # 200 or 503, JSON either way
+
+
+def _row(nurse, physician, policy_admin, auditor, outsider, anonymous=LOGIN) -> dict:
+    answers = (nurse, physician, policy_admin, auditor, outsider, anonymous)
+    return dict(zip(ROLES, answers, strict=True))
+
+
+ALL_405 = _row(405, 405, 405, 405, 405)
+
+# URL name -> {"GET": {role: status}, "POST": {role: status}} (POST for POST-only views).
+# A redirect is 302; the right role's POST is sent with an empty form.
+EXPECTED: dict[str, dict[str, dict[str, object]]] = {
+    # Public: sign-in and the health check.
+    "login": {"GET": _row(302, 302, 302, 302, 302, anonymous=200)},
+    "logout": {"GET": ALL_405, "POST": _row(302, 302, 302, 302, 302)},
+    "reviews:health": {"GET": _row(*[HEALTH] * 5, anonymous=HEALTH)},
+    "home": {"GET": _row(200, 200, 200, 200, 200)},
+    # Policies: read by case staff and policy admins; compared by policy admins only.
+    "reviews:policy-list": {"GET": _row(200, 200, 200, 200, 404)},
+    "reviews:policy-version-detail": {"GET": _row(200, 200, 200, 200, 404)},
+    "reviews:policy-version-compare": {"GET": _row(403, 403, 200, 403, 404)},
+    # Cases.
+    "reviews:case-list": {"GET": _row(200, 200, 403, 200, 403)},
+    "reviews:case-create": {"GET": _row(200, 200, 403, 403, 403)},
+    "reviews:case-detail": {"GET": _row(200, 200, 404, 200, 404)},
+    "reviews:document-upload": {"GET": ALL_405, "POST": _row(400, 400, 404, 403, 404)},
+    "reviews:document-file": {"GET": _row(200, 200, 404, 200, 404)},
+    # Nurse review (on a case in nurse review claimed by the nurse).
+    "reviews:nurse-queue": {"GET": _row(200, 403, 403, 403, 403)},
+    "reviews:case-claim": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
+    "reviews:case-review": {"GET": _row(302, 403, 404, 403, 404)},
+    "reviews:case-review-step": {
+        "GET": _row(200, 403, 404, 403, 404),
+        "POST": _row(400, 403, 404, 403, 404),
+    },
+    "reviews:case-review-summary": {"GET": _row(200, 403, 404, 403, 404)},
+    "reviews:case-approve": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
+    "reviews:case-escalate": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
+    # Physician review (on an escalated case claimed by the physician).
+    "reviews:physician-queue": {"GET": _row(403, 200, 403, 403, 403)},
+    "reviews:case-claim-physician": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
+    "reviews:case-decision": {"GET": _row(403, 200, 404, 403, 404)},
+    "reviews:case-decide": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
+    "reviews:case-request-info": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
+    "reviews:peer-to-peer-offer": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
+    "reviews:peer-to-peer-log": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
+    # Letters (of a case the nurse approved; the PDF is rendered).
+    "reviews:letter-preview": {"GET": _row(200, 200, 404, 200, 404)},
+    "reviews:letter-pdf": {"GET": _row(200, 200, 404, 200, 404)},
+    # Audit: auditors only.
+    "reviews:audit-search": {"GET": _row(403, 403, 403, 200, 403)},
+    "reviews:audit-export": {"GET": _row(403, 403, 403, 200, 403)},
+    "reviews:case-audit": {"GET": _row(403, 403, 404, 200, 404)},
+}
+
+# Every deny or decide endpoint: a nurse's POST is refused and changes nothing.
+DECIDE_URLS = ("reviews:case-decide", "reviews:case-request-info")
+
+
+# ---- the URL configuration ---------------------------------------------------------------
+
+
+def _patterns(resolver=None, prefix="", namespace=""):
+    """(route, name) for every pattern, the admin's included; name is None if unnamed."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _patterns(entry, route, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield route, name
+
+
+def _is_admin(route: str) -> bool:
+    return route.startswith("admin/")
+
+
+def test_every_url_has_a_row():
+    app = [(route, name) for route, name in _patterns() if not _is_admin(route)]
+    unnamed = [route for route, name in app if name is None]
+    assert not unnamed, f"Name these URL patterns and give them a row in EXPECTED: {unnamed}"
+    names = {name for _, name in app}
+    missing = sorted(names - EXPECTED.keys())
+    assert not missing, (
+        f"New URLs without an access decision: {missing}. Add a row to EXPECTED in "
+        "tests/test_access_table.py saying what each role gets."
+    )
+    stale = sorted(EXPECTED.keys() - names)
+    assert not stale, f"EXPECTED has rows for URLs that no longer exist: {stale}"
+
+
+def test_the_admin_is_the_only_included_site():
+    """Everything outside the table is under /admin/, whose access is tested as one class."""
+    admin_routes = [route for route, _ in _patterns() if _is_admin(route)]
+    assert admin_routes, "the admin's URLs were not found by the enumeration"
+
+
+# ---- the world every row is requested against --------------------------------------------
+
+
+@pytest.fixture
+def world(kesimpta, nurse, nurse2, physician, private_storage):
+    """One case per stage, built through the services, and everything their URLs name."""
+    # In nurse review, claimed by the nurse, nothing answered.
+    in_review = kesimpta_request(nurse, member_name="Rita Review")
+    nurse_review.case_claim(case=in_review, nurse=nurse)
+    # Escalated by another nurse, claimed by the physician, with a document and an offered
+    # peer-to-peer conversation.
+    escalated = escalate(
+        kesimpta_request(nurse2, member_name="Peter Progressive"),
+        nurse2,
+        **{"PRE-1": "not_met", "1.A.i": "not_met"},
+    )
+    physician_review.case_claim_physician(case=escalated, physician=physician)
+    document = document_for(escalated, user=physician)
+    p2p = physician_review.peer_to_peer_offer(case=escalated, physician=physician)
+    # Approved by a nurse, with its letter rendered.
+    approved = kesimpta_request(nurse2, member_name="Anna Approved")
+    nurse_review.case_claim(case=approved, nurse=nurse2)
+    state = case_review_state(case=approved)
+    for step in state.steps:
+        label = step.node.label
+        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
+        nurse_review.criterion_answer_save(case=approved, nurse=nurse2, label=label, answer=answer)
+    determination = nurse_review.case_approve(case=approved, nurse=nurse2)
+    letter_services.letter_render_pdf(letter_id=determination.letter.pk)
+    assert Letter.objects.get(pk=determination.letter.pk).status == Letter.Status.RENDERED
+
+    first_label = case_review_state(case=in_review).steps[0].node.label
+    return {
+        "login": [],
+        "logout": [],
+        "reviews:health": [],
+        "home": [],
+        "reviews:policy-list": [],
+        "reviews:policy-version-detail": [kesimpta.pk],
+        "reviews:policy-version-compare": [kesimpta.pk, kesimpta.pk],
+        "reviews:case-list": [],
+        "reviews:case-create": [],
+        "reviews:case-detail": [escalated.pk],
+        "reviews:document-upload": [escalated.pk],
+        "reviews:document-file": [escalated.pk, document.pk],
+        "reviews:nurse-queue": [],
+        "reviews:case-claim": [in_review.pk],
+        "reviews:case-review": [in_review.pk],
+        "reviews:case-review-step": [in_review.pk, first_label],
+        "reviews:case-review-summary": [in_review.pk],
+        "reviews:case-approve": [in_review.pk],
+        "reviews:case-escalate": [in_review.pk],
+        "reviews:physician-queue": [],
+        "reviews:case-claim-physician": [escalated.pk],
+        "reviews:case-decision": [escalated.pk],
+        "reviews:case-decide": [escalated.pk, "deny"],
+        "reviews:case-request-info": [escalated.pk],
+        "reviews:peer-to-peer-offer": [escalated.pk],
+        "reviews:peer-to-peer-log": [escalated.pk, p2p.pk],
+        "reviews:letter-preview": [approved.pk],
+        "reviews:letter-pdf": [approved.pk],
+        "reviews:audit-search": [],
+        "reviews:audit-export": [],
+        "reviews:case-audit": [escalated.pk],
+    }
+
+
+def _fingerprint() -> tuple:
+    """Everything a request could change in the cases' data, the audit trail included."""
+    return (
+        tuple(Case.objects.order_by("pk").values_list("pk", "status", "assignee_id")),
+        CaseEvent.objects.count(),
+        Determination.objects.count(),
+        Letter.objects.count(),
+        Document.objects.count(),
+        tuple(CriterionAnswer.objects.order_by("pk").values_list("pk", "answer", "locked_at")),
+        tuple(PeerToPeer.objects.order_by("pk").values_list("pk", "held_at")),
+        InfoRequest.objects.count(),
+    )
+
+
+def _request(user, method: str, url: str):
+    """One request as `user`, rolled back afterwards; returns (response, data changed?)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        before = _fingerprint()
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)  # a streamed body runs its queries now
+        changed = _fingerprint() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def _problem(expected, response, changed: bool, url: str) -> str | None:
+    status = response.status_code
+    if expected == LOGIN:
+        location = response.get("Location", "")
+        if status != 302 or location != f"{reverse('login')}?next={quote(url)}":
+            return f"expected 302 to login, got {status} {location}"
+    elif expected == HEALTH:
+        if status not in (200, 503) or response["Content-Type"] != "application/json":
+            return f"expected 200/503 JSON, got {status} {response['Content-Type']}"
+    elif status != expected:
+        return f"expected {expected}, got {status}"
+    refused = expected == LOGIN or expected in (403, 404, 405)
+    if refused and changed:
+        return f"refused with {status}, but the data changed"
+    return None
+
+
+def test_each_role_gets_the_expected_answer_on_every_url(
+    world, nurse, physician, policy_admin, auditor, outsider
+):
+    users = {
+        "nurse": nurse,
+        "physician": physician,
+        "policy_admin": policy_admin,
+        "auditor": auditor,
+        "outsider": outsider,
+        "anonymous": None,
+    }
+    problems = []
+    for name, methods in EXPECTED.items():
+        url = reverse(name, args=world[name])
+        for method, row in methods.items():
+            assert set(row) == set(ROLES), f"{name} {method}: give every role an answer"
+            for role, expected in row.items():
+                response, changed = _request(users[role], method, url)
+                problem = _problem(expected, response, changed, url)
+                if problem:
+                    problems.append(f"{method} {url} ({name}) as {role}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_nurse_cannot_deny_or_decide_and_nothing_changes(world, client, nurse):
+    client.force_login(nurse)
+    case_id = world["reviews:case-decide"][0]
+    before = _fingerprint()
+    for decision in ("deny", "approve", "partial"):
+        response = client.post(
+            reverse("reviews:case-decide", args=[case_id, decision]),
+            {
+                f"{decision}-criteria": ["PRE-1"],
+                f"{decision}-rationale": "The patient has primary progressive MS, not relapsing.",
+            },
+        )
+        assert response.status_code == 403, decision
+    for name in DECIDE_URLS[1:]:
+        response = client.post(
+            reverse(name, args=world[name]),
+            {"info-missing": "The MRI report, please.", "info-wait_until": "2099-01-01T00:00"},
+        )
+        assert response.status_code == 403, name
+    assert _fingerprint() == before
+    assert not Determination.objects.filter(case_id=case_id).exists()
+    assert Case.objects.get(pk=case_id).status == Case.Status.PHYSICIAN_REVIEW
+
+
+# ---- the admin, as one class ---------------------------------------------------------------
+
+
+def _admin_urls() -> list[str]:
+    """A URL for every admin pattern, path parameters filled with an id that needs no object."""
+    urls = []
+    for route, name in _patterns():
+        if not _is_admin(route) or name in ("admin:login", "admin:logout"):
+            continue
+        if name is None:  # the object redirect and the catch-all
+            path = "/" + re.sub(r"<[^>]+>", "1", route.replace("(?P<url>.*)$", "no-such-page/"))
+            urls.append(path)
+        else:
+            urls.append(_reverse_with_ids(name))
+    assert None not in urls, "an admin URL could not be reversed; teach _reverse_with_ids"
+    return urls
+
+
+def _reverse_with_ids(name: str) -> str | None:
+    for kwargs in (
+        {},
+        {"object_id": "1"},
+        {"id": "1"},
+        {"app_label": "reviews"},
+        {"content_type_id": "1", "object_id": "1"},
+    ):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def test_admin_anonymous_and_non_staff_are_sent_to_a_login_page(
+    client, nurse, physician, auditor, outsider
+):
+    urls = _admin_urls()
+    assert reverse("admin:index") in urls and len(urls) > 10
+    problems = []
+    for user in (None, nurse, physician, auditor, outsider):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            location = response.get("Location", "")
+            # Anonymous: the site's login where LoginRequiredMiddleware acts first (model
+            # pages), the admin's own login on the site-wide admin views, which Django marks
+            # login_not_required. Signed in without staff: the admin's login.
+            logins = [reverse("admin:login")] + ([reverse("login")] if user is None else [])
+            if response.status_code != 302 or not any(
+                location.startswith(f"{login}?next=") for login in logins
+            ):
+                who = user.username if user else "anonymous"
+                problems.append(f"GET {url} as {who}: {response.status_code} {location}")
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_login_page_is_public(client):
+    assert client.get(reverse("admin:login")).status_code == 200
+
+
+def test_admin_index_is_open_to_the_policy_admin(client, policy_admin, kesimpta):
+    client.force_login(policy_admin)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Policy versions" in response.content.decode()
+    changelist = reverse("admin:reviews_policyversion_changelist")
+    assert client.get(changelist).status_code == 200
