@@ -66,7 +66,10 @@ def test_escalation_to_denial_letter(
     page.locator("iframe.letter-preview").scroll_into_view_if_needed()
     screenshot_page(page, "physician-letter-preview")
     assert Case.objects.get(pk=case.pk).status == "physician_review"
-    page.locator("form[action$='/decide/deny/']").get_by_role("button", name="Issue denial").click()
+    issue = page.locator("form[action$='/decide/deny/']").get_by_role("button", name="Issue denial")
+    issue.scroll_into_view_if_needed()  # it sits below the preview iframe
+    expect(issue).to_be_enabled()
+    issue.click()
     # Without a broker (the local default) the PDF renders inside this request: allow time.
     expect(page.get_by_text("denied (AU-")).to_be_visible(timeout=30_000)
 

@@ -1,0 +1,193 @@
+"""axe-core on the main pages of each role: no "serious" or "critical" violation.
+
+axe-core comes from npm into var/axe/ (ignored by git); .ci/run installs it before the tests:
+
+    npm install --no-save --prefix var/axe axe-core@4
+
+Without it the test skips locally and fails in CI (tests.conftest.require_service). Findings
+of lesser impact ("minor", "moderate") are printed, not failed on.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from reviews.services import nurse_review
+from reviews.services.documents import document_extract_text
+from reviews.services.physician_review import case_claim_physician, info_request_create
+from tests.conftest import PASSWORD, require_service
+from tests.factories import document_for, pdf_bytes
+from tests.physician_fixtures import escalate
+from tests.review_fixtures import kesimpta_request
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(
+    os.environ.get(
+        "AXE_CORE_PATH", ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    )
+)
+FAILING_IMPACTS = {"serious", "critical"}
+NOTE = (
+    "Neurology clinic note. Dr. Elena Marsh, neurologist.\n"
+    "Assessment: relapsing-remitting multiple sclerosis (RRMS), diagnosed 2021.\n"
+    "No current disease-modifying therapy. Plan: start Kesimpta 20 mg subcutaneous."
+)
+
+
+@pytest.fixture
+def axe_script():
+    require_service(
+        "axe-core",
+        AXE.is_file(),
+        f"{AXE} is missing; run `npm install --no-save --prefix var/axe axe-core@4`",
+    )
+    return str(AXE)
+
+
+class Audit:
+    """Runs axe on pages and keeps every violation, to report them all at the end."""
+
+    def __init__(self, browser, base, script):
+        self.browser, self.base, self.script = browser, base, script
+        self.failures: list[str] = []
+        self.contexts = []
+
+    def new_page(self, username=None):
+        # bypass_csp: injecting axe must keep working when the CSP gets strict.
+        context = self.browser.new_context(bypass_csp=True)
+        self.contexts.append(context)
+        page = context.new_page()
+        if username:
+            page.goto(self.base + "/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    def check(self, page, name: str, path: str | None = None):
+        if path is not None:
+            response = page.goto(self.base + path)
+            assert response.ok, f"{name}: {path} answered {response.status}"
+        page.add_script_tag(path=self.script)
+        violations = page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {resultTypes: ["violations"]});
+                return result.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => ({
+                        target: n.target.join(" "), summary: n.failureSummary,
+                    })),
+                }));
+            }"""
+        )
+        for v in violations:
+            nodes = "\n".join(f"      {n['target']}: {n['summary']}" for n in v["nodes"][:5])
+            more = f"\n      ... and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else ""
+            line = f"{name}: [{v['impact']}] {v['id']}: {v['help']}\n{nodes}{more}"
+            print(line)
+            if v["impact"] in FAILING_IMPACTS:
+                self.failures.append(line)
+        if not violations:
+            print(f"{name}: no violations")
+
+    def assert_clean(self):
+        assert not self.failures, "axe found serious or critical violations:\n" + "\n".join(
+            self.failures
+        )
+
+
+@pytest.fixture
+def audit(axe_script, live_server, browser):
+    audit = Audit(browser, live_server.url, axe_script)
+    yield audit
+    for context in audit.contexts:
+        context.close()
+
+
+def test_login_page(audit):
+    page = audit.new_page()
+    audit.check(page, "login", "/login/")
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".alert-danger")).to_be_visible()
+    audit.check(page, "login with an error")
+    audit.assert_clean()
+
+
+def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
+    case = kesimpta_request(nurse, member_name="Maria Alvarez")
+    document = document_for(case, user=nurse, content=pdf_bytes([NOTE]), name="note.pdf")
+    document_extract_text(document_id=document.pk)
+    kesimpta_request(nurse, member_name="Uma Unclaimed")  # an unclaimed row in the queue
+    nurse_review.case_claim(case=case, nurse=nurse)
+    nurse_review.criterion_answer_save(case=case, nurse=nurse, label="PRE-1", answer="met")
+
+    page = audit.new_page("nina")
+    audit.check(page, "home (nurse)", "/")
+    audit.check(page, "nurse queue", "/nurse/queue/")
+    audit.check(page, "guided review step", f"/cases/{case.pk}/review/criteria/1.A.i/")
+    audit.check(page, "review summary", f"/cases/{case.pk}/review/summary/")
+    audit.check(page, "case list", "/cases/")
+    audit.check(page, "case page", f"/cases/{case.pk}/")
+    audit.check(page, "case page with a preview", f"/cases/{case.pk}/?preview={document.pk}")
+    audit.check(page, "intake form", "/cases/new/")
+    # Past the browser's own checks, so the server answers every field with its error.
+    page.locator("form.intake-form").evaluate("form => { form.noValidate = true; }")
+    page.get_by_role("button", name="Enter request").click()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    expect(page.locator(".is-invalid").first).to_be_visible()
+    audit.check(page, "intake form with errors")
+    audit.assert_clean()
+
+
+def test_physician_pages(audit, nurse, physician, kesimpta, private_storage):
+    case = escalate(
+        kesimpta_request(nurse, member_name="Peter Progressive"), nurse, **{"PRE-1": "not_met"}
+    )
+    waiting = escalate(kesimpta_request(nurse, member_name="Walter Waiting"), nurse)
+    escalate(kesimpta_request(nurse, member_name="Quinn Queued"), nurse)
+    case_claim_physician(case=waiting, physician=physician)
+    info_request_create(
+        case=waiting,
+        physician=physician,
+        missing="The most recent neurology note.",
+        wait_until=timezone.now() + timedelta(days=2),
+    )
+    case_claim_physician(case=case, physician=physician)
+
+    page = audit.new_page("pat")
+    audit.check(page, "home (physician)", "/")
+    audit.check(page, "physician queue", "/physician/queue/")
+    audit.check(page, "decision screen", f"/cases/{case.pk}/decision/")
+    for summary in ("Approve", "Partially approve", "Deny", "Request more information"):
+        page.locator("summary", has_text=summary).first.click()
+    audit.check(page, "decision screen, every form open")
+    page.locator("form[action$='/decide/deny/']").get_by_role("button", name="Issue denial").click()
+    expect(page.locator("form[action$='/decide/deny/'] .is-invalid").first).to_be_visible()
+    audit.check(page, "decision screen with errors")
+    audit.check(page, "case list (physician)", "/cases/")
+    audit.check(page, "case page, information requested", f"/cases/{waiting.pk}/")
+    audit.assert_clean()
+
+
+def test_policy_and_other_role_pages(audit, nurse, policy_admin, auditor, outsider, kesimpta):
+    case = kesimpta_request(nurse, member_name="Maria Alvarez")
+    page = audit.new_page("polly")
+    audit.check(page, "home (policy admin)", "/")
+    audit.check(page, "policy list", "/policies/")
+    audit.check(page, "policy version", f"/policies/versions/{kesimpta.pk}/")
+    page = audit.new_page("audrey")
+    audit.check(page, "home (auditor)", "/")
+    audit.check(page, "case page (auditor)", f"/cases/{case.pk}/")
+    audit.check(page, "audit search", "/audit/")
+    audit.check(page, "case audit", f"/cases/{case.pk}/audit/")
+    audit.check(audit.new_page("oscar"), "home (no role)", "/")
+    audit.assert_clean()
