@@ -109,13 +109,16 @@ def default_approval(case: Case, *, start: date | None = None) -> dict:
     }
 
 
-def dose_amount(case: Case) -> tuple:
-    """The requested amount per dose and its unit, e.g. (Decimal("20"), "mg")."""
+def authorized_total(case: Case, doses: int | None) -> tuple:
+    """The total amount and unit for `doses` of the requested dose, e.g. (Decimal("300"),
+    "mg"); (None, "") when there is no quantity or the regimen cannot be read."""
     try:
         regimen = Regimen.from_dict(case.regimen)
     except ValueError:
         return None, ""
-    return regimen.dose_amount, regimen.dose_unit
+    if doses is None:
+        return None, ""
+    return regimen.dose_amount * doses, regimen.dose_unit
 
 
 def _issue(
@@ -129,10 +132,7 @@ def _issue(
     doses: int | None,
 ) -> Determination:
     now = timezone.now()
-    amount = unit = None
-    if doses is not None:
-        per_dose, unit = dose_amount(case)
-        amount = per_dose * doses if per_dose is not None else None
+    amount, unit = authorized_total(case, doses)
     determination = Determination.objects.create(
         case=case,
         outcome=outcome,

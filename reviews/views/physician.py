@@ -201,10 +201,9 @@ def _letter_preview(case: Case, user, outcome: str, arguments: dict) -> str:
         authorization_number=services.authorization_number(case) + " (preview)",
     )
     draft.decided_at = timezone.now()
-    if draft.authorized_doses:
-        amount, unit = services.dose_amount(case)
-        draft.authorized_amount = amount * draft.authorized_doses if amount else None
-        draft.authorized_unit = unit
+    draft.authorized_amount, draft.authorized_unit = services.authorized_total(
+        case, draft.authorized_doses
+    )
     return letter_html(draft)
 
 
