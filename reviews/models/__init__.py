@@ -1,3 +1,4 @@
+from reviews.models.api import IdempotencyKey
 from reviews.models.audit import AccessEvent
 from reviews.models.case import (
     Case,
@@ -32,6 +33,7 @@ __all__ = [
     "Determination",
     "Document",
     "DocumentPage",
+    "IdempotencyKey",
     "InfoRequest",
     "Letter",
     "PeerToPeer",
