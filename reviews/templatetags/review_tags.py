@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -30,3 +33,53 @@ LABELS = {
 def answer_label(value):
     """met / not_met / not_documented / unknown as people write them."""
     return LABELS.get(str(value), value)
+
+
+@register.filter
+def status_label(value):
+    """A case status value ("nurse_review") as the app names it ("Nurse review")."""
+    from reviews.models import Case
+
+    try:
+        return Case.Status(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def field_label(name):
+    """A document key ("effective_date") as words ("Effective date"); other names as given."""
+    text = str(name)
+    if text.isidentifier() and text == text.lower():
+        return text.replace("_", " ").capitalize()
+    return text
+
+
+@register.filter
+def payload_items(payload):
+    """An audit event's payload as (label, text) pairs, for people rather than parsers."""
+    if not isinstance(payload, dict):
+        return [("", str(payload))] if payload else []
+    items = []
+    for key, value in payload.items():
+        if value in ("", None, [], {}):
+            continue
+        if isinstance(value, list | tuple):
+            value = "; ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        items.append((field_label(key), _local_time(str(value))))
+    return items
+
+
+def _local_time(text: str) -> str:
+    """A stored ISO timestamp (often UTC) as the local time the rest of the page shows."""
+    if len(text) < 19 or text[10] != "T":
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_naive(moment):
+        return text
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"

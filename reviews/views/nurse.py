@@ -178,7 +178,7 @@ def case_approve_view(request, case_id: int):
     messages.success(
         request,
         f"{case.reference} approved: authorization {determination.authorization_number}, "
-        f"{determination.approval_start:%m/%d/%Y} to {determination.approval_end:%m/%d/%Y}, "
+        f"{determination.approval_start:%Y-%m-%d} to {determination.approval_end:%Y-%m-%d}, "
         f"{determination.quantity_text}.",
     )
     return redirect("reviews:nurse-queue")

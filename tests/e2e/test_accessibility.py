@@ -9,6 +9,7 @@ of lesser impact ("minor", "moderate") are printed, not failed on.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from reviews.services import nurse_review
 from reviews.services.documents import document_extract_text
 from reviews.services.physician_review import case_claim_physician, info_request_create
 from tests.conftest import PASSWORD, require_service
+from tests.e2e.conftest import ARTIFACTS
 from tests.factories import document_for, pdf_bytes
 from tests.physician_fixtures import escalate
 from tests.review_fixtures import kesimpta_request
@@ -96,6 +98,10 @@ class Audit:
                 self.failures.append(line)
         if not violations:
             print(f"{name}: no violations")
+        # Every page checked is also a screenshot to look at (artifacts/, ignored by git).
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        page.screenshot(path=os.path.join(ARTIFACTS, f"page-{slug}.png"), full_page=True)
 
     def assert_clean(self):
         assert not self.failures, "axe found serious or critical violations:\n" + "\n".join(

@@ -38,8 +38,8 @@ def in_process_extraction(monkeypatch):
     """Text extraction runs in this process (as in `make run`) rather than on a worker."""
     monkeypatch.setattr(
         tasks.document_extract_text,
-        "delay",
-        lambda **kwargs: tasks.document_extract_text.apply(kwargs=kwargs),
+        "apply_async",  # how the outbox sends it
+        lambda kwargs=None, **options: tasks.document_extract_text.apply(kwargs=kwargs),
     )
 
 

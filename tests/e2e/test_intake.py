@@ -15,8 +15,8 @@ def test_a_nurse_enters_a_request_with_a_pdf_and_sees_it_on_the_case_page(
     # Extraction runs in this process (as in `make run`) rather than waiting for a worker.
     monkeypatch.setattr(
         tasks.document_extract_text,
-        "delay",
-        lambda **kwargs: tasks.document_extract_text.apply(kwargs=kwargs),
+        "apply_async",  # how the outbox sends it
+        lambda kwargs=None, **options: tasks.document_extract_text.apply(kwargs=kwargs),
     )
     page.goto(live_server.url + "/login/")
     page.get_by_label("Username").fill("nina")
@@ -64,3 +64,11 @@ def test_a_nurse_enters_a_request_with_a_pdf_and_sees_it_on_the_case_page(
     expect(page.get_by_text("Tecfidera — stops 2026-12-31")).to_be_visible()
     expect(page.get_by_text("Text extracted", exact=True)).to_be_visible()
     screenshot("e2e-case-page")
+
+    page.get_by_role("link", name="Cases", exact=True).first.click()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
+    screenshot("case-list")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, held upright
+    screenshot("case-list-narrow")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    screenshot("e2e-case-page-narrow")

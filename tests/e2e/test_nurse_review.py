@@ -65,6 +65,9 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     passage = page.locator("label.form-check-label", has_text="Assessment: relapsing-remitting")
     expect(passage).to_be_visible()
     screenshot("nurse-step-pre-1")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, held upright
+    screenshot("nurse-step-pre-1-narrow")
+    page.set_viewport_size({"width": 1280, "height": 720})
     count.click(page.get_by_label("Met", exact=True))
     count.click(passage)
     count.click(page.get_by_role("button", name="Save and continue"))

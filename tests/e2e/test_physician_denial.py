@@ -43,6 +43,7 @@ def test_escalation_to_denial_letter(
     nurse_page.goto(f"{base}/cases/{case.pk}/review/summary/")
     expect(nurse_page.get_by_text("PRE-1 not met: The patient does NOT have")).to_be_visible()
     nurse_page.get_by_label("Comment for the physician reviewer").fill("PPMS per MRI.")
+    screenshot_page(nurse_page, "nurse-summary-not-met")
     nurse_page.get_by_role("button", name="Escalate").click()
     expect(nurse_page.get_by_text(f"{case.reference} sent to the physician queue.")).to_be_visible()
 
