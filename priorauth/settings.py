@@ -72,11 +72,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "reviews",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "priorauth.urls"
@@ -136,6 +142,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -189,11 +200,25 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Prior authorization review API",
     "DESCRIPTION": "Intake, documents, review and determinations for prior authorization "
-    "of specialty drugs. Authenticate with 'Authorization: Token <key>'.",
+    "of specialty drugs. Authenticate with the header `Authorization: Token YOUR_TOKEN`; "
+    "get a token from POST /api/v1/auth/token/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "reviews.models.case.CaseStatus",
+        "UrgencyEnum": "reviews.models.case.Urgency",
+        "LineOfBusinessEnum": "reviews.models.case.LineOfBusiness",
+        "RequestTypeEnum": "reviews.models.case.RequestType",
+        "DocumentKindEnum": "reviews.models.case.DocumentKind",
+        "AnswerEnum": "reviews.models.review.CriterionAnswer.Value",
+        "LetterStatusEnum": "reviews.models.physician.Letter.Status",
+        "PolicyVersionStatusEnum": "reviews.models.policy.PolicyVersion.Status",
+    },
+    # The documentation page's assets come from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -209,6 +234,45 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): our own files only, no inline script or style
+# anywhere. Views that need more (the letter preview's own stylesheet) add a hash to their
+# response only; see reviews/csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-src": ["'self'"],
+    }
+}
+
+# Sign-in lockout (django-axes). Failures are counted per username *and* client address
+# together: an attacker can lock a name only from his own address, never a whole ward that
+# shares one (per-address) or a colleague everywhere (per-username). Lift a lock early
+# with `manage.py axes_reset_username <name>` (README, "Security").
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a good password clears the earlier typos
+# The lock runs cool-off minutes from the last counted failure; retrying while locked does
+# not extend it, so the lockout page can say exactly when to try again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are audited as AccessEvent rows already
+AXES_LOCKOUT_CALLABLE = "reviews.views.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "reviews.client_ip.client_ip"
+# Proxies in front of gunicorn that append to X-Forwarded-For (0: use the socket's address).
+PRIORAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# Named on the lockout page as whom to ask for an early unlock.
+PRIORAUTH_SUPPORT_CONTACT = (
+    os.environ.get("PRIORAUTH_SUPPORT_CONTACT") or "your supervisor or the IT service desk"
+)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -244,6 +308,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         # A sweep still queued when the next is due is dropped, not run late on top of it.
         "options": {"expires": 4 * 60},
+    },
+    # Sends the tasks whose transaction committed while the broker was down (the outbox).
+    "outbox-dispatch": {
+        "task": "reviews.tasks.outbox_dispatch",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
 }
 # /health/ calls the worker stale when its last heartbeat is older than this.

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from reviews import views as review_views
+from reviews.forms import LoginForm
 
 admin.site.site_header = "Prior authorization: policy administration"
 admin.site.site_title = "Prior authorization admin"
@@ -12,10 +13,15 @@ urlpatterns = [
     path("", review_views.home_view, name="home"),
     path(
         "login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_not_required(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("reviews.api.urls")),
     path("", include("reviews.urls")),
 ]

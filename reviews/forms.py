@@ -11,6 +11,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from reviews.engine.dosing import UNITS, Regimen
@@ -125,6 +127,21 @@ def is_generalist(specialty: str) -> bool:
     return any(word in text for word in GENERALIST_WORDS)
 
 
+# ---- sign-in -------------------------------------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, with the user name's length enforced. AuthenticationForm sets
+    max_length after the field is built, so no validator checks it: a name of any length
+    reached authenticate(), and django-axes stored a failed one in a 255-character column
+    (a 500 on PostgreSQL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 # ---- widgets ---------------------------------------------------------------------------------
 
 
@@ -190,6 +207,9 @@ ROUTES = [
 ]
 MAINTENANCE_UNITS = [("", "—"), *((u, u.replace("_", " ") + "(s)") for u in UNITS)]
 
+# The last week a regimen may name (loading doses, the start of maintenance): ten years.
+MAX_WEEK = 520
+
 # How long before now a receipt time may be without a stated reason: enough for the time it
 # takes to fill in the form, short of a back-dated request.
 BACKDATE_GRACE = timedelta(minutes=30)
@@ -249,7 +269,7 @@ class CaseIntakeForm(forms.Form):
         label="Interval", required=False, choices=MAINTENANCE_UNITS
     )
     maintenance_start_week = forms.IntegerField(
-        label="Starting at week", required=False, min_value=0, max_value=520, initial=0
+        label="Starting at week", required=False, min_value=0, max_value=MAX_WEEK, initial=0
     )
 
     request_type = forms.ChoiceField(
@@ -288,7 +308,7 @@ class CaseIntakeForm(forms.Form):
     )
 
     documents = MultipleFileField(
-        label="Documents",
+        label="Files",
         required=False,
         help_text="You can add more later.",
     )
@@ -420,9 +440,12 @@ class CaseIntakeForm(forms.Form):
         if not text:
             return []
         parts = [p for p in re.split(r"[\s,;]+", text) if p]
-        if not all(p.isdigit() for p in parts):
+        # ASCII digits: str.isdigit() also accepts "²", which int() refuses.
+        if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
             raise forms.ValidationError('Week numbers only, separated by commas, e.g. "0, 1, 2".')
         weeks = [int(p) for p in parts]
+        if any(week > MAX_WEEK for week in weeks):
+            raise forms.ValidationError(f"Week numbers run from 0 to {MAX_WEEK} (ten years).")
         if weeks != sorted(set(weeks)):
             raise forms.ValidationError("List each week once, in ascending order.")
         return weeks

@@ -1,8 +1,10 @@
 """Forms of the nurse and physician reviews: validation and conversion only."""
 
+from decimal import Decimal
+
 from django import forms
 
-from reviews.models import Case, CriterionAnswer, Document
+from reviews.models import Case, CriterionAnswer, Determination, Document
 
 OTHER = "other"
 
@@ -22,7 +24,10 @@ class AnswerForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     evidence_document = forms.ModelChoiceField(
-        queryset=Document.objects.none(), required=False, label="Document"
+        queryset=Document.objects.none(),
+        required=False,
+        label="Document",
+        empty_label="No document",
     )
     evidence_page = forms.IntegerField(required=False, min_value=1, max_value=100000, label="Page")
     evidence_quote = forms.CharField(
@@ -101,6 +106,13 @@ class QueueFilterForm(forms.Form):
         self.fields["drug"].choices = [("", "Any drug"), *((d, d) for d in drugs)]
 
 
+def _largest_amount() -> Decimal:
+    """The largest total Determination.authorized_amount holds (e.g. 9999999.999)."""
+    field = Determination._meta.get_field("authorized_amount")
+    places = field.decimal_places
+    return Decimal(10) ** (field.max_digits - places) - Decimal(10) ** -places
+
+
 class ApproveForm(forms.Form):
     approval_start = forms.DateField(widget=DATE_INPUT, label="Approved from")
     approval_end = forms.DateField(widget=DATE_INPUT, label="Approved through")
@@ -112,11 +124,26 @@ class ApproveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, dose: tuple[Decimal | None, str] = (None, ""), **kwargs):
+        """`dose`: the requested dose (amount, unit), which the doses multiply."""
+        super().__init__(*args, **kwargs)
+        self.dose = dose
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("approval_start"), cleaned.get("approval_end")
         if start and end and end < start:
             self.add_error("approval_end", "The period ends before it starts.")
+        amount, unit = self.dose
+        doses = cleaned.get("authorized_doses")
+        # The total is stored (and printed on the letter); one too large for its column was
+        # a database error on PostgreSQL.
+        if doses and amount and doses * amount > _largest_amount():
+            self.add_error(
+                "authorized_doses",
+                f"{doses} doses of {amount.normalize():f} {unit} is more than can be "
+                "authorized; check the number of doses.",
+            )
         return cleaned
 
 

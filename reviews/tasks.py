@@ -48,3 +48,12 @@ def letter_render(letter_id: int) -> str:
     from reviews.services import letters
 
     return letters.letter_render_pdf(letter_id=letter_id).status
+
+
+@shared_task(name="reviews.tasks.outbox_dispatch")
+def outbox_dispatch() -> dict[str, int]:
+    """Send the outbox rows left pending (the broker was down when their work committed).
+    Celery beat runs it every minute; two at once never send a row twice (SKIP LOCKED)."""
+    from reviews.services import outbox
+
+    return outbox.outbox_dispatch_pending()

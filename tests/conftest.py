@@ -2,6 +2,11 @@
 
 A test that needs PostgreSQL, Redis, a Celery worker or Chromium calls `require_service`:
 locally it skips with the reason; with CI=true it fails, so CI never passes by skipping.
+
+Sign-in lockout (django-axes) stays on in every test, as in production. Axes needs the
+request of each sign-in, so tests sign in with `client.force_login(user)` (no password
+check), by posting to /login/, or with `authenticate(request, ...)` /
+`client.login(request=HttpRequest(), ...)`; a bare `client.login(...)` raises.
 """
 
 import os

@@ -22,6 +22,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from reviews.models import (
     Case,
@@ -98,6 +100,58 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:audit-search": {"GET": _row(403, 403, 403, 200, 403)},
     "reviews:audit-export": {"GET": _row(403, 403, 403, 200, 403)},
     "reviews:case-audit": {"GET": _row(403, 403, 404, 200, 404)},
+    # The JSON API (token authentication): 401 for anonymous, never a redirect.
+    "api:token": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(400, 400, 400, 400, 400, anonymous=400),
+        "DELETE": _row(204, 204, 204, 204, 204, anonymous=401),
+    },
+    "api:policy-list": {"GET": _row(200, 200, 200, 200, 404, anonymous=401)},
+    "api:policy-version": {"GET": _row(200, 200, 200, 200, 404, anonymous=401)},
+    "api:case-list": {
+        "GET": _row(200, 200, 403, 200, 403, anonymous=401),
+        "POST": _row(400, 400, 403, 403, 403, anonymous=401),
+    },
+    "api:case-detail": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:document-list": {
+        "GET": _row(200, 200, 404, 200, 404, anonymous=401),
+        "POST": _row(400, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:document-detail": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:document-file": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:case-claim": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(200, 403, 404, 403, 404, anonymous=401),
+    },
+    "api:answer-list": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:answer": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "PUT": _row(400, 403, 404, 403, 404, anonymous=401),
+    },
+    "api:case-approve": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(409, 403, 404, 403, 404, anonymous=401),
+    },
+    "api:case-escalate": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(200, 403, 404, 403, 404, anonymous=401),
+    },
+    "api:case-decision": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(403, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:case-request-info": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(403, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:letter": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:letter-pdf": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
+    "api:nurse-queue": {"GET": _row(200, 403, 403, 403, 403, anonymous=401)},
+    "api:physician-queue": {"GET": _row(403, 200, 403, 403, 403, anonymous=401)},
+    # The API's description is public; its browsable page is for staff.
+    "api:schema": {"GET": _row(200, 200, 200, 200, 200, anonymous=200)},
+    "api:docs": {"GET": _row(200, 200, 200, 200, 403)},
+    "api:not-found": {"GET": _row(404, 404, 404, 404, 404, anonymous=404)},
 }
 
 # Every deny or decide endpoint: a nurse's POST is refused and changes nothing.
@@ -209,6 +263,28 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:audit-search": [],
         "reviews:audit-export": [],
         "reviews:case-audit": [escalated.pk],
+        "api:token": [],
+        "api:policy-list": [],
+        "api:policy-version": [kesimpta.pk],
+        "api:case-list": [],
+        "api:case-detail": [escalated.pk],
+        "api:document-list": [escalated.pk],
+        "api:document-detail": [escalated.pk, document.pk],
+        "api:document-file": [escalated.pk, document.pk],
+        "api:case-claim": [in_review.pk],
+        "api:answer-list": [in_review.pk],
+        "api:answer": [in_review.pk, first_label],
+        "api:case-approve": [in_review.pk],
+        "api:case-escalate": [in_review.pk],
+        "api:case-decision": [escalated.pk],
+        "api:case-request-info": [escalated.pk],
+        "api:letter": [approved.pk],
+        "api:letter-pdf": [approved.pk],
+        "api:nurse-queue": [],
+        "api:physician-queue": [],
+        "api:schema": [],
+        "api:docs": [],
+        "api:not-found": ["no/such/thing/"],
     }
 
 
@@ -226,14 +302,31 @@ def _fingerprint() -> tuple:
     )
 
 
-def _request(user, method: str, url: str):
-    """One request as `user`, rolled back afterwards; returns (response, data changed?)."""
+def _client(user, url: str):
+    """A signed-in browser for pages; an API client with the user's token for the API."""
+    if url.startswith("/api/v1/") and not url.startswith("/api/v1/docs/"):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
     client = Client()
     if user is not None:
         client.force_login(user)
+    return client
+
+
+def _request(user, method: str, url: str):
+    """One request as `user`, rolled back afterwards; returns (response, data changed?)."""
+    client = _client(user, url)
     with transaction.atomic():
         before = _fingerprint()
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        if method == "GET":
+            response = client.get(url)
+        elif method == "POST":
+            response = client.post(url, {})
+        else:  # PUT or DELETE (API only): an empty JSON object
+            response = client.generic(method, url, "{}", content_type="application/json")
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)  # a streamed body runs its queries now
         changed = _fingerprint() != before
@@ -252,7 +345,7 @@ def _problem(expected, response, changed: bool, url: str) -> str | None:
             return f"expected 200/503 JSON, got {status} {response['Content-Type']}"
     elif status != expected:
         return f"expected {expected}, got {status}"
-    refused = expected == LOGIN or expected in (403, 404, 405)
+    refused = expected == LOGIN or expected in (401, 403, 404, 405, 409)
     if refused and changed:
         return f"refused with {status}, but the data changed"
     return None

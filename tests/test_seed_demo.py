@@ -8,7 +8,7 @@ from reviews import roles
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("private_storage")  # the demo cases' PDFs go to a temporary directory
-def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings):
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings, rf):
     settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
@@ -22,7 +22,9 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings):
     for username, role in expected.items():
         user = User.objects.get(username=username)
         assert [g.name for g in user.groups.all()] == [role]
-        assert authenticate(username=username, password=settings.DEMO_PASSWORD) == user
+        # django-axes checks every sign-in against its lockout, which needs the request.
+        request = rf.post("/login/")
+        assert authenticate(request, username=username, password=settings.DEMO_PASSWORD) == user
     assert User.objects.filter(username__in=expected).count() == 4
 
 

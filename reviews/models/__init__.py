@@ -10,6 +10,7 @@ from reviews.models.case import (
     ReferenceSequence,
 )
 from reviews.models.core import Capability, WorkerHeartbeat
+from reviews.models.outbox import TaskOutbox
 from reviews.models.physician import InfoRequest, Letter, PeerToPeer
 from reviews.models.policy import (
     Criterion,
@@ -43,5 +44,6 @@ __all__ = [
     "PolicyTestCase",
     "PolicyVersion",
     "ReferenceSequence",
+    "TaskOutbox",
     "WorkerHeartbeat",
 ]

@@ -36,6 +36,8 @@ class AccessEvent(AppendOnlyModel):
         LOGIN = "login", "Signed in"
         LOGOUT = "logout", "Signed out"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
+        TOKEN_ISSUED = "token_issued", "API token issued"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -50,7 +52,9 @@ class AccessEvent(AppendOnlyModel):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["login", "logout", "login_failed"]),
+                condition=models.Q(
+                    kind__in=["login", "logout", "login_failed", "token_issued", "token_revoked"]
+                ),
                 name="accessevent_kind_valid",
             ),
         ]

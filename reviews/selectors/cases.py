@@ -24,11 +24,21 @@ def case_get_for_user(*, user, case_id: int) -> Case:
     )
 
 
-def case_search(*, user, q: str = "", status: str = "") -> QuerySet[Case]:
-    """Cases matching a reference, member ID or member name."""
+def case_search(
+    *,
+    user,
+    q: str = "",
+    status: str = "",
+    urgency: str = "",
+    line_of_business: str = "",
+    drug: str = "",
+) -> QuerySet[Case]:
+    """Cases matching a reference, member ID or member name, and the filters given."""
     if not permissions.can_view_cases(user):
         return Case.objects.none()
     cases = Case.objects.select_related("policy_version__policy")
+    filters = {"urgency": urgency, "line_of_business": line_of_business, "drug_name": drug}
+    cases = cases.filter(**{field: value for field, value in filters.items() if value})
     q = " ".join(q.split())
     if q:
         cases = cases.filter(

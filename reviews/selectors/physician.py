@@ -73,3 +73,13 @@ def escalation(case: Case) -> CaseEvent | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def criteria_choices(case: Case) -> list[tuple[str, str]]:
+    """The criteria a denial may cite: the leaves of the case's path, "label text"."""
+    if case.policy_version_id is None:
+        return []
+    from reviews.selectors.review import case_review_state
+
+    state = case_review_state(case=case)
+    return [(s.node.label, f"{s.node.label} {s.node.text}") for s in state.steps]

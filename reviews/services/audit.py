@@ -1,13 +1,14 @@
 """Audit writes that are not part of another service: who signed in and out (or failed to),
 and who opened which case. Every other event is written by the service that acts."""
 
+from reviews.client_ip import client_ip
 from reviews.models import AccessEvent, Case, CaseEvent
 
 
 def _client_ip(request) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a TLS proxy; X-Forwarded-For is not trusted
-    # here because a client can forge it (the proxy's own log has the real address).
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    # The socket's address, or with DJANGO_TRUSTED_PROXY_COUNT set the address our own
+    # proxies saw (never a forgeable X-Forwarded-For entry): see reviews/client_ip.py.
+    return client_ip(request) if request is not None else None
 
 
 def access_event_record(*, kind: str, request=None, user=None, username: str = "") -> AccessEvent:

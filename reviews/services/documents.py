@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from reviews import permissions
 from reviews.models import Case, CaseEvent, Document, DocumentPage
+from reviews.services.outbox import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,9 @@ def document_add_many(
             },
         )
         if document.extraction_status == Document.Extraction.PENDING:
-            tasks.document_extract_text.delay_on_commit(document_id=document.pk)
+            outbox_enqueue(
+                task_name=tasks.document_extract_text.name, kwargs={"document_id": document.pk}
+            )
     if rejected:
         CaseEvent.objects.create(
             case=case,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from reviews import permissions
 from reviews.letters import letter_html
 from reviews.models import CaseEvent, Determination, Letter
+from reviews.services.outbox import outbox_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ TRANSIENT_ERRORS = (OSError, MemoryError)
 def letter_issue(*, determination: Determination) -> Letter:
     """Keep the letter as issued and render its PDF once the decision commits.
 
-    Called inside the deciding service's transaction: the letter commits with the decision
-    or not at all, and the task is sent only after the commit.
+    Called inside the deciding service's transaction: the letter and its outbox row commit
+    with the decision or not at all, and the task is sent only after the commit (later, by
+    the outbox dispatcher, if the broker is down then).
     """
     from reviews import tasks  # tasks import services; import here to avoid a cycle
 
@@ -44,8 +46,7 @@ def letter_issue(*, determination: Determination) -> Letter:
             "authorization_number": determination.authorization_number,
         },
     )
-    letter_id = letter.pk
-    transaction.on_commit(lambda: tasks.letter_render.delay(letter_id=letter_id))
+    outbox_enqueue(task_name=tasks.letter_render.name, kwargs={"letter_id": letter.pk})
     return letter
 
 

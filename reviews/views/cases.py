@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,9 +37,12 @@ def case_list_view(request):
     if not permissions.can_view_cases(request.user):
         raise PermissionDenied
     form = CaseSearchForm(request.GET)
-    q = status = ""
-    if form.is_valid():
-        q, status = form.cleaned_data["q"], form.cleaned_data["status"]
+    if not form.is_valid():
+        # A search that cannot be run lists nothing, rather than every case, and says why.
+        page = Paginator([], CASES_PER_PAGE).get_page(1)
+        context = {"form": form, "page": page, "q": request.GET.get("q", ""), "status": ""}
+        return render(request, "reviews/case_list.html", context, status=400)
+    q, status = form.cleaned_data["q"], form.cleaned_data["status"]
     cases = selectors.case_search(user=request.user, q=q, status=status)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -71,7 +75,7 @@ def case_create_view(request):
     messages.success(
         request,
         f"{case.reference} entered: {case.get_status_display().lower()}, "
-        f"due {case.due_at:%Y-%m-%d %H:%M}.",
+        f"due {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}.",
     )
     for refusal in rejected:
         messages.warning(request, str(refusal))
@@ -97,8 +101,9 @@ def case_detail_view(request, case_id: int):
 def _detail_page(request, case, upload_form, status=200):
     documents = list(selectors.case_documents(case=case))
     preview = documents[0] if documents else None
-    if request.GET.get("preview", "").isdigit():
-        preview = next((d for d in documents if d.pk == int(request.GET["preview"])), preview)
+    # Compared as text: int() would refuse "²" (a digit to str.isdigit) with a 500.
+    wanted = request.GET.get("preview", "")
+    preview = next((d for d in documents if str(d.pk) == wanted), preview)
     return render(
         request,
         "reviews/case_detail.html",
@@ -136,6 +141,12 @@ def document_upload_view(request, case_id: int):
     return redirect("reviews:case-detail", case_id=case.pk)
 
 
+# An uploaded file shown on its own (or in the case page's <iframe>): a sandboxed document
+# (no script, an opaque origin) that may load nothing, framed only by our own pages.
+# Chromium's PDF viewer still shows PDFs under it (tests/e2e/test_csp.py).
+DOCUMENT_FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+
+
 @never_cache
 @xframe_options_sameorigin  # the case page previews documents in an <iframe>
 @require_GET
@@ -160,4 +171,6 @@ def document_file_view(request, case_id: int, document_id: int):
     # The type we sniffed on upload, and the browser must not guess another.
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # Should a file ever be opened as a document, it may run and fetch nothing.
+    response["Content-Security-Policy"] = DOCUMENT_FILE_CSP
     return response

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from reviews import permissions
+from reviews import csp, permissions
 from reviews.errors import ReviewError
 from reviews.models import Case, Determination, PeerToPeer
 from reviews.review_forms import (
@@ -22,6 +22,7 @@ from reviews.review_forms import (
 from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
 from reviews.selectors.physician import (
     QueueFilters,
+    criteria_choices,
     escalation,
     physician_queue,
     physician_queue_counts,
@@ -84,13 +85,6 @@ def case_claim_physician_view(request, case_id: int):
     return redirect("reviews:case-decision", case_id=case.pk)
 
 
-def _criteria_choices(case: Case) -> list[tuple[str, str]]:
-    if case.policy_version_id is None:
-        return []
-    state = case_review_state(case=case)
-    return [(s.node.label, f"{s.node.label} {s.node.text}") for s in state.steps]
-
-
 def _decision_page(request, case: Case, *, forms=None, preview=None, status=200):
     state = case_review_state(case=case) if case.policy_version_id else None
     default = services.default_approval(case)
@@ -116,7 +110,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             or PartialApproveForm(initial=initial, prefix="partial"),
             "deny_form": forms.get("deny")
             or DenyForm(
-                criteria_choices=_criteria_choices(case),
+                criteria_choices=criteria_choices(case),
                 initial={"criteria": _not_met(state)},
                 prefix="deny",
             ),
@@ -156,7 +150,10 @@ def case_decide_view(request, case_id: int, decision: str):
     if decision not in DECISIONS:
         raise PermissionDenied
     form_class, service, outcome = DECISIONS[decision]
-    kwargs = {"criteria_choices": _criteria_choices(case)} if decision == "deny" else {}
+    if decision == "deny":
+        kwargs = {"criteria_choices": criteria_choices(case)}
+    else:
+        kwargs = {"dose": services.authorized_total(case, 1)}
     form = form_class(request.POST, prefix=decision, **kwargs)
     if not form.is_valid():
         return _decision_page(request, case, forms={decision: form}, status=400)
@@ -167,9 +164,11 @@ def case_decide_view(request, case_id: int, decision: str):
         arguments = data
     if "preview" in request.POST:
         preview = _letter_preview(case, request.user, outcome, arguments)
-        return _decision_page(
+        response = _decision_page(
             request, case, forms={decision: form}, preview={"decision": decision, "html": preview}
         )
+        # The preview's <iframe srcdoc> inherits this page's policy: allow its stylesheet.
+        return csp.allow_styles_of(response, preview)
     try:
         determination = service(case=case, physician=request.user, **arguments)
     except ReviewError as error:

@@ -161,7 +161,11 @@ def test_each_added_document_is_an_event_and_pdfs_are_queued_after_commit(
 def mocker_delay(monkeypatch):
     """Record what would be sent to the broker instead of sending it."""
     sent = []
-    monkeypatch.setattr(tasks.document_extract_text, "delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(
+        tasks.document_extract_text,
+        "apply_async",
+        lambda kwargs=None, **opts: sent.append(kwargs),  # what the outbox sends
+    )
     return sent
 
 

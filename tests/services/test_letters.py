@@ -224,7 +224,10 @@ def test_issue_sends_the_render_task_only_after_commit(
     clear_case, physician, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.letter_render, "delay", lambda **kw: sent.append(kw))
+    # The outbox sends with apply_async (a short publish retry): record instead of sending.
+    monkeypatch.setattr(
+        tasks.letter_render, "apply_async", lambda kwargs=None, **opts: sent.append(kwargs)
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         letter = services.letter_issue(determination=denial(clear_case, physician))
         assert sent == []

@@ -40,7 +40,7 @@ def _no_letter_rendering(monkeypatch):
     # Decisions enqueue the letter's PDF after commit; these tests are about the decision.
     from reviews import tasks
 
-    monkeypatch.setattr(tasks.letter_render, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(tasks.letter_render, "apply_async", lambda **kwargs: None)
 
 
 def at_once(calls: dict) -> dict:

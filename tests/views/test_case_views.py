@@ -27,7 +27,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 def sent(monkeypatch):
     """What would go to the broker, recorded instead of sent."""
     calls = []
-    monkeypatch.setattr(tasks.document_extract_text, "delay", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(
+        tasks.document_extract_text,
+        "apply_async",
+        lambda kwargs=None, **opts: calls.append(kwargs),  # what the outbox sends
+    )
     return calls
 
 
@@ -72,6 +76,18 @@ def test_list_searches_by_reference_member_id_and_name(client, nurse, q, found):
     client.force_login(nurse)
     response = client.get(reverse("reviews:case-list"), {"q": q})
     assert list(response.context["page"].object_list) == [cases[found]]
+
+
+def test_an_invalid_search_lists_nothing_and_says_why(client, nurse):
+    CaseFactory(member_name="Maria Alvarez")
+    client.force_login(nurse)
+    response = client.get(reverse("reviews:case-list"), {"q": "x" * 101, "status": "nonsense"})
+    assert response.status_code == 400
+    assert not response.context["page"].object_list
+    page = response.content.decode()
+    assert "Maria Alvarez" not in page
+    assert "at most 100 characters" in page
+    assert "Select a valid choice" in page
 
 
 def test_list_filters_by_status(client, nurse):

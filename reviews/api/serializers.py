@@ -1,0 +1,626 @@
+"""The API's shapes. Input serializers check types and sizes; the domain rules stay in the
+pages' forms (reviews/forms.py, reviews/review_forms.py), which the views run on the same
+values, so a request is judged the same way whichever face it comes through.
+
+Input fields are derived from those forms' fields (`from_form`), so their limits cannot drift.
+"""
+
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reviews import forms as intake_forms
+from reviews import review_forms
+from reviews.models import (
+    Case,
+    CaseEvent,
+    CaseMedication,
+    CriterionAnswer,
+    Determination,
+    Document,
+    Letter,
+    Policy,
+    PolicyVersion,
+)
+from reviews.models.review import x12_action_code_for_case
+
+# ---- input: derived from the pages' forms ----------------------------------------------------
+
+
+def _field_from_form(field: forms.Field) -> serializers.Field:
+    common = {"required": field.required, "help_text": str(field.help_text or "") or None}
+    if not field.required:
+        common["allow_null"] = True
+    if isinstance(field, forms.MultipleChoiceField):
+        return serializers.ListField(
+            child=serializers.CharField(max_length=100), max_length=100, **common
+        )
+    if isinstance(field, forms.ChoiceField):
+        choices = [value for value, _ in field.choices if value != ""]
+        return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
+    if isinstance(field, forms.DateTimeField):
+        return serializers.DateTimeField(**common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, forms.DecimalField):
+        return serializers.DecimalField(
+            max_digits=field.max_digits,
+            decimal_places=field.decimal_places,
+            min_value=field.min_value,
+            max_value=field.max_value,
+            coerce_to_string=False,
+            **common,
+        )
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(
+            min_value=field.min_value, max_value=field.max_value, **common
+        )
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.CharField):
+        return serializers.CharField(
+            max_length=field.max_length,
+            min_length=field.min_length,
+            allow_blank=not field.required,
+            trim_whitespace=False,
+            **common,
+        )
+    raise TypeError(f"No API field for {type(field).__name__}")
+
+
+def from_form(form_class, names: list[str], **form_kwargs) -> dict[str, serializers.Field]:
+    form = form_class(**form_kwargs)
+    return {name: _field_from_form(form.fields[name]) for name in names}
+
+
+def serializer_for(name: str, fields: dict[str, serializers.Field], **extra) -> type:
+    return type(name, (serializers.Serializer,), {**fields, **extra})
+
+
+def as_form_data(data: dict) -> dict:
+    """Validated API values as a form's POST data (None becomes an empty field)."""
+    out = {}
+    for key, value in data.items():
+        if value is None:
+            out[key] = ""
+        elif isinstance(value, list | tuple):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            out[key] = "on" if value else ""
+        else:
+            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return out
+
+
+_INTAKE = intake_forms.CaseIntakeForm
+_MEMBER_AND_REQUEST = [
+    "member_name",
+    "member_id",
+    "member_dob",
+    "prescriber_name",
+    "prescriber_npi",
+    "prescriber_specialty",
+    "consulting_name",
+    "consulting_specialty",
+    "consult_date",
+    "drug_name",
+    "hcpcs_code",
+    "request_type",
+    "therapy_start_date",
+    "urgency",
+    "line_of_business",
+    "received_at",
+    "backdate_reason",
+]
+
+MaintenanceIn = serializer_for(
+    "MaintenanceIn",
+    {
+        "every": serializers.IntegerField(min_value=1, max_value=365),
+        "unit": serializers.ChoiceField(
+            choices=[v for v, _ in intake_forms.MAINTENANCE_UNITS if v]
+        ),
+        "start_week": serializers.IntegerField(min_value=0, max_value=520, default=0),
+    },
+)
+RegimenIn = serializer_for(
+    "RegimenIn",
+    {
+        **from_form(_INTAKE, ["dose_amount", "dose_unit", "route"]),
+        "loading_weeks": serializers.ListField(
+            child=serializers.IntegerField(min_value=0, max_value=520),
+            max_length=52,
+            default=list,
+            help_text="Week numbers of the loading doses from the first dose, e.g. [0, 1, 2].",
+        ),
+        "maintenance": MaintenanceIn(required=False, allow_null=True),
+    },
+)
+MedicationIn = serializer_for(
+    "MedicationIn",
+    {
+        "name": serializers.CharField(max_length=200),
+        "stop_date": serializers.DateField(
+            required=False, allow_null=True, help_text="Empty: the medication continues."
+        ),
+    },
+)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """Every intake field of the page, with the codes as a list and the regimen as an object.
+    Documents are uploaded afterwards to the case's documents."""
+
+    locals().update(from_form(_INTAKE, _MEMBER_AND_REQUEST))
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        min_length=1,
+        max_length=20,
+        help_text='ICD-10-CM codes, e.g. ["G35.A"].',
+    )
+    regimen = RegimenIn()
+    medications = MedicationIn(many=True, required=False, max_length=30)
+
+    def form_data(self) -> tuple[dict, dict]:
+        """The intake form's data and the medications formset's data."""
+        data = dict(self.validated_data)
+        regimen = data.pop("regimen")
+        medications = data.pop("medications", [])
+        maintenance = regimen.get("maintenance") or {}
+        flat = {
+            **{k: v for k, v in data.items() if k != "diagnosis_codes"},
+            "diagnosis_codes": ", ".join(data["diagnosis_codes"]),
+            "dose_amount": regimen["dose_amount"],
+            "dose_unit": regimen["dose_unit"],
+            "route": regimen["route"],
+            "loading_weeks": ", ".join(str(w) for w in regimen.get("loading_weeks") or []),
+            "maintenance_every": maintenance.get("every"),
+            "maintenance_unit": maintenance.get("unit", ""),
+            "maintenance_start_week": maintenance.get("start_week"),
+            "document_kind": Document.Kind.OTHER,
+        }
+        meds = {
+            "meds-TOTAL_FORMS": str(len(medications)),
+            "meds-INITIAL_FORMS": "0",
+            "meds-MIN_NUM_FORMS": "0",
+            "meds-MAX_NUM_FORMS": "1000",
+        }
+        for i, medication in enumerate(medications):
+            stop = medication.get("stop_date")
+            meds[f"meds-{i}-name"] = medication["name"]
+            meds[f"meds-{i}-plan"] = "stops" if stop else "continues"
+            meds[f"meds-{i}-stop_date"] = stop.isoformat() if stop else ""
+        return as_form_data(flat), meds
+
+
+class CaseFiltersIn(serializers.Serializer):
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+    status = serializers.ChoiceField(required=False, choices=Case.Status.values, allow_blank=True)
+    urgency = serializers.ChoiceField(required=False, choices=Case.Urgency.values, allow_blank=True)
+    line_of_business = serializers.ChoiceField(
+        required=False, choices=Case.LineOfBusiness.values, allow_blank=True
+    )
+    drug = serializers.CharField(required=False, max_length=100, allow_blank=True)
+
+
+AnswerIn = serializer_for(
+    "AnswerIn",
+    {
+        **from_form(
+            review_forms.AnswerForm,
+            ["answer", "evidence_page", "evidence_quote", "comment"],
+            documents=Document.objects.none(),
+            passages=[],
+        ),
+        "evidence_document": serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            min_value=1,
+            help_text="The id of one of the case's documents.",
+        ),
+    },
+)
+EscalateIn = serializer_for("EscalateIn", from_form(review_forms.EscalateForm, ["comment"]))
+
+
+class DecisionIn(serializers.Serializer):
+    """A physician's decision. approve: period and doses (defaults: the policy's);
+    partial: the same, with the reason; deny: the criteria not met and the reason."""
+
+    decision = serializers.ChoiceField(choices=["approve", "partial", "deny"])
+    approval_start = serializers.DateField(required=False, allow_null=True)
+    approval_end = serializers.DateField(required=False, allow_null=True)
+    authorized_doses = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=10000
+    )
+    criteria = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=100,
+        help_text='Labels of the criteria not met (deny), e.g. ["PRE-1"].',
+    )
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, trim_whitespace=False
+    )
+
+
+InfoRequestIn = serializer_for(
+    "InfoRequestIn",
+    {
+        "missing": serializers.CharField(max_length=4000),
+        "wait_until": serializers.DateTimeField(),
+    },
+)
+TokenIn = serializer_for(
+    "TokenIn",
+    {
+        "username": serializers.CharField(max_length=150),
+        "password": serializers.CharField(max_length=4096, trim_whitespace=False),
+    },
+)
+DocumentsIn = serializer_for(
+    "DocumentsIn",
+    {
+        "files": serializers.ListField(
+            child=serializers.FileField(allow_empty_file=True, use_url=False),
+            min_length=1,
+            max_length=20,
+        ),
+        "kind": serializers.ChoiceField(choices=Document.Kind.values, default=Document.Kind.OTHER),
+    },
+)
+
+
+# ---- output ----------------------------------------------------------------------------------
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class LockedOut(serializers.Serializer):
+    detail = serializers.CharField()
+    retry_after_seconds = serializers.IntegerField()
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+    username = serializers.CharField()
+
+
+class UserOut(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class PolicyVersionBrief(serializers.ModelSerializer):
+    class Meta:
+        model = PolicyVersion
+        fields = ["id", "number", "status", "effective_date"]
+
+
+class PolicyOut(serializers.ModelSerializer):
+    versions = PolicyVersionBrief(many=True, read_only=True)
+
+    class Meta:
+        model = Policy
+        fields = ["id", "number", "title", "drug_name", "generic_name", "hcpcs_codes", "versions"]
+
+
+class CheckOut(serializers.Serializer):
+    name = serializers.CharField()
+    params = serializers.DictField()
+
+
+class CriterionNodeOut(serializers.Serializer):
+    """One node of the criteria tree, the policy's words verbatim; groups have children."""
+
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["all", "any", "k_of_n", "leaf"])
+    title = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    explanation = serializers.CharField(allow_blank=True)
+    plain_language = serializers.CharField(allow_blank=True)
+    path = serializers.CharField(allow_null=True)
+    k = serializers.IntegerField(allow_null=True)
+    check = CheckOut(allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["children"] = CriterionNodeOut(many=True)
+        return fields
+
+
+class PolicyVersionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    policy_number = serializers.CharField()
+    title = serializers.CharField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    effective_date = serializers.DateField(allow_null=True)
+    criteria = CriterionNodeOut()
+    document = serializers.DictField(
+        help_text="The whole version as policy data (format priorauth-policy/1): text, lists, "
+        "dosing, approval, test cases. See docs/policy-format.md."
+    )
+
+
+class MedicationOut(serializers.ModelSerializer):
+    class Meta:
+        model = CaseMedication
+        fields = ["name", "stop_date"]
+
+
+class DocumentOut(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "extraction_status",
+            "extraction_error",
+            "file_url",
+        ]
+
+    def get_file_url(self, document) -> str:
+        return f"/api/v1/cases/{document.case_id}/documents/{document.pk}/file/"
+
+
+class RejectedOut(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DocumentsUploadOut(serializers.Serializer):
+    accepted = DocumentOut(many=True)
+    rejected = RejectedOut(many=True)
+
+
+class CaseListOut(serializers.ModelSerializer):
+    policy_number = serializers.CharField(source="policy_version.policy.number", default=None)
+    policy_version = serializers.IntegerField(source="policy_version.number", default=None)
+    assignee = serializers.CharField(source="assignee.username", default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "member_name",
+            "member_id",
+            "drug_name",
+            "request_type",
+            "urgency",
+            "line_of_business",
+            "received_at",
+            "due_at",
+            "deadline_flag",
+            "not_in_policy",
+            "policy_number",
+            "policy_version",
+            "assignee",
+        ]
+
+
+class AnswerOut(serializers.ModelSerializer):
+    label = serializers.CharField(source="criterion.label")
+    answered_by = serializers.CharField(source="answered_by.username")
+
+    class Meta:
+        model = CriterionAnswer
+        fields = [
+            "label",
+            "answer",
+            "suggested",
+            "suggestion_reason",
+            "comment",
+            "evidence_document",
+            "evidence_page",
+            "evidence_quote",
+            "answered_by",
+            "answered_at",
+            "locked_at",
+        ]
+
+
+class StepOut(serializers.Serializer):
+    label = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    result = serializers.CharField(help_text="met, not_met, not_documented or unknown.")
+    answer = serializers.CharField(allow_null=True)
+    suggestion = serializers.CharField(allow_null=True)
+    suggestion_reason = serializers.CharField(allow_null=True)
+
+
+class EvaluationOut(serializers.Serializer):
+    path = serializers.CharField()
+    result = serializers.CharField(help_text="met, not_met, not_documented or unknown.")
+    all_met = serializers.BooleanField(help_text="Every criterion met and the dosing matches.")
+    answered = serializers.IntegerField()
+    steps = StepOut(many=True)
+    failing = serializers.ListField(child=serializers.CharField())
+    failing_items = serializers.ListField(child=serializers.CharField())
+    dosing_differences = serializers.ListField(child=serializers.CharField())
+
+
+class DeterminationOut(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username")
+    policy_version = serializers.IntegerField(source="policy_version.number", default=None)
+    x12_action_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Determination
+        fields = [
+            "outcome",
+            "role",
+            "decided_by",
+            "decided_at",
+            "policy_version",
+            "rationale",
+            "criteria_cited",
+            "approval_start",
+            "approval_end",
+            "authorized_doses",
+            "authorized_amount",
+            "authorized_unit",
+            "authorization_number",
+            "x12_action_code",
+        ]
+
+    def get_x12_action_code(self, determination) -> str:
+        return determination.x12_action_code
+
+
+class EventOut(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "actor", "from_status", "to_status", "payload", "created_at"]
+
+
+class LetterOut(serializers.ModelSerializer):
+    outcome = serializers.CharField(source="determination.outcome")
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Letter
+        fields = ["status", "outcome", "error", "sha256", "size", "created_at", "rendered_at"]
+        fields += ["pdf_url"]
+
+    def get_pdf_url(self, letter) -> str | None:
+        if letter.status != Letter.Status.RENDERED:
+            return None
+        return f"/api/v1/cases/{letter.determination.case_id}/letter/pdf/"
+
+
+class CaseDetailOut(CaseListOut):
+    medications = MedicationOut(many=True)
+    evaluation = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+    determination = serializers.SerializerMethodField()
+    letter = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    x12_action_code = serializers.SerializerMethodField(
+        help_text="X12 278 review action: A1 certified, A6 modified, A3 not certified, "
+        "A4 pended (information requested); null while under review."
+    )
+
+    class Meta(CaseListOut.Meta):
+        fields = [
+            *CaseListOut.Meta.fields,
+            "member_dob",
+            "prescriber_name",
+            "prescriber_npi",
+            "prescriber_specialty",
+            "consulting_name",
+            "consulting_specialty",
+            "consult_date",
+            "diagnosis_codes",
+            "hcpcs_code",
+            "regimen",
+            "therapy_start_date",
+            "backdate_reason",
+            "deadline_rule_text",
+            "medications",
+            "evaluation",
+            "answers",
+            "determination",
+            "letter",
+            "documents",
+            "events",
+            "x12_action_code",
+        ]
+
+    def get_x12_action_code(self, case) -> str | None:
+        return x12_action_code_for_case(case)
+
+    @extend_schema_field(EvaluationOut(allow_null=True))
+    def get_evaluation(self, case):
+        state = self.context.get("state")
+        return evaluation_data(state) if state else None
+
+    @extend_schema_field(AnswerOut(many=True))
+    def get_answers(self, case):
+        state = self.context.get("state")
+        answers = list(state.answers.values()) if state else []
+        return AnswerOut(answers, many=True).data
+
+    @extend_schema_field(DeterminationOut(allow_null=True))
+    def get_determination(self, case):
+        determination = getattr(case, "determination", None)
+        return DeterminationOut(determination).data if determination else None
+
+    @extend_schema_field(LetterOut(allow_null=True))
+    def get_letter(self, case):
+        determination = getattr(case, "determination", None)
+        letter = getattr(determination, "letter", None) if determination else None
+        return LetterOut(letter).data if letter else None
+
+    @extend_schema_field(DocumentOut(many=True))
+    def get_documents(self, case):
+        return DocumentOut(self.context.get("documents", []), many=True).data
+
+    @extend_schema_field(EventOut(many=True))
+    def get_events(self, case):
+        return EventOut(self.context.get("events", []), many=True).data
+
+
+def evaluation_data(state) -> dict:
+    evaluation = state.evaluation
+    steps = []
+    for step in state.steps:
+        label = step.node.label
+        answer = state.answers.get(label)
+        suggestion = state.suggestions.get(label)
+        result = evaluation.node_results.get(label)
+        steps.append(
+            {
+                "label": label,
+                "text": step.node.text,
+                "note": step.node.note,
+                "result": str(getattr(result, "value", result or "unknown")),
+                "answer": answer.answer if answer else None,
+                "suggestion": str(getattr(suggestion.answer, "value", suggestion.answer))
+                if suggestion
+                else None,
+                "suggestion_reason": suggestion.reason if suggestion else None,
+            }
+        )
+    return {
+        "path": state.path,
+        "result": str(getattr(evaluation.result, "value", evaluation.result)),
+        "all_met": state.all_met,
+        "answered": state.answered,
+        "steps": steps,
+        "failing": list(evaluation.failing),
+        "failing_items": state.failing_items,
+        "dosing_differences": state.dosing_differences,
+    }
+
+
+class ClaimOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    assignee = serializers.CharField()

@@ -1,0 +1,634 @@
+"""The JSON API's views. Thin, like the pages' views: read through the same selectors (404
+for what the user may not see), validate with the same forms, call the same services (which
+check the role), and answer in JSON. Errors take one shape (reviews/api/errors.py).
+"""
+
+import hashlib
+import json
+
+from csp.decorators import csp_update
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviews import permissions
+from reviews.api import serializers as s
+from reviews.api.errors import Conflict, Invalid, form_errors
+from reviews.errors import StaleCase
+from reviews.forms import CaseIntakeForm, MedicationFormSet
+from reviews.models import AccessEvent, Case, IdempotencyKey, Letter
+from reviews.review_forms import AnswerForm, EscalateForm, InfoRequestForm, QueueFilterForm
+from reviews.selectors import cases as case_selectors
+from reviews.selectors.letters import letter_get_for_user
+from reviews.selectors.physician import (
+    QueueFilters,
+    criteria_choices,
+    physician_queue,
+    physician_queue_drugs,
+)
+from reviews.selectors.policies import policy_list_for_user, policy_version_get_for_user
+from reviews.selectors.review import case_review_state, nurse_queue
+from reviews.services import cases as case_services
+from reviews.services import documents as document_services
+from reviews.services import letters as letter_services
+from reviews.services import nurse_review, physician_review
+from reviews.services.audit import access_event_record, case_view_record
+from reviews.views.physician import DECISIONS
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorOut, description="The request has errors (see errors)."),
+    401: OpenApiResponse(s.ErrorOut, description="No or invalid credentials."),
+    403: OpenApiResponse(s.ErrorOut, description="The user's role may not do this."),
+    404: OpenApiResponse(s.ErrorOut, description="No such thing, or not visible to the user."),
+    409: OpenApiResponse(s.ErrorOut, description="The case's state does not allow it now."),
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in (401, 403, 404, *codes)}
+
+
+def _validated(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+def _form_valid(form):
+    if not form.is_valid():
+        raise Invalid(form_errors(form))
+    return form.cleaned_data
+
+
+def _case(request, case_id: int) -> Case:
+    return case_selectors.case_get_for_user(user=request.user, case_id=case_id)
+
+
+def _case_detail(request, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
+    case = _case(request, case.pk)  # fresh, with what the detail reads
+    state = case_review_state(case=case) if case.policy_version_id else None
+    context = {
+        "state": state,
+        "documents": case_selectors.case_documents(case=case),
+        "events": case_selectors.case_timeline(case=case),
+    }
+    return Response(s.CaseDetailOut(case, context=context).data, status=status_code)
+
+
+class NotFoundView(APIView):
+    """Any path under /api/v1/ that names no resource."""
+
+    permission_classes = [AllowAny]
+    schema = None  # not an operation of the description
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound("No such API resource.")
+
+
+# ---- tokens ----------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """Obtain (POST, with username and password) or revoke (DELETE) the caller's API token."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(
+        request=s.TokenIn,
+        responses={
+            200: s.TokenOut,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            429: OpenApiResponse(
+                s.LockedOut, description="Too many failed sign-ins: locked for a while."
+            ),
+        },
+        auth=[],
+        summary="Obtain an API token",
+    )
+    def post(self, request):
+        data = _validated(s.TokenIn, request.data).validated_data
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            # AxesMiddleware answers instead: 429, JSON, with Retry-After.
+            raise PermissionDenied("Too many failed sign-ins for this user from this address.")
+        if user is None:
+            raise Invalid(
+                {"non_field_errors": ["The user name or password is not correct."]},
+                detail="The user name or password is not correct.",
+            )
+        if not permissions.can_view_cases(user) and not permissions.can_manage_policies(user):
+            raise PermissionDenied("This user has no role in prior-authorization review.")
+        token, _ = Token.objects.get_or_create(user=user)
+        access_event_record(kind=AccessEvent.Kind.TOKEN_ISSUED, request=request._request, user=user)
+        return Response({"token": token.key, "username": user.username})
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ERRORS[401]},
+        summary="Revoke the caller's API token",
+    )
+    def delete(self, request):
+        deleted, _ = Token.objects.filter(user=request.user).delete()
+        if deleted:
+            access_event_record(
+                kind=AccessEvent.Kind.TOKEN_REVOKED, request=request._request, user=request.user
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Swagger UI (drf-spectacular-sidecar 2026.10.1) applies one inline stylesheet of its own;
+# this page alone allows exactly that one, by its hash.
+SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+
+
+@csp_update({"style-src": SWAGGER_UI_STYLE})
+def docs_view(request, *args, **kwargs):
+    """The browsable API documentation, for signed-in staff with a role."""
+    if not (
+        permissions.can_view_cases(request.user) or permissions.can_manage_policies(request.user)
+    ):
+        raise PermissionDenied
+    return _docs(request, *args, **kwargs)
+
+
+_docs = SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+
+
+# ---- policies --------------------------------------------------------------------------------
+
+
+class PolicyListView(GenericAPIView):
+    serializer_class = s.PolicyOut
+
+    @extend_schema(responses={200: s.PolicyOut(many=True), **errors()}, summary="Policies")
+    def get(self, request):
+        policies = policy_list_for_user(user=request.user).prefetch_related("versions")
+        page = self.paginate_queryset(policies)
+        return self.get_paginated_response(s.PolicyOut(page, many=True).data)
+
+
+class PolicyVersionView(APIView):
+    @extend_schema(
+        responses={200: s.PolicyVersionOut, **errors()},
+        summary="A policy version with its criteria tree",
+    )
+    def get(self, request, version_id: int):
+        from reviews.policy_documents import version_document, version_prefetched
+
+        version = policy_version_get_for_user(user=request.user, version_id=version_id)
+        doc = version_document(version_prefetched(version.pk))
+        return Response(
+            s.PolicyVersionOut(
+                {
+                    "id": version.pk,
+                    "policy_number": version.policy.number,
+                    "title": version.policy.title,
+                    "number": version.number,
+                    "status": version.status,
+                    "effective_date": version.effective_date,
+                    "criteria": doc["version"]["criteria"],
+                    "document": doc,
+                }
+            ).data
+        )
+
+
+# ---- cases -----------------------------------------------------------------------------------
+
+CASE_FILTERS = [
+    OpenApiParameter("q", str, description="Reference, member ID (prefix) or member name."),
+    OpenApiParameter("status", str, enum=Case.Status.values),
+    OpenApiParameter("urgency", str, enum=Case.Urgency.values),
+    OpenApiParameter("line_of_business", str, enum=Case.LineOfBusiness.values),
+    OpenApiParameter("drug", str, description="Drug name, exactly as entered."),
+]
+
+
+class CaseListView(GenericAPIView):
+    serializer_class = s.CaseListOut
+
+    @extend_schema(
+        parameters=CASE_FILTERS,
+        responses={200: s.CaseListOut(many=True), **errors(400)},
+        summary="Cases (open first, soonest due first)",
+    )
+    def get(self, request):
+        filters = _validated(s.CaseFiltersIn, request.query_params).validated_data
+        if not permissions.can_view_cases(request.user):
+            raise PermissionDenied
+        cases = case_selectors.case_search(user=request.user, **filters).select_related("assignee")
+        page = self.paginate_queryset(cases)
+        return self.get_paginated_response(s.CaseListOut(page, many=True).data)
+
+    @extend_schema(
+        request=s.CaseCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying a POST with the same key and body returns the case "
+                "created the first time (200) instead of creating another.",
+            )
+        ],
+        responses={
+            201: s.CaseDetailOut,
+            200: OpenApiResponse(s.CaseDetailOut, description="Replay of an Idempotency-Key."),
+            **errors(400, 409),
+        },
+        summary="Enter a request (intake)",
+    )
+    def post(self, request):
+        if not permissions.can_intake(request.user):
+            raise PermissionDenied("Only nurses and physicians may enter requests.")
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 255:
+            raise Invalid({"Idempotency-Key": ["At most 255 characters."]})
+        body_hash = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        if key and (replay := self._replay(request, key, body_hash)) is not None:
+            return replay
+        serializer = _validated(s.CaseCreateSerializer, request.data)
+        form_data, medication_data = serializer.form_data()
+        form = CaseIntakeForm(form_data)
+        medications = MedicationFormSet(medication_data, prefix="meds")
+        valid = form.is_valid()
+        if not (medications.is_valid() and valid):
+            problems = form_errors(form)
+            for i, row in enumerate(medications.errors):
+                for field, messages in row.items():
+                    problems[f"medications.{i}.{field}"] = list(messages)
+            if medications.non_form_errors():
+                problems["medications"] = list(medications.non_form_errors())
+            raise Invalid(problems)
+        try:
+            with transaction.atomic():
+                case, _ = case_services.case_create(
+                    actor=request.user,
+                    fields=form.case_fields(),
+                    medications=medications.medications(),
+                )
+                if key:
+                    IdempotencyKey.objects.create(
+                        user=request.user, key=key, request_hash=body_hash, case=case
+                    )
+        except IntegrityError:
+            # The same key, sent twice at once: the other request created the case.
+            replay = self._replay(request, key, body_hash) if key else None
+            if replay is None:
+                raise
+            return replay
+        return _case_detail(request, case, status_code=status.HTTP_201_CREATED)
+
+    def _replay(self, request, key: str, body_hash: str) -> Response | None:
+        previous = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if previous is None:
+            return None
+        if previous.request_hash != body_hash:
+            raise Conflict(
+                "This Idempotency-Key was used with a different request body; "
+                "use a new key for a new request."
+            )
+        return _case_detail(request, previous.case)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(
+        responses={200: s.CaseDetailOut, **errors()},
+        summary="A case with its evaluation, answers, determination, letter and events",
+    )
+    def get(self, request, case_id: int):
+        case = _case(request, case_id)
+        case_view_record(case=case, actor=request.user, page="api")
+        return _case_detail(request, case)
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+
+class DocumentListView(GenericAPIView):
+    serializer_class = s.DocumentOut
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={200: s.DocumentOut(many=True), **errors()}, summary="Documents")
+    def get(self, request, case_id: int):
+        case = _case(request, case_id)
+        page = self.paginate_queryset(case_selectors.case_documents(case=case))
+        return self.get_paginated_response(s.DocumentOut(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.DocumentsIn},
+        responses={201: s.DocumentsUploadOut, **errors(400)},
+        summary="Upload documents (multipart: files, kind)",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_intake(request.user):
+            raise PermissionDenied("Only intake staff may add documents to a case.")
+        data = {"files": request.FILES.getlist("files"), "kind": request.data.get("kind")}
+        if data["kind"] is None:
+            del data["kind"]
+        validated = _validated(s.DocumentsIn, data).validated_data
+        accepted, rejected = document_services.document_add_many(
+            case=case, actor=request.user, files=validated["files"], kind=validated["kind"]
+        )
+        refused = [{"name": r.name, "reason": r.reason} for r in rejected]
+        if not accepted:
+            raise Invalid(
+                {"files": [f"{r['name']}: {r['reason']}" for r in refused]},
+                detail="No file was accepted.",
+            )
+        body = {"accepted": s.DocumentOut(accepted, many=True).data, "rejected": refused}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DocumentDetailView(APIView):
+    @extend_schema(responses={200: s.DocumentOut, **errors()}, summary="A document")
+    def get(self, request, case_id: int, document_id: int):
+        document = case_selectors.document_get_for_user(
+            user=request.user, case_id=case_id, document_id=document_id
+        )
+        return Response(s.DocumentOut(document).data)
+
+
+class DocumentFileView(APIView):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **errors(),
+        },
+        summary="Download a document's file",
+    )
+    def get(self, request, case_id: int, document_id: int):
+        document = case_selectors.document_get_for_user(
+            user=request.user, case_id=case_id, document_id=document_id
+        )
+        try:
+            handle = default_storage.open(document.storage_name, "rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from storage.") from None
+        document_services.document_record_download(
+            document=document, actor=request.user, download=True
+        )
+        return _file(handle, document.original_name, document.content_type)
+
+
+def _file(handle, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- review ----------------------------------------------------------------------------------
+
+
+class ClaimView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: s.ClaimOut, **errors(409)},
+        summary="Claim a case: from the nurse queue, or from the physician queue",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if case.status == Case.Status.PHYSICIAN_QUEUE:
+            case = physician_review.case_claim_physician(case=case, physician=request.user)
+        elif case.status == Case.Status.NURSE_REVIEW:
+            case = nurse_review.case_claim(case=case, nurse=request.user)
+        else:
+            if not (
+                permissions.can_review_as_nurse(request.user)
+                or permissions.can_review_as_physician(request.user)
+            ):
+                raise PermissionDenied
+            raise StaleCase(f"This case is not waiting in a queue ({case.get_status_display()}).")
+        return Response(
+            {
+                "id": case.pk,
+                "reference": case.reference,
+                "status": case.status,
+                "assignee": request.user.username,
+            }
+        )
+
+
+class AnswerListView(APIView):
+    @extend_schema(responses={200: s.AnswerOut(many=True), **errors()}, summary="Answers")
+    def get(self, request, case_id: int):
+        case = _case(request, case_id)
+        if case.policy_version_id is None:
+            return Response([])
+        state = case_review_state(case=case)
+        return Response(s.AnswerOut(list(state.answers.values()), many=True).data)
+
+
+class AnswerView(APIView):
+    @extend_schema(
+        request=s.AnswerIn,
+        responses={200: s.AnswerOut, **errors(400, 409)},
+        summary="Answer one criterion, by its label (nurse, assigned)",
+    )
+    def put(self, request, case_id: int, label: str):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied
+        data = _validated(s.AnswerIn, request.data).validated_data
+        form = AnswerForm(
+            s.as_form_data(data),
+            documents=case_selectors.case_documents(case=case),
+            passages=[],
+        )
+        cleaned = _form_valid(form)
+        if case.policy_version_id is None:
+            raise Http404("This case is not in any policy; it has no criteria to answer.")
+        _require_editable(case, request.user)
+        answer = nurse_review.criterion_answer_save(
+            case=case,
+            nurse=request.user,
+            label=label,
+            answer=cleaned["answer"],
+            comment=cleaned["comment"],
+            evidence_document=cleaned["evidence_document"],
+            evidence_page=cleaned["evidence_page"],
+            evidence_quote=cleaned["evidence_quote"],
+        )
+        return Response(s.AnswerOut(answer).data)
+
+
+def _require_editable(case: Case, user) -> None:
+    if case.status != Case.Status.NURSE_REVIEW or case.assignee_id != user.pk:
+        raise StaleCase(
+            "Claim the case first: only the nurse it is assigned to may answer "
+            f"({case.get_status_display()})."
+        )
+
+
+class ApproveView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: s.CaseDetailOut, **errors(409)},
+        summary="Approve (nurse): every criterion met and the dosing matches",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        nurse_review.case_approve(case=case, nurse=request.user)
+        return _case_detail(request, case)
+
+
+class EscalateView(APIView):
+    @extend_schema(
+        request=s.EscalateIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Send to the physician queue (nurse)",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        data = _validated(s.EscalateIn, request.data).validated_data
+        cleaned = _form_valid(EscalateForm(s.as_form_data(data)))
+        nurse_review.case_escalate(case=case, nurse=request.user, comment=cleaned["comment"])
+        return _case_detail(request, case)
+
+
+class DecisionView(APIView):
+    @extend_schema(
+        request=s.DecisionIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Decide (physician, assigned): approve, partially approve or deny",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_physician(request.user):
+            raise PermissionDenied
+        data = _validated(s.DecisionIn, request.data).validated_data
+        decision = data.pop("decision")
+        form_class, service, _ = DECISIONS[decision]
+        default = physician_review.default_approval(case)
+        values = {
+            "approval_start": data.get("approval_start") or default["approval_start"],
+            "approval_end": data.get("approval_end") or default["approval_end"],
+            "authorized_doses": data.get("authorized_doses") or default["authorized_doses"],
+            "rationale": data.get("rationale", ""),
+            "criteria": data.get("criteria") or [],
+        }
+        if decision == "deny":
+            kwargs = {"criteria_choices": criteria_choices(case)}
+        else:
+            kwargs = {"dose": physician_review.authorized_total(case, 1)}
+        cleaned = _form_valid(form_class(s.as_form_data(values), **kwargs))
+        if decision == "deny":
+            arguments = {"criteria_cited": cleaned["criteria"], "rationale": cleaned["rationale"]}
+        else:
+            arguments = cleaned
+        service(case=case, physician=request.user, **arguments)
+        return _case_detail(request, case)
+
+
+class InfoRequestView(APIView):
+    @extend_schema(
+        request=s.InfoRequestIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Request information (physician, assigned); at most 30 days",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_physician(request.user):
+            raise PermissionDenied
+        data = _validated(s.InfoRequestIn, request.data).validated_data
+        values = {"missing": data["missing"], "wait_until": _local_minutes(data["wait_until"])}
+        cleaned = _form_valid(InfoRequestForm(s.as_form_data(values)))
+        physician_review.info_request_create(case=case, physician=request.user, **cleaned)
+        return _case_detail(request, case)
+
+
+def _local_minutes(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# ---- queues ----------------------------------------------------------------------------------
+
+
+class NurseQueueView(GenericAPIView):
+    serializer_class = s.CaseListOut
+
+    @extend_schema(
+        responses={200: s.CaseListOut(many=True), **errors()},
+        summary="The nurse queue, soonest due first",
+    )
+    def get(self, request):
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied
+        page = self.paginate_queryset(nurse_queue(user=request.user))
+        return self.get_paginated_response(s.CaseListOut(page, many=True).data)
+
+
+class PhysicianQueueView(GenericAPIView):
+    serializer_class = s.CaseListOut
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("urgency", str, enum=Case.Urgency.values),
+            OpenApiParameter("line_of_business", str, enum=Case.LineOfBusiness.values),
+            OpenApiParameter("drug", str),
+            OpenApiParameter("overdue_only", bool),
+        ],
+        responses={200: s.CaseListOut(many=True), **errors(400)},
+        summary="The physician queue, soonest due first",
+    )
+    def get(self, request):
+        if not permissions.can_review_as_physician(request.user):
+            raise PermissionDenied
+        form = QueueFilterForm(request.query_params, drugs=physician_queue_drugs())
+        cleaned = _form_valid(form)
+        queue = physician_queue(user=request.user, filters=QueueFilters(**cleaned))
+        page = self.paginate_queryset(queue)
+        return self.get_paginated_response(s.CaseListOut(page, many=True).data)
+
+
+# ---- letters ---------------------------------------------------------------------------------
+
+
+class LetterView(APIView):
+    @extend_schema(
+        responses={200: s.LetterOut, **errors()},
+        summary="The determination letter's status (pending, rendered, failed)",
+    )
+    def get(self, request, case_id: int):
+        return Response(s.LetterOut(letter_get_for_user(user=request.user, case_id=case_id)).data)
+
+
+class LetterPdfView(APIView):
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(409)},
+        summary="The determination letter as PDF",
+    )
+    def get(self, request, case_id: int):
+        letter = letter_get_for_user(user=request.user, case_id=case_id)
+        if letter.status != Letter.Status.RENDERED:
+            raise Conflict(f"The letter is not ready: {letter.get_status_display().lower()}.")
+        try:
+            handle = default_storage.open(letter.storage_name, "rb")
+        except FileNotFoundError:
+            raise Http404("The letter's file is missing from storage.") from None
+        letter_services.letter_record_download(letter=letter, actor=request.user)
+        case = letter.determination.case
+        return _file(handle, f"{case.reference}-letter.pdf", "application/pdf")
