@@ -62,6 +62,11 @@ class AnswerForm(forms.Form):
             self.add_error("evidence_document", "Choose the document the page belongs to.")
         return cleaned
 
+    def answer_values(self) -> dict:
+        """criterion_answer_save's keyword arguments (call after is_valid())."""
+        names = ("answer", "comment", "evidence_document", "evidence_page", "evidence_quote")
+        return {name: self.cleaned_data[name] for name in names}
+
 
 class EscalateForm(forms.Form):
     comment = forms.CharField(

@@ -52,8 +52,10 @@ def letter_render(letter_id: int) -> str:
 
 @shared_task(name="reviews.tasks.outbox_dispatch")
 def outbox_dispatch() -> dict[str, int]:
-    """Send the outbox rows left pending (the broker was down when their work committed).
-    Celery beat runs it every minute; two at once never send a row twice (SKIP LOCKED)."""
+    """Send the outbox rows left pending (the broker was down when their work committed),
+    and delete the rows sent long ago. Celery beat runs it every minute; two at once never
+    send a row twice (SKIP LOCKED)."""
     from reviews.services import outbox
 
-    return outbox.outbox_dispatch_pending()
+    result = outbox.outbox_dispatch_pending()
+    return {**result, "pruned": outbox.outbox_prune()}

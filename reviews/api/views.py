@@ -456,19 +456,12 @@ class AnswerView(APIView):
             documents=case_selectors.case_documents(case=case),
             passages=[],
         )
-        cleaned = _form_valid(form)
+        _form_valid(form)
         if case.policy_version_id is None:
             raise Http404("This case is not in any policy; it has no criteria to answer.")
         _require_editable(case, request.user)
         answer = nurse_review.criterion_answer_save(
-            case=case,
-            nurse=request.user,
-            label=label,
-            answer=cleaned["answer"],
-            comment=cleaned["comment"],
-            evidence_document=cleaned["evidence_document"],
-            evidence_page=cleaned["evidence_page"],
-            evidence_quote=cleaned["evidence_quote"],
+            case=case, nurse=request.user, label=label, **form.answer_values()
         )
         return Response(s.AnswerOut(answer).data)
 

@@ -12,6 +12,7 @@ as it did before the outbox, and its errors propagate as they did.
 """
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import current_app
@@ -34,6 +35,8 @@ PUBLISH_RETRY_POLICY = {
     "interval_max": 0.1,
 }
 BATCH = 100
+# Sent rows are kept this long (to see what was sent when, after an outage), then deleted.
+KEEP_SENT = timedelta(days=30)
 
 
 def _eager() -> bool:
@@ -88,6 +91,13 @@ def outbox_dispatch_pending(*, limit: int = 1000) -> dict[str, int]:
         if broker_down or len(rows) < BATCH:
             break
     return {"sent": sent, "failed": failed}
+
+
+def outbox_prune(*, now=None) -> int:
+    """Delete rows sent more than KEEP_SENT ago; pending rows are never deleted."""
+    cutoff = (now or timezone.now()) - KEEP_SENT
+    deleted, _ = TaskOutbox.objects.filter(dispatched_at__lt=cutoff).delete()
+    return deleted
 
 
 def _pending():

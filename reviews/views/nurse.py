@@ -77,17 +77,9 @@ def case_review_step_view(request, case_id: int, label: str):
             raise PermissionDenied
         form = AnswerForm(request.POST, documents=documents, passages=passages)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 services.criterion_answer_save(
-                    case=case,
-                    nurse=request.user,
-                    label=label,
-                    answer=data["answer"],
-                    comment=data["comment"],
-                    evidence_document=data["evidence_document"],
-                    evidence_page=data["evidence_page"],
-                    evidence_quote=data["evidence_quote"],
+                    case=case, nurse=request.user, label=label, **form.answer_values()
                 )
             except ReviewError as error:
                 form.add_error(None, str(error))

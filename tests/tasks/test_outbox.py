@@ -3,6 +3,7 @@ waits when the broker is down, and is sent once by the dispatcher when it is bac
 
 import logging
 import threading
+from datetime import timedelta
 
 import pytest
 from celery import current_app
@@ -187,7 +188,24 @@ def test_a_row_the_dispatcher_sent_is_not_sent_again_by_the_commit_hook(
 @pytest.mark.django_db
 def test_the_dispatch_task_runs_the_service(broker):
     pending_rows("a")
-    assert tasks.outbox_dispatch() == {"sent": 1, "failed": 0}
+    assert tasks.outbox_dispatch() == {"sent": 1, "failed": 0, "pruned": 0}
+
+
+@pytest.mark.django_db
+def test_sent_rows_are_deleted_after_30_days_and_pending_rows_never(broker):
+    now = timezone.now()
+    for days in (31, 29):
+        TaskOutbox.objects.create(
+            task_name=HEARTBEAT,
+            kwargs={"worker": f"sent {days} days ago"},
+            dispatched_at=now - timedelta(days=days),
+            attempts=1,
+        )
+    old_pending = TaskOutbox.objects.create(task_name=HEARTBEAT, kwargs={"worker": "stuck"})
+    TaskOutbox.objects.filter(pk=old_pending.pk).update(created_at=now - timedelta(days=90))
+    assert outbox.outbox_prune(now=now) == 1
+    kept = set(TaskOutbox.objects.values_list("kwargs__worker", flat=True))
+    assert kept == {"sent 29 days ago", "stuck"}
 
 
 def test_beat_runs_the_dispatcher_every_minute():
