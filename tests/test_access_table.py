@@ -64,6 +64,12 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "logout": {"GET": ALL_405, "POST": _row(302, 302, 302, 302, 302)},
     "reviews:health": {"GET": _row(*[HEALTH] * 5, anonymous=HEALTH)},
     "home": {"GET": _row(200, 200, 200, 200, 200)},
+    # Anyone signed in may change their own password; an empty form is a 200 with errors.
+    "password_change": {
+        "GET": _row(200, 200, 200, 200, 200),
+        "POST": _row(200, 200, 200, 200, 200),
+    },
+    "password_change_done": {"GET": _row(200, 200, 200, 200, 200)},
     # Policies: read by case staff and policy admins; compared by policy admins only.
     "reviews:policy-list": {"GET": _row(200, 200, 200, 200, 404)},
     "reviews:policy-version-detail": {"GET": _row(200, 200, 200, 200, 404)},
@@ -236,6 +242,8 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "logout": [],
         "reviews:health": [],
         "home": [],
+        "password_change": [],
+        "password_change_done": [],
         "reviews:policy-list": [],
         "reviews:policy-version-detail": [kesimpta.pk],
         "reviews:policy-version-compare": [kesimpta.pk, kesimpta.pk],

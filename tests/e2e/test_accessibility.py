@@ -142,6 +142,9 @@ def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
     audit.check(page, "guided review step", f"/cases/{case.pk}/review/criteria/1.A.i/")
     audit.check(page, "review summary", f"/cases/{case.pk}/review/summary/")
     audit.check(page, "case list", "/cases/")
+    assert page.goto(audit.base + "/cases/?q=" + "x" * 101).status == 400
+    audit.check(page, "case list, a search that cannot run")
+    audit.check(page, "password change", "/password/")
     audit.check(page, "case page", f"/cases/{case.pk}/")
     audit.check(page, "case page with a preview", f"/cases/{case.pk}/?preview={document.pk}")
     audit.check(page, "intake form", "/cases/new/")
