@@ -284,6 +284,7 @@ class ErrorOut(serializers.Serializer):
 
 class LockedOut(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(help_text='Always "locked_out".')
     retry_after_seconds = serializers.IntegerField()
 
 

@@ -31,6 +31,7 @@ def lockout_response(request, original_response=None, credentials=None):
             {
                 "detail": "Too many failed sign-ins for this user from this address. "
                 f"Try again after {timezone.localtime(retry_at):%H:%M %Z}.",
+                "code": "locked_out",
                 "retry_after_seconds": wait_seconds,
             },
             status=status,

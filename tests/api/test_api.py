@@ -113,6 +113,7 @@ def test_token_requests_are_locked_out_after_five_failures(nurse):
     )
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.json()["detail"]
+    assert response.json()["code"] == "locked_out"
     assert int(response["Retry-After"]) > 0
     assert not Token.objects.filter(user=nurse).exists()
 
