@@ -283,8 +283,11 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 
 # Celery. Without a broker, tasks run in-process so the local run needs nothing else.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_broker = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not _broker
+# In-process, nothing is sent; Celery still builds a producer for each task, so name an
+# in-memory transport rather than let it fall back to amqp://localhost.
+CELERY_BROKER_URL = _broker or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

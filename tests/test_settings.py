@@ -103,3 +103,17 @@ def test_check_deploy_warns_only_about_https_handled_by_the_tls_proxy():
     # domain-wide decisions for whoever owns the DNS (README, "Deploying").
     assert warnings <= {"W008", "W005", "W021"}, result.stdout + result.stderr
     assert "W008" in warnings
+
+
+def test_in_process_mode_names_an_in_memory_broker_not_amqp():
+    assert _settings_value("settings.CELERY_BROKER_URL") == "memory://"
+
+
+def test_a_worker_or_beat_without_a_broker_stops_and_says_why(tmp_path):
+    for command in (["worker", "--pool=solo"], ["beat", "-s", str(tmp_path / "schedule")]):
+        result = _run(
+            ["-m", "celery", "-A", "priorauth", *command, "--loglevel=WARNING"],
+            PRIORAUTH_VAR_DIR=str(tmp_path),
+        )
+        assert result.returncode != 0, command
+        assert "No broker configured: set REDIS_URL" in result.stderr + result.stdout, command

@@ -5,7 +5,10 @@ import shutil
 
 import pytest
 
+from reviews.services.documents import document_extract_text
 from tests.conftest import require_service
+from tests.factories import document_for, pdf_bytes
+from tests.review_fixtures import kesimpta_request
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
 
@@ -19,6 +22,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+NEUROLOGY_NOTE = (
+    "Neurology clinic note. Dr. Elena Marsh, neurologist.\n"
+    "Assessment: relapsing-remitting multiple sclerosis (RRMS), diagnosed 2021.\n"
+    "Primary progressive MS was considered and ruled out.\n"
+    "No current disease-modifying therapy. Plan: start Kesimpta 20 mg subcutaneous."
+)
+
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "screenshots")
 
 
@@ -42,3 +52,13 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def case_with_notes(kesimpta, nurse, private_storage):
+    case = kesimpta_request(nurse, member_name="Maria Alvarez")
+    document = document_for(
+        case, user=nurse, content=pdf_bytes([NEUROLOGY_NOTE]), name="neurology-note.pdf"
+    )
+    document_extract_text(document_id=document.pk)
+    return case

@@ -8,19 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import Case, Determination
-from reviews.services.documents import document_extract_text
 from tests.conftest import PASSWORD
-from tests.factories import document_for, pdf_bytes
-from tests.review_fixtures import kesimpta_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-NEUROLOGY_NOTE = (
-    "Neurology clinic note. Dr. Elena Marsh, neurologist.\n"
-    "Assessment: relapsing-remitting multiple sclerosis (RRMS), diagnosed 2021.\n"
-    "Primary progressive MS was considered and ruled out.\n"
-    "No current disease-modifying therapy. Plan: start Kesimpta 20 mg subcutaneous."
-)
 
 
 class Counter:
@@ -34,16 +24,6 @@ class Counter:
     def press(self, key):
         self.page.keyboard.press(key)
         self.keys += 1
-
-
-@pytest.fixture
-def case_with_notes(kesimpta, nurse, private_storage):
-    case = kesimpta_request(nurse, member_name="Maria Alvarez")
-    document = document_for(
-        case, user=nurse, content=pdf_bytes([NEUROLOGY_NOTE]), name="neurology-note.pdf"
-    )
-    document_extract_text(document_id=document.pk)
-    return case
 
 
 def test_nurse_walks_a_clear_case_from_the_queue_to_approval(

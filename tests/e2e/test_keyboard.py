@@ -1,0 +1,100 @@
+"""The guided review from the keyboard alone: sign in, claim, answer every criterion with its
+evidence, and approve, with Tab, Shift+Tab, Space and Enter only (no mouse at all).
+
+`tab_to` presses Tab until the wanted control has the focus, so a control that cannot be
+reached by Tab (a div with a click handler, a hidden input, a focus trap) fails the test.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from reviews.models import Case, Determination
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MAX_TABS = 80
+
+
+class Keyboard:
+    def __init__(self, page):
+        self.page, self.presses = page, 0
+
+    def press(self, key: str):
+        self.page.keyboard.press(key)
+        self.presses += 1
+
+    def type(self, text: str):
+        self.page.keyboard.type(text)
+        self.presses += len(text)
+
+    def tab_to(self, locator):
+        """Tab forward until `locator` has the focus; fail if it never does."""
+        for _ in range(MAX_TABS):
+            if locator.evaluate("el => el === document.activeElement"):
+                focus_ring = locator.evaluate(
+                    "el => getComputedStyle(el).outlineStyle !== 'none'"
+                    " || getComputedStyle(el).boxShadow !== 'none'"
+                )
+                assert focus_ring, f"no visible focus on {locator}"
+                return
+            self.press("Tab")
+        raise AssertionError(f"{locator} cannot be reached with Tab")
+
+    def choose(self, radio):
+        """Tab into the radio's group, then arrow to it (arrows select, as in any browser)."""
+        name = radio.get_attribute("name")
+        group = f"el => el === document.activeElement || (document.activeElement.name === {name!r})"
+        for _ in range(MAX_TABS):
+            if radio.evaluate(group):
+                break
+            self.press("Tab")
+        else:
+            raise AssertionError(f"the {name} choices cannot be reached with Tab")
+        for _ in range(10):
+            if radio.is_checked():
+                return
+            self.press("ArrowDown")
+        raise AssertionError(f"{radio} cannot be chosen with the arrow keys")
+
+
+def test_a_nurse_reviews_and_approves_without_a_mouse(
+    live_server, page, nurse, case_with_notes, screenshot
+):
+    keys = Keyboard(page)
+    page.goto(live_server.url + "/login/")
+    keys.tab_to(page.get_by_label("Username"))
+    keys.type("nina")
+    keys.press("Tab")
+    keys.type(PASSWORD)
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
+
+    keys.tab_to(page.get_by_role("link", name="Nurse queue").first)
+    keys.press("Enter")
+    keys.tab_to(page.get_by_role("button", name=f"Claim {case_with_notes.reference}"))
+    keys.press("Enter")
+
+    passage = "Assessment: relapsing-remitting"
+    for label in ("PRE-1", "PRE-2", "1.A.i", "1.A.ii", "1.A.iii"):
+        expect(page.get_by_role("heading", name=label)).to_be_visible()
+        met = page.get_by_label("Met", exact=True)
+        if not met.is_checked():
+            keys.choose(met)
+        if label in ("PRE-1", "1.A.i"):  # judged by the nurse, on the clinic note's words
+            keys.choose(page.get_by_role("radio", name=passage).first)
+        keys.tab_to(page.get_by_role("button", name="Save and continue"))
+        keys.press("Enter")
+
+    expect(page.get_by_text("Every criterion met")).to_be_visible()
+    keys.tab_to(page.get_by_role("button", name="Approve"))
+    screenshot("keyboard-approve-focused")
+    keys.press("Enter")
+    expect(page.get_by_text("approved: authorization AU-")).to_be_visible(timeout=30_000)
+
+    case = Case.objects.get(pk=case_with_notes.pk)
+    assert case.status == Case.Status.APPROVED
+    assert Determination.objects.get(case=case).decided_by == nurse
+    evidence = case.answers.get(criterion__label="PRE-1")
+    assert evidence.evidence_document is not None and evidence.evidence_page == 1
+    print(f"\nkeyboard only, sign-in to approval: {keys.presses} key presses")
