@@ -40,6 +40,10 @@ class Browser:
         self.base = base
         self.violations: list[str] = []
         self.page.on("console", self._console)
+        # Every file a page loads (stylesheet, script, icon) must be there: a 404 or 500 on
+        # one of them is a broken page even when the page itself answered 200.
+        self.broken: list[str] = []
+        self.page.on("response", self._response)
         if username:
             self.goto("/login/")
             self.page.get_by_label("Username").fill(username)
@@ -55,6 +59,10 @@ class Browser:
             or ("CSP violation" in text)
         ):
             self.violations.append(f"{self.page.url}: {text}")
+
+    def _response(self, response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.broken.append(f"{self.page.url}: {response.status} {response.url}")
 
     def goto(self, path: str):
         response = self.page.goto(self.base + path)
@@ -208,3 +216,5 @@ def test_no_page_breaks_the_content_security_policy(
 
     violations = [v for b in checked for v in b.violations]
     assert not violations, "\n".join(violations)
+    broken = [f for b in checked for f in b.broken]
+    assert not broken, "\n".join(broken)
