@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from reviews import views as review_views
 from reviews.forms import LoginForm
+from reviews.views import account as account_views
 
 admin.site.site_header = "Prior authorization: policy administration"
 admin.site.site_title = "Prior authorization admin"
@@ -24,7 +25,7 @@ urlpatterns = [
     # Every signed-in user, whatever the role: a new password passes the validators.
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -65,6 +65,7 @@ def test_a_weak_new_password_is_refused_with_the_reason(client, nurse, new_passw
     assert any(error.startswith(message) for error in errors), errors
     nurse.refresh_from_db()
     assert nurse.check_password(PASSWORD)
+    assert not AccessEvent.objects.filter(kind=AccessEvent.Kind.PASSWORD_CHANGED).exists()
 
 
 def test_a_wrong_current_password_changes_nothing(client, nurse):
@@ -96,6 +97,8 @@ def test_a_good_new_password_is_taken_and_the_user_stays_signed_in(client, nurse
     assert _sign_in(client, password=PASSWORD).status_code == 200  # the old one: refused
     assert _sign_in(client, password=new).status_code == 302
     assert AccessEvent.objects.filter(kind=AccessEvent.Kind.LOGIN, user=nurse).count() == 2
+    changed = AccessEvent.objects.get(kind=AccessEvent.Kind.PASSWORD_CHANGED)
+    assert changed.user == nurse and changed.ip_address == "127.0.0.1"
 
 
 def test_every_page_links_to_the_password_change(client, nurse):

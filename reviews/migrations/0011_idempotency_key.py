@@ -29,11 +29,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accessevent',
             name='kind',
-            field=models.CharField(choices=[('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('token_issued', 'API token issued'), ('token_revoked', 'API token revoked')], max_length=20),
+            field=models.CharField(choices=[('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('token_issued', 'API token issued'), ('token_revoked', 'API token revoked'), ('password_changed', 'Password changed')], max_length=20),
         ),
         migrations.AddConstraint(
             model_name='accessevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['login', 'logout', 'login_failed', 'token_issued', 'token_revoked'])), name='accessevent_kind_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['login', 'logout', 'login_failed', 'token_issued', 'token_revoked', 'password_changed'])), name='accessevent_kind_valid'),
         ),
         migrations.AddField(
             model_name='idempotencykey',

@@ -38,6 +38,7 @@ class AccessEvent(AppendOnlyModel):
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         TOKEN_ISSUED = "token_issued", "API token issued"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -53,7 +54,14 @@ class AccessEvent(AppendOnlyModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["login", "logout", "login_failed", "token_issued", "token_revoked"]
+                    kind__in=[
+                        "login",
+                        "logout",
+                        "login_failed",
+                        "token_issued",
+                        "token_revoked",
+                        "password_changed",
+                    ]
                 ),
                 name="accessevent_kind_valid",
             ),
