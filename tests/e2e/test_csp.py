@@ -157,6 +157,20 @@ def test_no_page_breaks_the_content_security_policy(
         f"/cases/{waiting.pk}/?doc={waiting.documents.get(original_name='scan.png').pk}",
         "case-page-image",
     )
+    # The API documentation: Swagger UI from our own static files, its one inline style
+    # allowed by hash on that page alone; it renders the operations from the description.
+    n.goto("/api/v1/docs/")
+    expect(n.page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15_000)
+    expect(n.page.get_by_text("Prior authorization review API")).to_be_visible()
+    # Signed-in staff can try it: the session authenticates the call from the page.
+    queue = n.page.locator(".opblock", has=n.page.locator("[data-path='/api/v1/queues/nurse/']"))
+    queue.locator(".opblock-summary").click()
+    queue.get_by_role("button", name="Try it out").click()
+    queue.get_by_role("button", name="Execute").click()
+    expect(queue.locator(".live-responses-table tbody .response-col_status").first).to_have_text(
+        "200", timeout=15_000
+    )
+    n.shot("api-docs")
     # The Bootstrap menu still opens (scripts from our own origin run).
     n.page.set_viewport_size({"width": 700, "height": 900})
     n.goto("/")
