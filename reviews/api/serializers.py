@@ -485,7 +485,9 @@ class DeterminationOut(serializers.ModelSerializer):
             "authorized_unit",
             "authorization_number",
             "x12_action_code",
+            "on_time",
         ]
+        extra_kwargs = {"on_time": {"help_text": "Decided by the case's due time."}}
 
     def get_x12_action_code(self, determination) -> str:
         return determination.x12_action_code

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from reviews.models.case import Case, Document
+from reviews.models.case import Case, Document, _duration
 from reviews.models.policy import Criterion, PolicyVersion
 
 
@@ -128,6 +128,19 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authorization_number} {self.get_outcome_display()}"
+
+    @property
+    def on_time(self) -> bool:
+        """Decided by the case's due time (the NCQA timeliness measure)."""
+        return self.decided_at <= self.case.due_at
+
+    @property
+    def timeliness(self) -> str:
+        """E.g. "decided on time, 12 days 3 hours early", "decided 5 hours 10 min late"."""
+        seconds = int((self.case.due_at - self.decided_at).total_seconds())
+        if seconds >= 0:
+            return f"decided on time, {_duration(seconds)} early"
+        return f"decided {_duration(-seconds)} late"
 
     @property
     def quantity_text(self) -> str:

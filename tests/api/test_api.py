@@ -530,6 +530,7 @@ def test_physician_claims_and_denies_citing_criteria(physician, escalated, nurse
     assert body["status"] == "denied"
     assert body["determination"]["criteria_cited"] == ["PRE-1"]
     assert body["determination"]["x12_action_code"] == "A3"
+    assert body["determination"]["on_time"] is True
     letter = client.get(f"{API}/cases/{escalated.pk}/letter/").json()
     assert letter["outcome"] == "denied"
     # A nurse may read the letter's status but not decide.

@@ -200,3 +200,19 @@ def test_peer_to_peer_views(client, physician, mine):
     bad = client.post(url("peer-to-peer-log", mine, p2p.pk), {"p2p-held_at": "nope"}, follow=True)
     assert "Peer-to-peer not logged: Held at: Enter a valid date/time." in bad.content.decode()
     assert client.post(url("peer-to-peer-log", mine, 9999), {}).status_code == 404
+
+
+def test_a_decided_case_says_whether_it_was_decided_on_time(client, physician, mine):
+    services.case_deny(case=mine, physician=physician, criteria_cited=["PRE-1"], rationale=REASON)
+    determination = Determination.objects.get(case=mine)
+    client.force_login(physician)
+    page = client.get(url("case-detail", mine)).content.decode()
+    assert determination.on_time and "decided on time, " in page and " early" in page
+
+    # Late: the same decision, recorded after the due time (NCQA counts it as untimely).
+    Case.objects.filter(pk=mine.pk).update(due_at=determination.decided_at - timedelta(hours=5))
+    determination = Determination.objects.get(case=mine)
+    assert not determination.on_time
+    assert determination.timeliness == "decided 5 hours 0 min late"
+    page = client.get(url("case-detail", mine)).content.decode()
+    assert "decided 5 hours 0 min late" in page
