@@ -266,6 +266,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are audited as AccessEvent rows already
 AXES_LOCKOUT_CALLABLE = "reviews.views.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "reviews.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "reviews.client_ip.signin_username"
 # Proxies in front of gunicorn that append to X-Forwarded-For (0: use the socket's address).
 PRIORAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Named on the lockout page as whom to ask for an early unlock.

@@ -484,6 +484,17 @@ def test_a_user_name_too_long_is_refused_before_anyone_is_asked(
     assert not AccessAttempt.objects.exists()
 
 
+def test_an_over_long_user_name_at_the_admin_sign_in_is_a_failure_not_a_500(client, settings):
+    """The admin's sign-in form has no length check: lockout counts the name cut to 150."""
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/admin/login/", {"username": "x" * 300, "password": "wrong"})
+        assert response.status_code in (200, 429)
+    assert response.status_code == 429  # and it is counted: the lock still applies
+    assert AccessAttempt.objects.get().username == "x" * 150
+
+
 # ---- numbers too large to store -------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ Input fields are derived from those forms' fields (`from_form`), so their limits
 """
 
 from django import forms
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -293,14 +294,6 @@ class TokenOut(serializers.Serializer):
     username = serializers.CharField()
 
 
-class UserOut(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
-
-
 class PolicyVersionBrief(serializers.ModelSerializer):
     class Meta:
         model = PolicyVersion
@@ -381,7 +374,7 @@ class DocumentOut(serializers.ModelSerializer):
         ]
 
     def get_file_url(self, document) -> str:
-        return f"/api/v1/cases/{document.case_id}/documents/{document.pk}/file/"
+        return reverse("api:document-file", args=[document.case_id, document.pk])
 
 
 class RejectedOut(serializers.Serializer):
@@ -395,9 +388,13 @@ class DocumentsUploadOut(serializers.Serializer):
 
 
 class CaseListOut(serializers.ModelSerializer):
-    policy_number = serializers.CharField(source="policy_version.policy.number", default=None)
-    policy_version = serializers.IntegerField(source="policy_version.number", default=None)
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    policy_number = serializers.CharField(
+        source="policy_version.policy.number", default=None, allow_null=True
+    )
+    policy_version = serializers.IntegerField(
+        source="policy_version.number", default=None, allow_null=True
+    )
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
 
     class Meta:
         model = Case
@@ -465,7 +462,9 @@ class EvaluationOut(serializers.Serializer):
 
 class DeterminationOut(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username")
-    policy_version = serializers.IntegerField(source="policy_version.number", default=None)
+    policy_version = serializers.IntegerField(
+        source="policy_version.number", default=None, allow_null=True
+    )
     x12_action_code = serializers.SerializerMethodField()
 
     class Meta:
@@ -494,7 +493,7 @@ class DeterminationOut(serializers.ModelSerializer):
 
 
 class EventOut(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = CaseEvent
@@ -513,7 +512,7 @@ class LetterOut(serializers.ModelSerializer):
     def get_pdf_url(self, letter) -> str | None:
         if letter.status != Letter.Status.RENDERED:
             return None
-        return f"/api/v1/cases/{letter.determination.case_id}/letter/pdf/"
+        return reverse("api:letter-pdf", args=[letter.determination.case_id])
 
 
 class CaseDetailOut(CaseListOut):

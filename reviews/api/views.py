@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -30,6 +31,7 @@ from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.errors import StaleCase
 from reviews.forms import CaseIntakeForm, MedicationFormSet
 from reviews.models import AccessEvent, Case, IdempotencyKey, Letter
+from reviews.policy_documents import version_document
 from reviews.review_forms import AnswerForm, EscalateForm, InfoRequestForm, QueueFilterForm
 from reviews.selectors import cases as case_selectors
 from reviews.selectors.letters import letter_get_for_user
@@ -40,7 +42,7 @@ from reviews.selectors.physician import (
     physician_queue_drugs,
 )
 from reviews.selectors.policies import policy_list_for_user, policy_version_get_for_user
-from reviews.selectors.review import case_review_state, nurse_queue
+from reviews.selectors.review import case_review_state, case_review_state_or_none, nurse_queue
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
 from reviews.services import letters as letter_services
@@ -78,8 +80,12 @@ def _case(request, case_id: int) -> Case:
 
 
 def _case_detail(request, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
-    case = _case(request, case.pk)  # fresh, with what the detail reads
-    state = case_review_state(case=case) if case.policy_version_id else None
+    """The case as it is now (after a write: read again, with what the detail reads)."""
+    return _detail_response(_case(request, case.pk), status_code=status_code)
+
+
+def _detail_response(case: Case, *, status_code=status.HTTP_200_OK) -> Response:
+    state = case_review_state_or_none(case=case)
     context = {
         "state": state,
         "documents": case_selectors.case_documents(case=case),
@@ -177,7 +183,7 @@ class PolicyListView(GenericAPIView):
 
     @extend_schema(responses={200: s.PolicyOut(many=True), **errors()}, summary="Policies")
     def get(self, request):
-        policies = policy_list_for_user(user=request.user).prefetch_related("versions")
+        policies = policy_list_for_user(user=request.user)
         page = self.paginate_queryset(policies)
         return self.get_paginated_response(s.PolicyOut(page, many=True).data)
 
@@ -188,10 +194,8 @@ class PolicyVersionView(APIView):
         summary="A policy version with its criteria tree",
     )
     def get(self, request, version_id: int):
-        from reviews.policy_documents import version_document, version_prefetched
-
         version = policy_version_get_for_user(user=request.user, version_id=version_id)
-        doc = version_document(version_prefetched(version.pk))
+        doc = version_document(version)  # the selector's version has all it reads
         return Response(
             s.PolicyVersionOut(
                 {
@@ -305,7 +309,7 @@ class CaseListView(GenericAPIView):
                 "This Idempotency-Key was used with a different request body; "
                 "use a new key for a new request."
             )
-        return _case_detail(request, previous.case)
+        return _detail_response(_case(request, previous.case_id))
 
 
 class CaseDetailView(APIView):
@@ -316,7 +320,7 @@ class CaseDetailView(APIView):
     def get(self, request, case_id: int):
         case = _case(request, case_id)
         case_view_record(case=case, actor=request.user, page="api")
-        return _case_detail(request, case)
+        return _detail_response(case)
 
 
 # ---- documents -------------------------------------------------------------------------------
@@ -370,7 +374,8 @@ class DocumentDetailView(APIView):
 class DocumentFileView(APIView):
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            # Served with the type sniffed at upload: one of the accepted types.
+            **{(200, kind): OpenApiTypes.BINARY for kind in document_services.ALLOWED_TYPES},
             **errors(),
         },
         summary="Download a document's file",
@@ -522,7 +527,8 @@ class DecisionView(APIView):
             "criteria": data.get("criteria") or [],
         }
         if decision == "deny":
-            kwargs = {"criteria_choices": criteria_choices(case)}
+            state = case_review_state_or_none(case=case)
+            kwargs = {"criteria_choices": criteria_choices(state)}
         else:
             kwargs = {"dose": physician_review.authorized_total(case, 1)}
         cleaned = _form_valid(form_class(s.as_form_data(values), **kwargs))
@@ -552,8 +558,6 @@ class InfoRequestView(APIView):
 
 
 def _local_minutes(moment) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 

@@ -268,7 +268,7 @@ class Case(models.Model):
         if not self.is_open:
             return "decided"
         seconds = int((self.due_at - timezone.now()).total_seconds())
-        text = _duration(abs(seconds))
+        text = duration_text(abs(seconds))
         return f"overdue by {text}" if seconds < 0 else f"{text} left"
 
     @property
@@ -288,7 +288,7 @@ class Case(models.Model):
         return "; ".join(parts)
 
 
-def _duration(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from reviews.models.case import Case, Document, _duration
+from reviews.models.case import Case, Document, duration_text
 from reviews.models.policy import Criterion, PolicyVersion
 
 
@@ -139,8 +139,8 @@ class Determination(models.Model):
         """E.g. "decided on time, 12 days 3 hours early", "decided 5 hours 10 min late"."""
         seconds = int((self.case.due_at - self.decided_at).total_seconds())
         if seconds >= 0:
-            return f"decided on time, {_duration(seconds)} early"
-        return f"decided {_duration(-seconds)} late"
+            return f"decided on time, {duration_text(seconds)} early"
+        return f"decided {duration_text(-seconds)} late"
 
     @property
     def quantity_text(self) -> str:

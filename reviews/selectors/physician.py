@@ -75,11 +75,12 @@ def escalation(case: Case) -> CaseEvent | None:
     )
 
 
-def criteria_choices(case: Case) -> list[tuple[str, str]]:
-    """The criteria a denial may cite: the leaves of the case's path, "label text"."""
-    if case.policy_version_id is None:
-        return []
-    from reviews.selectors.review import case_review_state
+def criteria_choices(state) -> list[tuple[str, str]]:
+    """The criteria a denial may cite: the leaves of the case's path, "label text".
 
-    state = case_review_state(case=case)
+    `state`: the case's review state (selectors.review.case_review_state), or None for a
+    case in no policy, which has no criteria to cite.
+    """
+    if state is None:
+        return []
     return [(s.node.label, f"{s.node.label} {s.node.text}") for s in state.steps]

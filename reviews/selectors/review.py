@@ -119,6 +119,11 @@ def _steps(root: Node, path: str) -> list[Step]:
     return steps
 
 
+def case_review_state_or_none(*, case: Case) -> ReviewState | None:
+    """The review picture, or None for a case in no policy (nothing to review or cite)."""
+    return case_review_state(case=case) if case.policy_version_id else None
+
+
 def case_review_state(*, case: Case) -> ReviewState:
     """The review picture of a case pinned to a policy version."""
     if case.policy_version_id is None:

@@ -5,18 +5,12 @@ from reviews.client_ip import client_ip
 from reviews.models import AccessEvent, Case, CaseEvent
 
 
-def _client_ip(request) -> str | None:
-    # The socket's address, or with DJANGO_TRUSTED_PROXY_COUNT set the address our own
-    # proxies saw (never a forgeable X-Forwarded-For entry): see reviews/client_ip.py.
-    return client_ip(request) if request is not None else None
-
-
 def access_event_record(*, kind: str, request=None, user=None, username: str = "") -> AccessEvent:
     return AccessEvent.objects.create(
         kind=kind,
         user=user,
         username=(username or getattr(user, "username", ""))[:150],
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request) if request is not None else None,
     )
 
 

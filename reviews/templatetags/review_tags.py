@@ -36,17 +36,6 @@ def answer_label(value):
 
 
 @register.filter
-def status_label(value):
-    """A case status value ("nurse_review") as the app names it ("Nurse review")."""
-    from reviews.models import Case
-
-    try:
-        return Case.Status(value).label
-    except ValueError:
-        return value
-
-
-@register.filter
 def field_label(name):
     """A document key ("effective_date") as words ("Effective date"); other names as given."""
     text = str(name)

@@ -28,7 +28,7 @@ from reviews.selectors.physician import (
     physician_queue_counts,
     physician_queue_drugs,
 )
-from reviews.selectors.review import case_review_state
+from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
 from reviews.services.audit import case_view_record
 
@@ -86,7 +86,7 @@ def case_claim_physician_view(request, case_id: int):
 
 
 def _decision_page(request, case: Case, *, forms=None, preview=None, status=200):
-    state = case_review_state(case=case) if case.policy_version_id else None
+    state = case_review_state_or_none(case=case)
     default = services.default_approval(case)
     initial = {k: default[k] for k in ("approval_start", "approval_end", "authorized_doses")}
     forms = forms or {}
@@ -110,7 +110,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             or PartialApproveForm(initial=initial, prefix="partial"),
             "deny_form": forms.get("deny")
             or DenyForm(
-                criteria_choices=criteria_choices(case),
+                criteria_choices=criteria_choices(state),
                 initial={"criteria": _not_met(state)},
                 prefix="deny",
             ),
@@ -151,7 +151,8 @@ def case_decide_view(request, case_id: int, decision: str):
         raise PermissionDenied
     form_class, service, outcome = DECISIONS[decision]
     if decision == "deny":
-        kwargs = {"criteria_choices": criteria_choices(case)}
+        state = case_review_state_or_none(case=case)
+        kwargs = {"criteria_choices": criteria_choices(state)}
     else:
         kwargs = {"dose": services.authorized_total(case, 1)}
     form = form_class(request.POST, prefix=decision, **kwargs)
