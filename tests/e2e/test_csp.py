@@ -121,8 +121,11 @@ def test_no_page_breaks_the_content_security_policy(
     csp = anonymous.goto("/login/").headers["content-security-policy"]
     assert "unsafe-inline" not in csp and "script-src 'self'" in csp
     # The watch works: an inline style attribute is refused and reported.
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')")
-    page.wait_for_timeout(300)
+    # Waits for our reporter's line, which the browser's own report precedes.
+    with page.expect_console_message(lambda message: "CSP violation: style-src" in message.text):
+        page.evaluate(
+            "document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')"
+        )
     assert any("style-src" in v for v in anonymous.violations), anonymous.violations
     anonymous.violations.clear()
     # The lockout page (for a name nobody uses, so the cast below can still sign in).
@@ -226,7 +229,9 @@ def test_no_page_breaks_the_content_security_policy(
         assert admin_css != "rgba(0, 0, 0, 0)", f"{path}: the admin lost its stylesheet"
     # The admin's scripts run: the theme toggle and the sidebar are JavaScript.
     admin.goto(f"/admin/reviews/policyversion/{version.pk}/change/")
-    assert admin.page.evaluate("typeof django !== 'undefined' && typeof django.jQuery")
+    assert admin.page.evaluate(
+        "typeof django !== 'undefined' && typeof django.jQuery === 'function'"
+    )
 
     violations = [v for b in checked for v in b.violations]
     assert not violations, "\n".join(violations)

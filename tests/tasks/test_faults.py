@@ -259,12 +259,13 @@ def test_redis_down_at_approval_the_decision_commits_and_the_letter_follows_once
     response = client.post(reverse("reviews:case-approve", args=[case.pk]))
     took = time.monotonic() - began
 
-    # The request neither failed nor hung on the stopped broker: the one send failed fast.
-    # (Bounds against a hang, loose enough for a busy machine; not a speed target: a refused
-    # connection takes milliseconds, kombu's default retries took about 6 s.)
+    # The request neither failed nor hung on the stopped broker: one send, which failed.
+    # (Bounds against a hang only, loose for a busy machine; the quick retry policy itself
+    # is pinned without a clock in tests/tasks/test_outbox.py.)
     assert response.status_code == 302
-    assert len(sends) == 1 and sends[0] < 2, f"the send took {sends[0]:.2f} s"
-    assert took < 8, f"the approve request took {took:.1f} s with Redis stopped"
+    assert len(sends) == 1
+    assert sends[0] < 5, f"the send took {sends[0]:.2f} s"
+    assert took < 15, f"the approve request took {took:.1f} s with Redis stopped"
     case.refresh_from_db()
     determination = Determination.objects.get(case=case)
     assert case.status == "approved" and determination.decided_by == nurse
