@@ -31,3 +31,7 @@ class AlreadyClaimed(ReviewError):
 
 class ReviewIncomplete(ReviewError):
     """An approval asked for while some criterion is not met, not documented or unanswered."""
+
+
+class IdempotencyKeyReused(ReviewError):
+    """An Idempotency-Key sent again with a different request."""

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.errors import (
     AlreadyClaimed,
+    IdempotencyKeyReused,
     InvalidTransition,
     PolicyVersionLocked,
     ReviewError,
@@ -20,7 +21,14 @@ from reviews.errors import (
 )
 
 # A state the request cannot change right now, rather than a mistake in the request.
-CONFLICTS = (StaleCase, AlreadyClaimed, InvalidTransition, ReviewIncomplete, PolicyVersionLocked)
+CONFLICTS = (
+    StaleCase,
+    AlreadyClaimed,
+    InvalidTransition,
+    ReviewIncomplete,
+    PolicyVersionLocked,
+    IdempotencyKeyReused,
+)
 
 
 class Invalid(exceptions.APIException):

@@ -10,7 +10,6 @@ from csp.decorators import csp_update
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +29,7 @@ from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.errors import StaleCase
 from reviews.forms import CaseIntakeForm, MedicationFormSet
-from reviews.models import AccessEvent, Case, IdempotencyKey, Letter
+from reviews.models import AccessEvent, Case, Letter
 from reviews.policy_documents import version_document
 from reviews.review_forms import AnswerForm, EscalateForm, InfoRequestForm, QueueFilterForm
 from reviews.selectors import cases as case_selectors
@@ -266,8 +265,12 @@ class CaseListView(GenericAPIView):
         body_hash = hashlib.sha256(
             json.dumps(request.data, sort_keys=True, default=str).encode()
         ).hexdigest()
-        if key and (replay := self._replay(request, key, body_hash)) is not None:
-            return replay
+        if key and (
+            previous := case_selectors.case_for_idempotency_key(
+                user=request.user, key=key, request_hash=body_hash
+            )
+        ):
+            return _case_detail(request, previous)  # a retry: no need to validate again
         serializer = _validated(s.CaseCreateSerializer, request.data)
         form_data, medication_data = serializer.form_data()
         form = CaseIntakeForm(form_data)
@@ -281,35 +284,16 @@ class CaseListView(GenericAPIView):
             if medications.non_form_errors():
                 problems["medications"] = list(medications.non_form_errors())
             raise Invalid(problems)
-        try:
-            with transaction.atomic():
-                case, _ = case_services.case_create(
-                    actor=request.user,
-                    fields=form.case_fields(),
-                    medications=medications.medications(),
-                )
-                if key:
-                    IdempotencyKey.objects.create(
-                        user=request.user, key=key, request_hash=body_hash, case=case
-                    )
-        except IntegrityError:
-            # The same key, sent twice at once: the other request created the case.
-            replay = self._replay(request, key, body_hash) if key else None
-            if replay is None:
-                raise
-            return replay
-        return _case_detail(request, case, status_code=status.HTTP_201_CREATED)
-
-    def _replay(self, request, key: str, body_hash: str) -> Response | None:
-        previous = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-        if previous is None:
-            return None
-        if previous.request_hash != body_hash:
-            raise Conflict(
-                "This Idempotency-Key was used with a different request body; "
-                "use a new key for a new request."
+        fields, meds = form.case_fields(), medications.medications()
+        if key:
+            case, created = case_services.case_create_idempotent(
+                actor=request.user, key=key, request_hash=body_hash, fields=fields, medications=meds
             )
-        return _detail_response(_case(request, previous.case_id))
+        else:
+            case, _ = case_services.case_create(actor=request.user, fields=fields, medications=meds)
+            created = True
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return _case_detail(request, case, status_code=code)
 
 
 class CaseDetailView(APIView):

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews import permissions
-from reviews.models import Case, CaseEvent, Document
+from reviews.errors import IdempotencyKeyReused
+from reviews.models import Case, CaseEvent, Document, IdempotencyKey
 
 
 def case_get_for_user(*, user, case_id: int) -> Case:
@@ -67,3 +68,17 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 def document_get_for_user(*, user, case_id: int, document_id: int) -> Document:
     case = case_get_for_user(user=user, case_id=case_id)
     return get_object_or_404(Document.objects.select_related("case"), pk=document_id, case=case)
+
+
+def case_for_idempotency_key(*, user, key: str, request_hash: str) -> Case | None:
+    """The case this user created with this Idempotency-Key, if any. The same key with a
+    different request is refused: a new request needs a new key."""
+    previous = IdempotencyKey.objects.filter(user=user, key=key).select_related("case").first()
+    if previous is None:
+        return None
+    if previous.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request body; "
+            "use a new key for a new request."
+        )
+    return previous.case

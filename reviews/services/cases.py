@@ -18,8 +18,10 @@ from reviews.models import (
     CaseMedication,
     DeadlineRule,
     Document,
+    IdempotencyKey,
     ReferenceSequence,
 )
+from reviews.selectors.cases import case_for_idempotency_key
 from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
 from reviews.services.documents import Rejected, document_add_many
 from reviews.workflow import case_move
@@ -133,6 +135,26 @@ def case_create(
             case=case, actor=actor, files=list(documents), kind=document_kind
         )
     return case, rejected
+
+
+def case_create_idempotent(
+    *, actor, key: str, request_hash: str, fields: dict[str, Any], medications=()
+) -> tuple[Case, bool]:
+    """case_create at most once per user and Idempotency-Key. Returns (case, created): a
+    retry of the same request gets the case created the first time. Two sent at once: the
+    key's unique constraint lets one create the case, and the other returns it."""
+    if case := case_for_idempotency_key(user=actor, key=key, request_hash=request_hash):
+        return case, False
+    try:
+        with transaction.atomic():
+            case, _ = case_create(actor=actor, fields=fields, medications=medications)
+            IdempotencyKey.objects.create(user=actor, key=key, request_hash=request_hash, case=case)
+    except IntegrityError:
+        case = case_for_idempotency_key(user=actor, key=key, request_hash=request_hash)
+        if case is None:
+            raise  # not the key's constraint
+        return case, False
+    return case, True
 
 
 @transaction.atomic
