@@ -566,31 +566,33 @@ class CaseIntakeForm(forms.Form):
         except ValueError as error:
             self.add_error(None, f"The regimen is not valid: {error}")
 
+    # The Case fields the form fills (case_fields()); the API's intake takes the same.
+    CASE_FIELDS = (
+        "member_name",
+        "member_id",
+        "member_dob",
+        "prescriber_name",
+        "prescriber_npi",
+        "prescriber_specialty",
+        "consulting_name",
+        "consulting_specialty",
+        "consult_date",
+        "diagnosis_codes",
+        "drug_name",
+        "hcpcs_code",
+        "regimen",
+        "request_type",
+        "therapy_start_date",
+        "urgency",
+        "line_of_business",
+        "received_at",
+        "backdate_reason",
+    )
+
     def case_fields(self) -> dict:
         """The cleaned values, in Case's field names (call after is_valid())."""
         data = self.cleaned_data
-        names = [
-            "member_name",
-            "member_id",
-            "member_dob",
-            "prescriber_name",
-            "prescriber_npi",
-            "prescriber_specialty",
-            "consulting_name",
-            "consulting_specialty",
-            "consult_date",
-            "diagnosis_codes",
-            "drug_name",
-            "hcpcs_code",
-            "regimen",
-            "request_type",
-            "urgency",
-            "line_of_business",
-            "received_at",
-            "backdate_reason",
-            "therapy_start_date",
-        ]
-        fields = {name: data.get(name) for name in names}
+        fields = {name: data.get(name) for name in self.CASE_FIELDS}
         for name in (
             "member_name",
             "member_id",
