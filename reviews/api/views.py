@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from reviews import permissions
 from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
+from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import StaleCase
 from reviews.forms import CaseIntakeForm, MedicationFormSet
 from reviews.models import AccessEvent, Case, Letter
@@ -36,7 +37,6 @@ from reviews.selectors import cases as case_selectors
 from reviews.selectors.letters import letter_get_for_user
 from reviews.selectors.physician import (
     QueueFilters,
-    criteria_choices,
     physician_queue,
     physician_queue_drugs,
 )
@@ -47,7 +47,6 @@ from reviews.services import documents as document_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
-from reviews.views.physician import DECISIONS
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorOut, description="The request has errors (see errors)."),
@@ -501,25 +500,14 @@ class DecisionView(APIView):
             raise PermissionDenied
         data = _validated(s.DecisionIn, request.data).validated_data
         decision = data.pop("decision")
-        form_class, service, _ = DECISIONS[decision]
-        default = physician_review.default_approval(case)
-        values = {
-            "approval_start": data.get("approval_start") or default["approval_start"],
-            "approval_end": data.get("approval_end") or default["approval_end"],
-            "authorized_doses": data.get("authorized_doses") or default["authorized_doses"],
-            "rationale": data.get("rationale", ""),
-            "criteria": data.get("criteria") or [],
-        }
-        if decision == "deny":
-            state = case_review_state_or_none(case=case)
-            kwargs = {"criteria_choices": criteria_choices(state)}
-        else:
-            kwargs = {"dose": physician_review.authorized_total(case, 1)}
-        cleaned = _form_valid(form_class(s.as_form_data(values), **kwargs))
-        if decision == "deny":
-            arguments = {"criteria_cited": cleaned["criteria"], "rationale": cleaned["rationale"]}
-        else:
-            arguments = cleaned
+        service = DECISIONS[decision][1]
+        values = {"rationale": data.get("rationale", ""), "criteria": data.get("criteria") or []}
+        if decision != "deny":  # the period and doses default to the policy's
+            default = physician_review.default_approval(case)
+            for name in ("approval_start", "approval_end", "authorized_doses"):
+                values[name] = data.get(name) or default[name]
+        form = decision_form(case, decision, s.as_form_data(values))
+        arguments = decision_arguments(decision, _form_valid(form))
         service(case=case, physician=request.user, **arguments)
         return _case_detail(request, case)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from reviews import csp, permissions
+from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import ReviewError
 from reviews.models import Case, Determination, PeerToPeer
 from reviews.review_forms import (
@@ -33,15 +34,6 @@ from reviews.services import physician_review as services
 from reviews.services.audit import case_view_record
 
 QUEUE_PAGE_SIZE = 50
-DECISIONS = {
-    "approve": (ApproveForm, services.case_approve_physician, Determination.Outcome.APPROVED),
-    "partial": (
-        PartialApproveForm,
-        services.case_partially_approve,
-        Determination.Outcome.PARTIALLY_APPROVED,
-    ),
-    "deny": (DenyForm, services.case_deny, Determination.Outcome.DENIED),
-}
 
 
 def _physician_case(request, case_id: int) -> Case:
@@ -149,20 +141,11 @@ def case_decide_view(request, case_id: int, decision: str):
     case = _physician_case(request, case_id)
     if decision not in DECISIONS:
         raise PermissionDenied
-    form_class, service, outcome = DECISIONS[decision]
-    if decision == "deny":
-        state = case_review_state_or_none(case=case)
-        kwargs = {"criteria_choices": criteria_choices(state)}
-    else:
-        kwargs = {"dose": services.authorized_total(case, 1)}
-    form = form_class(request.POST, prefix=decision, **kwargs)
+    _, service, outcome = DECISIONS[decision]
+    form = decision_form(case, decision, request.POST, prefix=decision)
     if not form.is_valid():
         return _decision_page(request, case, forms={decision: form}, status=400)
-    data = dict(form.cleaned_data)
-    if decision == "deny":
-        arguments = {"criteria_cited": data["criteria"], "rationale": data["rationale"]}
-    else:
-        arguments = data
+    arguments = decision_arguments(decision, form.cleaned_data)
     if "preview" in request.POST:
         preview = _letter_preview(case, request.user, outcome, arguments)
         response = _decision_page(
