@@ -9,8 +9,7 @@ import json
 from csp.decorators import csp_update
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -47,6 +46,7 @@ from reviews.services import documents as document_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
+from reviews.views.files import private_file_response
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorOut, description="The request has errors (see errors)."),
@@ -367,23 +367,17 @@ class DocumentFileView(APIView):
         document = case_selectors.document_get_for_user(
             user=request.user, case_id=case_id, document_id=document_id
         )
-        try:
-            handle = default_storage.open(document.storage_name, "rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing from storage.") from None
+        response = private_file_response(
+            document.storage_name,
+            filename=document.original_name,
+            content_type=document.content_type,
+            as_attachment=True,
+            missing="The file is missing from storage.",
+        )
         document_services.document_record_download(
             document=document, actor=request.user, download=True
         )
-        return _file(handle, document.original_name, document.content_type)
-
-
-def _file(handle, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return response
 
 
 # ---- review ----------------------------------------------------------------------------------
@@ -594,10 +588,12 @@ class LetterPdfView(APIView):
         letter = letter_get_for_user(user=request.user, case_id=case_id)
         if letter.status != Letter.Status.RENDERED:
             raise Conflict(f"The letter is not ready: {letter.get_status_display().lower()}.")
-        try:
-            handle = default_storage.open(letter.storage_name, "rb")
-        except FileNotFoundError:
-            raise Http404("The letter's file is missing from storage.") from None
+        response = private_file_response(
+            letter.storage_name,
+            filename=f"{letter.determination.case.reference}-letter.pdf",
+            content_type="application/pdf",
+            as_attachment=True,
+            missing="The letter's file is missing from storage.",
+        )
         letter_services.letter_record_download(letter=letter, actor=request.user)
-        case = letter.determination.case
-        return _file(handle, f"{case.reference}-letter.pdf", "application/pdf")
+        return response

@@ -6,9 +6,7 @@ call one service, redirect or render.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -28,6 +26,7 @@ from reviews.selectors import cases as selectors
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
 from reviews.services.audit import case_view_record
+from reviews.views.files import private_file_response
 
 CASES_PER_PAGE = 25
 
@@ -155,22 +154,16 @@ def document_file_view(request, case_id: int, document_id: int):
         user=request.user, case_id=case_id, document_id=document_id
     )
     download = request.GET.get("download") == "1"
-    try:
-        handle = default_storage.open(document.storage_name, "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
+    response = private_file_response(
+        document.storage_name,
+        filename=document.original_name,
+        content_type=document.content_type,  # the type we sniffed on upload
+        as_attachment=download,
+        missing="The file is missing from storage.",
+    )
     document_services.document_record_download(
         document=document, actor=request.user, download=download
     )
-    response = FileResponse(
-        handle,
-        as_attachment=download,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    # The type we sniffed on upload, and the browser must not guess another.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     # Should a file ever be opened as a document, it may run and fetch nothing.
     response["Content-Security-Policy"] = DOCUMENT_FILE_CSP
     return response

@@ -3,8 +3,7 @@
 Both go through the case selector, so anyone who may not see the case gets a 404.
 """
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from reviews.csp import letter_policy
 from reviews.models import Letter
 from reviews.selectors.letters import letter_get_for_user
 from reviews.services import letters as letter_services
+from reviews.views.files import private_file_response
 
 
 @require_GET
@@ -34,17 +34,12 @@ def letter_pdf_view(request, case_id: int):
         # A 404 that says why: the PDF does not exist yet (or rendering failed).
         context = {"letter": letter, "case": letter.determination.case}
         return render(request, "reviews/letter_not_ready.html", context, status=404)
-    try:
-        handle = default_storage.open(letter.storage_name, "rb")
-    except FileNotFoundError:
-        raise Http404("The letter's file is missing from storage.") from None
-    letter_services.letter_record_download(letter=letter, actor=request.user)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    response = private_file_response(
+        letter.storage_name,
         filename=f"{letter.determination.case.reference}-letter.pdf",
         content_type="application/pdf",
+        as_attachment=True,
+        missing="The letter's file is missing from storage.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    letter_services.letter_record_download(letter=letter, actor=request.user)
     return response
