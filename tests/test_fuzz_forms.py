@@ -312,6 +312,26 @@ def test_case_create(kesimpta, deadline_rules, nurse, data):
         assert "/cases/" in response["Location"]
 
 
+@FUZZ
+@given(data=st.data())
+def test_case_create_with_one_field_fuzzed(kesimpta, deadline_rules, nurse, data):
+    """The rest valid, so that an odd value the form lets through reaches the service (the
+    test above changes many fields at once and mostly stops at the form)."""
+    name = data.draw(st.sampled_from(sorted(INTAKE_FIELDS)), label="field")
+    value = data.draw(INTAKE_FIELDS[name], label="value")
+    response, changed = _send(
+        nurse, "POST", reverse("reviews:case-create"), {**INTAKE_VALID, name: value}
+    )
+    _check(response, changed)
+    if response.status_code == 400:
+        medications = response.context["medications"]
+        assert (
+            response.context["form"].errors
+            or any(medications.errors)
+            or medications.non_form_errors()  # a broken management form
+        )
+
+
 def test_case_create_valid_baseline_is_accepted(kesimpta, deadline_rules, nurse):
     """The fuzzing's valid values are valid: the examples reach the service."""
     response, changed = _send(nurse, "POST", reverse("reviews:case-create"), INTAKE_VALID)
