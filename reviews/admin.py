@@ -154,6 +154,7 @@ class CriterionInline(DraftOnlyInline, admin.StackedInline):
         "explanation",
         "plain_language",
         ("check_name", "check_params"),
+        "evidence_required",
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -33,5 +33,17 @@ class ReviewIncomplete(ReviewError):
     """An approval asked for while some criterion is not met, not documented or unanswered."""
 
 
+class EvidenceMissing(ReviewIncomplete):
+    """An approval asked for while some "met" has no evidence; `labels` names them."""
+
+    def __init__(self, message: str, labels: list[str]):
+        super().__init__(message)
+        self.labels = labels
+
+
+class TermsChanged(ReviewError):
+    """The terms an approver confirmed are no longer the terms that would be issued."""
+
+
 class IdempotencyKeyReused(ReviewError):
     """An Idempotency-Key sent again with a different request."""

@@ -5,6 +5,7 @@ check the role), and answer in JSON. Errors take one shape (reviews/api/errors.p
 
 import hashlib
 import json
+from dataclasses import replace
 
 from csp.decorators import csp_update
 from django.contrib.auth import authenticate
@@ -46,6 +47,7 @@ from reviews.services import documents as document_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
+from reviews.services.determinations import approval_terms
 from reviews.views.files import private_file_response
 
 ERRORS = {
@@ -458,13 +460,23 @@ def _require_editable(case: Case, user) -> None:
 
 class ApproveView(APIView):
     @extend_schema(
-        request=None,
-        responses={200: s.CaseDetailOut, **errors(409)},
-        summary="Approve (nurse): every criterion met and the dosing matches",
+        request=s.ApproveIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Approve (nurse): every criterion met with its evidence, the dosing matches",
+        description="409 with code evidence_missing names, under errors, each criterion "
+        "answered met without evidence.",
     )
     def post(self, request, case_id: int):
         case = _case(request, case_id)
-        nurse_review.case_approve(case=case, nurse=request.user)
+        data = _validated(s.ApproveIn, request.data).validated_data
+        expected = None
+        if "approval_start" in data:
+            # The doses and amount are compared as the policy gives them.
+            terms = approval_terms(case=case, start=data["approval_start"])
+            expected = replace(
+                terms, end=data["approval_end"], doses=data.get("authorized_doses", terms.doses)
+            )
+        nurse_review.case_approve(case=case, nurse=request.user, expected=expected)
         return _case_detail(request, case)
 
 

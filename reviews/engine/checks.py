@@ -293,6 +293,10 @@ class Param:
 class CheckSpec:
     function: Callable[[Mapping[str, Any], Facts, Lists], Suggestion | None]
     params: Mapping[str, Param] = field(default_factory=dict)
+    # Whether an accepted "met" suggestion is itself the evidence: the check read facts the
+    # request states outright (a date of birth, a specialty). A check that only infers
+    # (from a code, say) leaves the reviewer to cite the documents.
+    stands_as_evidence: bool = True
 
 
 DEFAULT_OUTCOMES = ("failed", "intolerant", "contraindicated")
@@ -315,6 +319,7 @@ CHECKS: Mapping[str, CheckSpec] = {
             "count": Param("int", False, 1),
             "outcomes": Param("strings", False, DEFAULT_OUTCOMES),
         },
+        stands_as_evidence=False,  # a history of trials is shown by the chart, not the form
     ),
     "lab_value": CheckSpec(
         _lab_value,
@@ -325,9 +330,17 @@ CHECKS: Mapping[str, CheckSpec] = {
             "unit": Param("str", False, ""),
             "max_age_days": Param("int", False, None),
         },
+        stands_as_evidence=False,  # the lab report is the evidence
     ),
-    "diagnosis_code_in": CheckSpec(_diagnosis_code_in, {"codes": Param("strings")}),
+    "diagnosis_code_in": CheckSpec(
+        _diagnosis_code_in, {"codes": Param("strings")}, stands_as_evidence=False
+    ),
 }
+
+
+def check_stands_as_evidence(check: Check) -> bool:
+    spec = CHECKS.get(check.name)
+    return spec is not None and spec.stands_as_evidence
 
 
 def check_problems(check: Check, lists: Lists) -> list[str]:

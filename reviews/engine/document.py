@@ -105,6 +105,7 @@ def tree_from_dict(node: Mapping[str, Any]) -> Node:
         path=node.get("path"),
         k=node.get("k"),
         check=None if check is None else Check(check["name"], dict(check.get("params") or {})),
+        evidence_required=node.get("evidence_required", True),
         children=tuple(tree_from_dict(child) for child in node.get("children") or ()),
     )
 
@@ -124,6 +125,7 @@ def tree_to_dict(node: Node) -> dict[str, Any]:
         "path": node.path,
         "k": node.k,
         "check": check,
+        "evidence_required": node.evidence_required,
         "children": [tree_to_dict(child) for child in node.children],
     }
 
@@ -336,6 +338,22 @@ class _Int(_Field):
             return None
         if self.minimum is not None and value < self.minimum:
             r.report(path, f"must be at least {self.minimum}, not {value}")
+        return value
+
+
+class _Bool(_Field):
+    """true or false, with a default (a node's evidence_required is true unless said)."""
+
+    def __init__(self, default: bool) -> None:
+        self._default = default
+
+    def default(self) -> bool:
+        return self._default
+
+    def read(self, r: _Reader, value: Any, path: Path) -> bool:
+        if not isinstance(value, bool):
+            r.report(path, f"must be true or false, not {_describe(value)}")
+            return self._default
         return value
 
 
@@ -580,6 +598,8 @@ _NODE = _NodeSection(
         "path": _Key(_Nullable(_Enum(PATHS))),
         "k": _Key(_Nullable(_Int())),
         "check": _Key(_Nullable(_CHECK)),
+        # false marks an attestation: "met" may stand without a document, page and quote.
+        "evidence_required": _Key(_Bool(True)),
         # "children" is added just below: a node's children are nodes.
     },
     omit_defaults=True,

@@ -13,7 +13,13 @@ from django.http import Http404
 
 from reviews import permissions
 from reviews.engine import document
-from reviews.engine.checks import Facts, Medication, Suggestion, suggest_all
+from reviews.engine.checks import (
+    Facts,
+    Medication,
+    Suggestion,
+    check_stands_as_evidence,
+    suggest_all,
+)
 from reviews.engine.dosing import Regimen, regimen_differences
 from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
 from reviews.models import Case, CriterionAnswer
@@ -27,6 +33,19 @@ class Step:
     node: Node
     ancestors: tuple[Node, ...]
     number: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a criterion's answer rests on. kind: document (a page and quote of a document of
+    the case), computed (a check's suggestion, from facts the request states, accepted as
+    suggested), attestation (the policy asks for no document), or "" for nothing."""
+
+    kind: str
+    text: str = ""
+
+
+NO_EVIDENCE = Evidence("")
 
 
 @dataclass
@@ -55,6 +74,62 @@ class ReviewState:
         except ValueError as error:
             return [f"The requested regimen cannot be read: {error}"]
         return regimen_differences(requested, expected_regimen(Regimen.from_dict(rule), self.path))
+
+    @cached_property
+    def evidence(self) -> dict[str, Evidence]:
+        """Each answered criterion's evidence, by label (NO_EVIDENCE when it has none)."""
+        found = {}
+        for step in self.steps:
+            label = step.node.label
+            answer = self.answers.get(label)
+            if answer is None:
+                continue
+            suggestion = self.suggestions.get(label)
+            if answer.has_evidence:
+                quote = answer.evidence_quote.strip()
+                found[label] = Evidence(
+                    "document",
+                    f"{answer.evidence_document.original_name}, p. {answer.evidence_page}: "
+                    f"“{quote}”",
+                )
+            elif (
+                suggestion is not None
+                and suggestion.answer == answer.answer
+                and check_stands_as_evidence(step.node.check)
+            ):
+                found[label] = Evidence("computed", suggestion.reason)
+            elif not step.node.evidence_required:
+                found[label] = Evidence("attestation", "Attestation: no document required.")
+            else:
+                found[label] = NO_EVIDENCE
+        return found
+
+    @property
+    def evidence_missing(self) -> list[str]:
+        """Criteria answered "met" with nothing to show for it: an approval may not rest on
+        them. A met answer needs a document page and quote, unless a check decided it from
+        what the request states, or the policy marks the criterion as an attestation."""
+        return [
+            step.node.label
+            for step in self.steps
+            if (answer := self.answers.get(step.node.label))
+            and answer.answer == CriterionAnswer.Value.MET
+            and self.evidence[step.node.label] == NO_EVIDENCE
+        ]
+
+    @property
+    def can_approve(self) -> bool:
+        """What a nurse's approval requires: every criterion met, the dosing as the policy
+        says, and evidence for every "met"."""
+        return self.all_met and not self.evidence_missing
+
+    @property
+    def approval_criteria(self) -> list[str]:
+        """The criteria an approval cites: the met leaves of the path taken, and no others
+        (an "any" group's unmet alternatives are not grounds)."""
+        if self.evaluation.result != Truth.MET:
+            return []
+        return list(self.evaluation.deciding)
 
     @property
     def answered(self) -> int:

@@ -14,10 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.engine.dosing import Regimen, authorized_quantity
-from reviews.errors import AlreadyClaimed, ReviewError, StaleCase
+from reviews.engine.dosing import Regimen
+from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
-from reviews.services.nurse_review import authorization_number
+from reviews.services.determinations import (
+    ApprovalTerms,
+    NoContinuation,
+    approval_terms,
+    determination_build,
+    determination_issue,
+)
 from reviews.workflow import case_move
 
 MIN_REASON_CHARS = 20
@@ -79,10 +85,13 @@ def _locked_for_decision(case: Case, physician) -> Case:
 
 
 def default_approval(case: Case, *, start: date | None = None) -> dict:
-    """Period and quantity the policy gives: what an approval defaults to."""
+    """What a physician's approval defaults to: the policy's terms (services/determinations).
+    A case in no policy, or a continuation the policy gives no period for, has no default
+    end or quantity: the physician sets them."""
     start = start or timezone.localdate()
-    version = case.policy_version
-    if version is None:
+    try:
+        terms = approval_terms(case=case, start=start)
+    except (NoContinuation, ReviewIncomplete):
         return {
             "approval_start": start,
             "approval_end": None,
@@ -90,22 +99,12 @@ def default_approval(case: Case, *, start: date | None = None) -> dict:
             "authorized_amount": None,
             "authorized_unit": "",
         }
-    initial = case.request_type == Case.RequestType.INITIAL
-    days = (version.initial_approval_days if initial else version.extended_approval_days) or (
-        version.initial_approval_days
-    )
-    quantity = authorized_quantity(
-        Regimen.from_dict(version.dosing_regimen),
-        start=start,
-        days=days,
-        phase="initial" if initial else "continuation",
-    )
     return {
-        "approval_start": start,
-        "approval_end": start + timedelta(days=days - 1),
-        "authorized_doses": quantity.doses,
-        "authorized_amount": quantity.total_amount,
-        "authorized_unit": quantity.unit,
+        "approval_start": terms.start,
+        "approval_end": terms.end,
+        "authorized_doses": terms.doses,
+        "authorized_amount": terms.amount,
+        "authorized_unit": terms.unit,
     }
 
 
@@ -131,43 +130,25 @@ def _issue(
     period: tuple[date, date] | None,
     doses: int | None,
 ) -> Determination:
-    now = timezone.now()
     amount, unit = authorized_total(case, doses)
-    determination = Determination.objects.create(
+    terms = (
+        ApprovalTerms(start=period[0], end=period[1], doses=doses, amount=amount, unit=unit)
+        if period
+        else None
+    )
+    determination = determination_build(
         case=case,
         outcome=outcome,
         decided_by=physician,
         role=Determination.Role.PHYSICIAN,
-        decided_at=now,
-        policy_version=case.policy_version,
-        rationale=rationale.strip(),
+        rationale=rationale,
         criteria_cited=criteria_cited,
-        approval_start=period[0] if period else None,
-        approval_end=period[1] if period else None,
-        authorized_doses=doses,
-        authorized_amount=amount,
-        authorized_unit=unit or "",
-        authorization_number=authorization_number(case),
+        terms=terms,
     )
-    case_move(
-        case=case,
-        to=outcome,
-        actor=physician,
-        payload={
-            "authorization_number": determination.authorization_number,
-            "role": "physician",
-            "criteria_cited": criteria_cited,
-        },
+    return determination_issue(
+        determination=determination,
+        payload={"role": "physician", "criteria_cited": criteria_cited},
     )
-    Case.objects.filter(pk=case.pk).update(deadline_flag="")
-    _letter_issue(determination)
-    return determination
-
-
-def _letter_issue(determination: Determination) -> None:
-    from reviews.services.letters import letter_issue
-
-    letter_issue(determination=determination)
 
 
 def _check_period(start: date | None, end: date | None) -> tuple[date, date]:
