@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews import permissions
+from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
 from reviews.models import Case
 from reviews.review_forms import AnswerForm, ApproveConfirmForm, EscalateForm
@@ -101,6 +102,7 @@ def case_review_step_view(request, case_id: int, label: str):
             "form": form,
             "saved": saved,
             "suggestion": suggestion,
+            "suggestion_stands": bool(suggestion) and check_stands_as_evidence(step.node.check),
             "passages": passages,
             "documents": documents,
             "editable": editable,
