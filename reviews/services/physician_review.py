@@ -120,7 +120,7 @@ def authorized_total(case: Case, doses: int | None) -> tuple:
     return regimen.dose_amount * doses, regimen.dose_unit
 
 
-def _issue(
+def decision_build(
     *,
     case: Case,
     physician,
@@ -130,13 +130,15 @@ def _issue(
     period: tuple[date, date] | None,
     doses: int | None,
 ) -> Determination:
+    """A physician's determination, unsaved: what _issue saves and the letter preview shows.
+    The total amount is the doses times the requested dose."""
     amount, unit = authorized_total(case, doses)
     terms = (
         ApprovalTerms(start=period[0], end=period[1], doses=doses, amount=amount, unit=unit)
         if period
         else None
     )
-    determination = determination_build(
+    return determination_build(
         case=case,
         outcome=outcome,
         decided_by=physician,
@@ -145,6 +147,10 @@ def _issue(
         criteria_cited=criteria_cited,
         terms=terms,
     )
+
+
+def _issue(*, criteria_cited: list[str], **decision) -> Determination:
+    determination = decision_build(criteria_cited=criteria_cited, **decision)
     return determination_issue(
         determination=determination,
         payload={"role": "physician", "criteria_cited": criteria_cited},
