@@ -237,11 +237,9 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {
-            self.Status.APPROVED,
-            self.Status.PARTIALLY_APPROVED,
-            self.Status.DENIED,
-        }
+        from reviews.workflow import CLOSED  # the transition table imports this module
+
+        return self.status not in CLOSED
 
     @property
     def received_on(self) -> date:

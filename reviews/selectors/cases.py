@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from reviews import permissions
 from reviews.errors import IdempotencyKeyReused
 from reviews.models import Case, CaseEvent, Document, IdempotencyKey
+from reviews.workflow import CLOSED
 
 
 def case_get_for_user(*, user, case_id: int) -> Case:
@@ -48,9 +49,8 @@ def case_search(
     if status:
         cases = cases.filter(status=status)
     # Open cases first (the work), each group soonest due first.
-    decided = [Case.Status.APPROVED, Case.Status.PARTIALLY_APPROVED, Case.Status.DENIED]
     return cases.annotate(
-        decided=DbCase(When(status__in=decided, then=Value(1)), default=Value(0))
+        decided=DbCase(When(status__in=CLOSED, then=Value(1)), default=Value(0))
     ).order_by("decided", "due_at", "pk")
 
 

@@ -114,11 +114,11 @@ def determination_issue(*, determination: Determination, payload: dict) -> Deter
     determination.save()
     letter_issue(determination=determination)
     case.answers.filter(locked_at__isnull=True).update(locked_at=determination.decided_at)
-    Case.objects.filter(pk=case.pk).update(deadline_flag="")
     case_move(
         case=case,
         to=determination.outcome,
         actor=determination.decided_by,
         payload={"authorization_number": determination.authorization_number, **payload},
+        deadline_flag="",
     )
     return determination

@@ -214,7 +214,6 @@ def case_escalate(*, case: Case, nurse, comment: str = "") -> Case:
             "result": state.evaluation.result.value,
             "path": state.path,
         },
+        assignee=None,
     )
-    Case.objects.filter(pk=case.pk).update(assignee=None)
-    case.assignee = None
     return case

@@ -58,6 +58,7 @@ def case_claim_physician(*, case: Case, physician) -> Case:
             to=Case.Status.PHYSICIAN_REVIEW,
             actor=physician,
             payload={"claimed_by": _name(physician)},
+            assignee=physician,
         )
     except StaleCase:
         current.refresh_from_db()
@@ -66,8 +67,6 @@ def case_claim_physician(*, case: Case, physician) -> Case:
                 f"{_name(current.assignee)} has already claimed this case."
             ) from None
         raise
-    Case.objects.filter(pk=case.pk).update(assignee=physician)
-    case.assignee = physician
     return case
 
 
@@ -295,8 +294,8 @@ def info_request_create(
         to=Case.Status.INFO_REQUESTED,
         actor=physician,
         payload={"missing": request.missing, "wait_until": wait_until.isoformat()},
+        assignee=None,
     )
-    Case.objects.filter(pk=case.pk).update(assignee=None)
     return request
 
 
