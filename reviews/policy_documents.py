@@ -3,13 +3,11 @@
 The engine owns the document format and knows nothing of Django; this module is the adapter.
 """
 
+import contextlib
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from reviews.engine import document
-from reviews.engine.dosing import Quantity, Regimen, authorized_quantity
 from reviews.engine.tree import Node
 from reviews.models import Criterion, PolicyVersion
 
@@ -224,23 +222,14 @@ def version_tree(version: PolicyVersion) -> Node:
     return document.tree_from_dict(version_document(version)["version"]["criteria"])
 
 
-def version_quantities(version: PolicyVersion) -> dict[str, Quantity] | None:
-    """Authorized quantity for an initial and an extended approval period, per the dosing rule.
+def version_quantities(version: PolicyVersion) -> dict[str, Any] | None:
+    """The terms of an initial and an extended approval starting today, per the one rule
+    (services/determinations.py), for the policy page."""
+    from reviews.services.determinations import NoContinuation, policy_terms
 
-    The count does not depend on the start date for these regimens except through month
-    lengths; a period starting today is shown.
-    """
     if not version.dosing_regimen:
         return None
-    regimen = Regimen.from_dict(version.dosing_regimen)
-    start = timezone.localdate()
-    quantities = {
-        "initial": authorized_quantity(
-            regimen, start=start, days=version.initial_approval_days, phase="initial"
-        )
-    }
-    if version.extended_approval_days:
-        quantities["extended"] = authorized_quantity(
-            regimen, start=start, days=version.extended_approval_days, phase="continuation"
-        )
+    quantities = {"initial": policy_terms(version=version, request_type="initial")}
+    with contextlib.suppress(NoContinuation):
+        quantities["extended"] = policy_terms(version=version, request_type="continuation")
     return quantities

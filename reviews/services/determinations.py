@@ -47,14 +47,18 @@ def authorization_number(case: Case) -> str:
 
 def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
     """The period and quantity the pinned policy version gives this request, from `start`
-    (today in the plan's time zone by default). An initial request gets the initial period;
-    a continuation the extended one, with the maintenance dosing only. Raises NoContinuation
-    when the version allows no reauthorization."""
-    version = case.policy_version
-    if version is None:
+    (today in the plan's time zone by default). Raises NoContinuation when the version allows
+    no reauthorization of a continuation."""
+    if case.policy_version is None:
         raise ReviewIncomplete("This case is in no policy: there are no terms to apply.")
+    return policy_terms(version=case.policy_version, request_type=case.request_type, start=start)
+
+
+def policy_terms(*, version, request_type: str, start: date | None = None) -> ApprovalTerms:
+    """The one rule: an initial request gets the initial period with the whole dosing rule;
+    a continuation the extended period with the maintenance dosing only."""
     start = start or timezone.localdate()
-    initial = case.request_type == Case.RequestType.INITIAL
+    initial = request_type == Case.RequestType.INITIAL
     days = version.initial_approval_days if initial else version.extended_approval_days
     if not days:
         raise NoContinuation(
