@@ -218,6 +218,28 @@ def version_prefetched(version_id: int) -> PolicyVersion:
     )
 
 
+# Published and retired versions never change, so each is read and parsed once per process.
+_parsed: dict[int, tuple[dict[str, Any], Node]] = {}
+
+
+def version_parsed(version_id: int) -> tuple[dict[str, Any], Node]:
+    """(normalized document, criteria tree) of a version. Callers must not change them: a
+    published version's pair is shared by every request this process serves."""
+    if (hit := _parsed.get(version_id)) is not None:
+        return hit
+    version = version_prefetched(version_id)
+    doc = version_document(version)
+    parsed = doc, document.tree_from_dict(doc["version"]["criteria"])
+    if version.status != PolicyVersion.Status.DRAFT:
+        _parsed[version_id] = parsed
+    return parsed
+
+
+def version_parsed_forget() -> None:
+    """Empty the cache (tests, whose database ids repeat from one test to the next)."""
+    _parsed.clear()
+
+
 def version_tree(version: PolicyVersion) -> Node:
     return document.tree_from_dict(version_document(version)["version"]["criteria"])
 

@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from reviews import permissions
-from reviews.engine import document
 from reviews.engine.checks import (
     Facts,
     Medication,
@@ -23,7 +22,7 @@ from reviews.engine.checks import (
 from reviews.engine.dosing import Regimen, regimen_differences
 from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
 from reviews.models import Case, CriterionAnswer
-from reviews.policy_documents import version_document, version_prefetched
+from reviews.policy_documents import version_parsed
 
 
 @dataclass(frozen=True)
@@ -203,8 +202,7 @@ def case_review_state(*, case: Case) -> ReviewState:
     """The review picture of a case pinned to a policy version."""
     if case.policy_version_id is None:
         raise Http404("This case is not in any policy; it has no criteria to review.")
-    doc = version_document(version_prefetched(case.policy_version_id))
-    root = document.tree_from_dict(doc["version"]["criteria"])
+    doc, root = version_parsed(case.policy_version_id)
     path = case.request_type
     answers = {
         a.criterion.label: a

@@ -7,14 +7,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.engine import document
 from reviews.errors import EvidenceMissing, StaleCase, TermsChanged
-from reviews.models import Case, Criterion, Determination
+from reviews.models import Case, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review as services
 from reviews.services.cases import case_route
 from reviews.services.determinations import ApprovalTerms, approval_terms
+from reviews.services.policies import policy_load
 from reviews.workflow import TRANSITIONS
 from tests.factories import CaseFactory, document_for
+from tests.policy_fixtures import KESIMPTA_FILE
 from tests.review_fixtures import JUDGED_CONTINUATION, JUDGED_INITIAL, kesimpta_request
 
 pytestmark = pytest.mark.django_db
@@ -113,11 +116,14 @@ def test_an_overridden_suggestion_needs_documentary_evidence(kesimpta, nurse):
     assert case_review_state(case=case).evidence_missing == ["1.A.ii"]
 
 
-def test_an_attestation_criterion_needs_no_document(clear_case, nurse):
-    Criterion.objects.filter(version=clear_case.policy_version, label="PRE-1").update(
-        evidence_required=False
-    )
-    case = claimed(clear_case, nurse)
+def test_an_attestation_criterion_needs_no_document(db, nurse):
+    doc = document.parse(KESIMPTA_FILE.read_text(encoding="utf-8"))
+    pre_1 = doc["version"]["criteria"]["children"][0]
+    assert pre_1["label"] == "PRE-1"
+    pre_1["evidence_required"] = False
+    version, _ = policy_load(doc=doc)
+    assert version.criteria.get(label="PRE-1").evidence_required is False
+    case = claimed(kesimpta_request(nurse), nurse)
     note = document_for(case, user=nurse)
     state = answer(case, nurse, JUDGED_INITIAL, evidence=note, skip_evidence={"PRE-1"})
     assert state.evidence["PRE-1"].kind == "attestation"
