@@ -17,6 +17,8 @@ from reviews import permissions
 from reviews.engine.dosing import Regimen
 from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
+from reviews.selectors.physician import criteria_choices
+from reviews.selectors.review import case_review_state
 from reviews.services.determinations import (
     ApprovalTerms,
     NoContinuation,
@@ -248,14 +250,16 @@ def case_deny(*, case: Case, physician, criteria_cited: list[str], rationale: st
         )
     cited = list(dict.fromkeys(label.strip() for label in criteria_cited if label.strip()))
     if case.policy_version_id:
-        labels = set(case.policy_version.criteria.values_list("label", flat=True))
+        # The same choices the denial form offers: the leaves of the case's path.
+        labels = {label for label, _ in criteria_choices(case_review_state(case=case))}
         if not cited:
             raise ReviewError("Name at least one criterion of the policy that is not met.")
         unknown = [label for label in cited if label not in labels]
         if unknown:
             raise ReviewError(
                 f"Not criteria of policy {case.policy_version.policy.number} "
-                f"version {case.policy_version.number}: {', '.join(unknown)}."
+                f"version {case.policy_version.number} on this request's path: "
+                f"{', '.join(unknown)}."
             )
     return _issue(
         case=case,
