@@ -243,7 +243,4 @@ class AuditSearchForm(forms.Form):
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            ("", "Any event"),
-            *((k, k.replace("_", " ")) for k in kinds),
-        ]
+        self.fields["kind"].choices = [("", "Any event"), *kinds]

@@ -54,7 +54,7 @@ def case_move(*, case: Case, to: str, actor, payload: dict | None = None, **fiel
     CaseEvent.objects.create(
         case=case,
         actor=actor,
-        kind="status",
+        kind=CaseEvent.Kind.STATUS,
         from_status=case.status,
         to_status=to,
         payload=payload or {},

@@ -71,5 +71,6 @@ def case_audit(*, user, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("created_at", "pk")
 
 
-def case_event_kinds() -> list[str]:
-    return list(CaseEvent.objects.order_by("kind").values_list("kind", flat=True).distinct())
+def case_event_kinds() -> list[tuple[str, str]]:
+    """Every kind of case event, with its label: the enum, not a scan of the events."""
+    return list(CaseEvent.Kind.choices)

@@ -61,7 +61,9 @@ def case_documents(*, case: Case) -> QuerySet[Document]:
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     # Views are audited (the case's audit page shows them); the timeline shows the work.
     return (
-        case.events.exclude(kind="case_viewed").select_related("actor").order_by("created_at", "pk")
+        case.events.exclude(kind=CaseEvent.Kind.CASE_VIEWED)
+        .select_related("actor")
+        .order_by("created_at", "pk")
     )
 
 

@@ -17,5 +17,5 @@ def access_event_record(*, kind: str, request=None, user=None, username: str = "
 def case_view_record(*, case: Case, actor, page: str) -> CaseEvent:
     """Who opened which case, when, and which page of it (HIPAA access logging)."""
     return CaseEvent.objects.create(
-        case=case, actor=actor, kind="case_viewed", payload={"page": page}
+        case=case, actor=actor, kind=CaseEvent.Kind.CASE_VIEWED, payload={"page": page}
     )

@@ -96,7 +96,7 @@ def case_create(
     CaseEvent.objects.create(
         case=case,
         actor=actor,
-        kind="received",
+        kind=CaseEvent.Kind.RECEIVED,
         to_status=Case.Status.RECEIVED,
         payload={
             "reference": case.reference,

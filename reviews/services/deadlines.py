@@ -101,7 +101,9 @@ def _flags_set_batch(pending, *, flag: str, lock: bool) -> int:
             raise _LostRace
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case_id=pk, actor=None, kind="deadline_flag", payload={"flag": flag})
+            CaseEvent(
+                case_id=pk, actor=None, kind=CaseEvent.Kind.DEADLINE_FLAG, payload={"flag": flag}
+            )
             for pk, _ in rows
         ],
         batch_size=500,

@@ -164,7 +164,7 @@ def document_add_many(
         CaseEvent.objects.create(
             case=case,
             actor=actor,
-            kind="document_added",
+            kind=CaseEvent.Kind.DOCUMENT_ADDED,
             payload={
                 "document_id": document.pk,
                 "name": document.original_name,
@@ -182,7 +182,7 @@ def document_add_many(
         CaseEvent.objects.create(
             case=case,
             actor=actor,
-            kind="documents_rejected",
+            kind=CaseEvent.Kind.DOCUMENTS_REJECTED,
             payload={"files": [{"name": r.name, "reason": r.reason} for r in rejected]},
         )
     if accepted:
@@ -204,7 +204,7 @@ def document_record_download(*, document: Document, actor, download: bool) -> Ca
     return CaseEvent.objects.create(
         case_id=document.case_id,
         actor=actor,
-        kind="document_downloaded" if download else "document_viewed",
+        kind=CaseEvent.Kind.DOCUMENT_DOWNLOADED if download else CaseEvent.Kind.DOCUMENT_VIEWED,
         payload={"document_id": document.pk, "name": document.original_name},
     )
 
@@ -276,7 +276,9 @@ def document_extract_text(*, document_id: int) -> Document:
         CaseEvent.objects.create(
             case_id=document.case_id,
             actor=None,
-            kind="document_text_failed" if error else "document_text_extracted",
+            kind=CaseEvent.Kind.DOCUMENT_TEXT_FAILED
+            if error
+            else CaseEvent.Kind.DOCUMENT_TEXT_EXTRACTED,
             payload={
                 "document_id": document.pk,
                 "name": document.original_name,

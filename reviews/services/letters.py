@@ -40,7 +40,7 @@ def letter_issue(*, determination: Determination) -> Letter:
     CaseEvent.objects.create(
         case_id=determination.case_id,
         actor=determination.decided_by,
-        kind="letter_issued",
+        kind=CaseEvent.Kind.LETTER_ISSUED,
         payload={
             "letter_id": letter.pk,
             "authorization_number": determination.authorization_number,
@@ -72,7 +72,7 @@ def _fail(letter: Letter, error: BaseException) -> Letter:
             CaseEvent.objects.create(
                 case_id=letter.determination.case_id,
                 actor=None,
-                kind="letter_render_failed",
+                kind=CaseEvent.Kind.LETTER_RENDER_FAILED,
                 payload={"letter_id": letter.pk, "reason": reason},
             )
     log.warning("letter %s could not be rendered: %s", letter.pk, reason)
@@ -118,7 +118,7 @@ def letter_render_pdf(*, letter_id: int) -> Letter:
             CaseEvent.objects.create(
                 case_id=letter.determination.case_id,
                 actor=None,
-                kind="letter_rendered",
+                kind=CaseEvent.Kind.LETTER_RENDERED,
                 payload={"letter_id": letter_id, "sha256": locked.sha256, "size": locked.size},
             )
     except BaseException:
@@ -135,6 +135,6 @@ def letter_record_download(*, letter: Letter, actor) -> CaseEvent:
     return CaseEvent.objects.create(
         case_id=letter.determination.case_id,
         actor=actor,
-        kind="letter_downloaded",
+        kind=CaseEvent.Kind.LETTER_DOWNLOADED,
         payload={"letter_id": letter.pk, "sha256": letter.sha256},
     )

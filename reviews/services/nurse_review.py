@@ -67,7 +67,9 @@ def case_claim(*, case: Case, nurse) -> Case:
                 "has already claimed this case."
             )
         raise StaleCase(f"This case is not awaiting nurse review ({case.get_status_display()}).")
-    CaseEvent.objects.create(case=case, actor=nurse, kind="claimed", payload={"role": "nurse"})
+    CaseEvent.objects.create(
+        case=case, actor=nurse, kind=CaseEvent.Kind.CLAIMED, payload={"role": "nurse"}
+    )
     return case
 
 
@@ -125,7 +127,7 @@ def criterion_answer_save(
     CaseEvent.objects.create(
         case=case,
         actor=nurse,
-        kind="answer",
+        kind=CaseEvent.Kind.ANSWER,
         payload={
             "criterion": label,
             "answer": answer,

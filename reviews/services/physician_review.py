@@ -316,7 +316,10 @@ def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
         )
     p2p = PeerToPeer.objects.create(case=case, offered_at=timezone.now(), offered_by=physician)
     CaseEvent.objects.create(
-        case=case, actor=physician, kind="peer_to_peer_offered", payload={"peer_to_peer_id": p2p.pk}
+        case=case,
+        actor=physician,
+        kind=CaseEvent.Kind.PEER_TO_PEER_OFFERED,
+        payload={"peer_to_peer_id": p2p.pk},
     )
     return p2p
 
@@ -341,7 +344,7 @@ def peer_to_peer_log(
     CaseEvent.objects.create(
         case_id=p2p.case_id,
         actor=physician,
-        kind="peer_to_peer_held",
+        kind=CaseEvent.Kind.PEER_TO_PEER_HELD,
         payload={"peer_to_peer_id": p2p.pk, "with_whom": p2p.with_whom, "outcome": p2p.outcome},
     )
     return p2p
