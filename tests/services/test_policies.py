@@ -226,8 +226,8 @@ def test_policy_is_found_by_drug_name_or_a_code_that_only_it_lists(kesimpta):
 @pytest.mark.django_db
 def test_authorized_quantity_follows_the_dosing_rule(kesimpta):
     quantities = version_quantities(kesimpta)
-    assert (quantities["initial"].doses, str(quantities["initial"].total_amount)) == (15, "300")
-    assert (quantities["extended"].doses, str(quantities["extended"].total_amount)) == (12, "240")
+    assert (quantities["initial"].doses, str(quantities["initial"].amount)) == (15, "300")
+    assert (quantities["extended"].doses, str(quantities["extended"].amount)) == (12, "240")
     assert quantities["initial"].unit == "mg"
 
 
