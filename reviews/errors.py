@@ -1,6 +1,11 @@
 """Domain errors. Each carries a message fit to show the user as it is."""
 
 
+class NotFound(Exception):
+    """No such thing, or not one this user may see: pages and the API answer 404 (the
+    middleware and the API's error handler). Not a ReviewError: nothing to show on a form."""
+
+
 class ReviewError(Exception):
     """Base: a request the domain refuses, with a message for the person who made it."""
 

@@ -15,6 +15,7 @@ from reviews.errors import (
     EvidenceMissing,
     IdempotencyKeyReused,
     InvalidTransition,
+    NotFound,
     PolicyVersionLocked,
     ReviewError,
     ReviewIncomplete,
@@ -63,7 +64,9 @@ def form_errors(form) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, EvidenceMissing):
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, EvidenceMissing):
         # The criteria by label, so a client can go back to each one.
         message = "A “met” needs a document, page and quote, or a suggested passage."
         exc = Conflict(

@@ -6,18 +6,17 @@ is itself patient information.
 
 from django.db.models import Case as DbCase
 from django.db.models import Q, QuerySet, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews import permissions
-from reviews.errors import IdempotencyKeyReused
+from reviews.errors import IdempotencyKeyReused, NotFound
 from reviews.models import Case, CaseEvent, Document, IdempotencyKey
 from reviews.workflow import CLOSED
 
 
 def case_get_for_user(*, user, case_id: int) -> Case:
     if not permissions.can_view_cases(user):
-        raise Http404("No such case.")
+        raise NotFound("No such case.")
     return get_object_or_404(
         Case.objects.select_related(
             "policy", "policy_version__policy", "deadline_rule", "assignee", "created_by"

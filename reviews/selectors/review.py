@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from reviews import permissions
 from reviews.engine.checks import (
@@ -21,6 +20,7 @@ from reviews.engine.checks import (
 )
 from reviews.engine.dosing import Regimen, regimen_differences
 from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
+from reviews.errors import NotFound
 from reviews.models import Case, CriterionAnswer
 from reviews.policy_documents import version_parsed
 
@@ -154,7 +154,7 @@ class ReviewState:
         for step in self.steps:
             if step.node.label == label:
                 return step
-        raise Http404("No such criterion on this case's path.")
+        raise NotFound("No such criterion on this case's path.")
 
     @property
     def first_open_step(self) -> Step | None:
@@ -201,7 +201,7 @@ def case_review_state_or_none(*, case: Case) -> ReviewState | None:
 def case_review_state(*, case: Case) -> ReviewState:
     """The review picture of a case pinned to a policy version."""
     if case.policy_version_id is None:
-        raise Http404("This case is not in any policy; it has no criteria to review.")
+        raise NotFound("This case is not in any policy; it has no criteria to review.")
     doc, root = version_parsed(case.policy_version_id)
     path = case.request_type
     answers = {
@@ -223,7 +223,7 @@ def case_review_state(*, case: Case) -> ReviewState:
 def nurse_queue(*, user) -> QuerySet[Case]:
     """Cases awaiting nurse review, soonest due first (served by case_queue_idx)."""
     if not permissions.can_review_as_nurse(user):
-        raise Http404
+        raise NotFound
     return (
         Case.objects.filter(status=Case.Status.NURSE_REVIEW)
         .select_related("assignee", "policy_version__policy")

@@ -8,13 +8,13 @@ dosing matches the policy; everything else goes to the physician queue with its 
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import (
     AlreadyClaimed,
     EvidenceMissing,
+    NotFound,
     ReviewError,
     ReviewIncomplete,
     StaleCase,
@@ -92,7 +92,7 @@ def criterion_answer_save(
     state = case_review_state(case=case)
     try:
         step = state.step_for(label)
-    except Http404:
+    except NotFound:
         raise ReviewError(f"{label} is no criterion on this case's path.") from None
     if answer not in CriterionAnswer.Value.values:
         raise ReviewError("Choose met, not met or not documented.")
