@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from reviews import permissions
+from reviews import permissions, task_names
 from reviews.models import Case, CaseEvent, Document, DocumentPage
 from reviews.services.outbox import outbox_enqueue
 
@@ -117,7 +117,6 @@ def document_add_many(
     """
     if not permissions.can_intake(actor) or not permissions.can_view_cases(actor):
         raise PermissionDenied("Only intake staff may add documents to a case.")
-    from reviews import tasks  # tasks import services; import here to avoid a cycle
 
     accepted: list[Document] = []
     rejected: list[Rejected] = []
@@ -176,7 +175,7 @@ def document_add_many(
         )
         if document.extraction_status == Document.Extraction.PENDING:
             outbox_enqueue(
-                task_name=tasks.document_extract_text.name, kwargs={"document_id": document.pk}
+                task_name=task_names.DOCUMENT_EXTRACT_TEXT, kwargs={"document_id": document.pk}
             )
     if rejected:
         CaseEvent.objects.create(

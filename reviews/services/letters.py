@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from reviews import permissions
+from reviews import permissions, task_names
 from reviews.letters import letter_html
 from reviews.models import CaseEvent, Determination, Letter
 from reviews.services.outbox import outbox_enqueue
@@ -34,8 +34,6 @@ def letter_issue(*, determination: Determination) -> Letter:
     with the decision or not at all, and the task is sent only after the commit (later, by
     the outbox dispatcher, if the broker is down then).
     """
-    from reviews import tasks  # tasks import services; import here to avoid a cycle
-
     letter = Letter.objects.create(determination=determination, html=letter_html(determination))
     CaseEvent.objects.create(
         case_id=determination.case_id,
@@ -46,7 +44,7 @@ def letter_issue(*, determination: Determination) -> Letter:
             "authorization_number": determination.authorization_number,
         },
     )
-    outbox_enqueue(task_name=tasks.letter_render.name, kwargs={"letter_id": letter.pk})
+    outbox_enqueue(task_name=task_names.LETTER_RENDER, kwargs={"letter_id": letter.pk})
     return letter
 
 
