@@ -12,8 +12,8 @@ Conventions:
 - Names (specialties, medications, therapies) match a list item when the item's name, generic
   or a synonym appears as a whole word or phrase, case-insensitively; "®", "™" and "©" are
   ignored and "Betaseron/Extavia" names both "Betaseron" and "Extavia". A trailing salt word
-  ("glatiramer acetate", "fingolimod hydrochloride") may be left out: "glatiramer" matches.
-  Strength and form around the name do not matter ("Glatopa 20 mg/mL", "fingolimod 0.5 mg").
+  may be left out ("<drug> acetate" matches "<drug>"), and strength and form around the name
+  do not matter ("<Brand> 20 mg/mL", "<drug> 0.5 mg cap").
 - A computed check only suggests, and what it cannot recognise it never calls met: a current
   medication the concurrent-use check cannot classify makes its suggestion "not documented".
 - Diagnosis codes match case-insensitively, ignoring spaces and dots, when the code equals a
@@ -108,23 +108,12 @@ def _normalize(text: str) -> str:
     return " ".join(_MARKS.sub(" ", text).replace("/", " ").casefold().split())
 
 
-# Salt words a medication list often leaves out ("glatiramer" for glatiramer acetate). Only
-# anions: "potassium chloride" is not "potassium", and "dimethyl fumarate" is the drug itself.
+# Salt words a medication list often leaves out ("<drug>" for "<drug> acetate"). Only anions:
+# a cation such as potassium is the active part of its salt, and a "fumarate" ester may be the
+# drug itself, so neither is ever dropped.
 _SALTS = frozenset(
-    {
-        "acetate",
-        "hydrochloride",
-        "hcl",
-        "mesylate",
-        "besylate",
-        "maleate",
-        "tartrate",
-        "succinate",
-        "sulfate",
-        "phosphate",
-        "citrate",
-        "chloride",
-    }
+    {"acetate", "hydrochloride", "hcl", "mesylate", "besylate", "maleate", "tartrate"}
+    | {"succinate", "sulfate", "phosphate", "citrate", "chloride"}
 )
 _CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc", "ferrous"})
 

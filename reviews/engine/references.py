@@ -5,19 +5,19 @@ every current member of a class (and, apart, medications known not to belong to 
 check can tell a new agent from an unrelated medication. The format:
 
     format: priorauth-reference/1
-    name: ms-disease-modifying-therapies      # what a check's `reference` param names
+    name: <file name without .yaml>      # what a check's `reference` param names
     title: ...
-    note: ...                                 # free text: scope, how it was checked
-    agents:                                   # members of the class
-      - ingredient: ublituximab
-        brands: [Briumvi]
-        synonyms: [ublituximab-xiiy]
+    note: ...                            # free text: scope, how it was checked
+    agents:                              # members of the class
+      - ingredient: <generic name>
+        brands: [<Brand>]
+        synonyms: [<other name>]
         note: ...
         sources: [{title: ..., url: ...}]
-    not_agents:                               # known non-members, with what they are for
-      - ingredient: baclofen
-        brands: [Lioresal]
-        use: MS symptom (spasticity)
+    not_agents:                          # known non-members, with what they are for
+      - ingredient: <generic name>
+        brands: [<Brand>]
+        use: <what it treats>
 
 Entries become list items (name = ingredient, synonyms = brands and synonyms), so they match
 medication text the same way a policy's list items do (checks.matches_item). Parsing is pure:
@@ -132,6 +132,6 @@ def _check_sources(value: Any, where: str, problems: list[str]) -> None:
 
 
 def item_label(item: Mapping[str, Any]) -> str:
-    """ "Briumvi (ublituximab)" for an entry with brands, else the ingredient."""
+    """ "<Brand> (<ingredient>)" for an entry with brands, else the ingredient."""
     brands = ", ".join(item.get("brands") or ())
     return f"{brands} ({item['name']})" if brands else str(item["name"])
