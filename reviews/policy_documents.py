@@ -10,6 +10,7 @@ from typing import Any
 from reviews.engine import document
 from reviews.engine.tree import Node
 from reviews.models import Criterion, PolicyVersion
+from reviews.reference_lists import reference_lists
 
 # Document key -> model field, for the version's scalar sections.
 VERSION_FIELDS = {
@@ -192,7 +193,7 @@ def version_problems(version: PolicyVersion) -> list[str]:
     raw = version_document_raw(version)
     if raw["version"]["criteria"] is None:
         return ["The criteria tree must have exactly one root (a node with no parent)."]
-    return [str(p) for p in document.validate(raw)]
+    return [str(p) for p in document.validate(raw, references=reference_lists())]
 
 
 def version_document(version: PolicyVersion) -> dict[str, Any]:
@@ -206,7 +207,7 @@ def version_document(version: PolicyVersion) -> dict[str, Any]:
                 )
             ]
         )
-    return document.normalize(raw)
+    return document.normalize(raw, references=reference_lists())
 
 
 def version_prefetched(version_id: int) -> PolicyVersion:

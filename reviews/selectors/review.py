@@ -19,10 +19,12 @@ from reviews.engine.checks import (
     suggest_all,
 )
 from reviews.engine.dosing import Regimen, regimen_differences
+from reviews.engine.testcases import requested_drug
 from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
 from reviews.errors import NotFound
 from reviews.models import Case, CriterionAnswer
 from reviews.policy_documents import version_parsed
+from reviews.reference_lists import reference_lists
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def expected_regimen(rule: Regimen, path: str) -> Regimen:
     return replace(rule, loading_weeks=(), maintenance=replace(rule.maintenance, start_week=0))
 
 
-def case_facts(case: Case) -> Facts:
+def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
+    """The facts of a case for the engine; requested: the names of the policy's drug."""
     return Facts(
         request_date=case.received_on,
         member_dob=case.member_dob,
@@ -180,6 +183,7 @@ def case_facts(case: Case) -> Facts:
         medications=tuple(Medication(m.name, m.stop_date) for m in case.medications.all()),
         therapy_start_date=case.therapy_start_date,
         diagnosis_codes=tuple(case.diagnosis_codes),
+        requested_drug=requested,
     )
 
 
@@ -208,7 +212,13 @@ def case_review_state(*, case: Case) -> ReviewState:
         a.criterion.label: a
         for a in case.answers.select_related("criterion", "evidence_document", "answered_by")
     }
-    suggestions = suggest_all(root, case_facts(case), doc["version"]["lists"], path=path)
+    suggestions = suggest_all(
+        root,
+        case_facts(case, requested=requested_drug(doc)),
+        doc["version"]["lists"],
+        path=path,
+        references=reference_lists(),
+    )
     return ReviewState(
         case=case,
         doc=doc,

@@ -214,4 +214,3 @@ def test_case_move_refuses_to_overwrite_a_move_made_since_the_case_was_read(nurs
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
     assert case.events.count() == 1
-

@@ -18,6 +18,7 @@ from reviews.engine import document
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.forms import npi_is_valid
 from reviews.models import Case, Document, Policy
+from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
 from reviews.services.cases import case_create
@@ -458,7 +459,7 @@ class Command(BaseCommand):
         if Policy.objects.filter(number="2020910").exists():
             return
         text = (Path(settings.BASE_DIR) / KESIMPTA_POLICY).read_text()
-        version, outcome = policy_load(doc=document.parse(text))
+        version, outcome = policy_load(doc=document.parse(text, references=reference_lists()))
         self.stdout.write(f"policy {version}: {outcome}")
 
     def _case(self, spec: DemoCase, nurse, physician) -> bool:
