@@ -132,8 +132,12 @@ def test_other_param_problems():
 
 
 def test_which_checks_stand_as_evidence():
+    # Checks that infer from clinical data only suggest: the reviewer cites the record.
     assert {name for name, spec in CHECKS.items() if not spec.stands_as_evidence} == {
-        "diagnosis_suggests"
+        "diagnosis_suggests",
+        "diagnosis_code_in",
+        "lab_value",
+        "tried_and_failed_at_least",
     }
     for name in ("age_at_least", "specialty_in", "no_concurrent_agents", "months_on_drug_at_least"):
         assert check_stands_as_evidence(Check(name, {})), name
