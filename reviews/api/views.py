@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from reviews import permissions
 from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
+from reviews.client_ip import client_ip
 from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import StaleCase
 from reviews.forms import CaseIntakeForm, MedicationFormSet
@@ -140,7 +141,9 @@ class TokenView(APIView):
         if not permissions.can_view_cases(user) and not permissions.can_manage_policies(user):
             raise PermissionDenied("This user has no role in prior-authorization review.")
         token, _ = Token.objects.get_or_create(user=user)
-        access_event_record(kind=AccessEvent.Kind.TOKEN_ISSUED, request=request._request, user=user)
+        access_event_record(
+            kind=AccessEvent.Kind.TOKEN_ISSUED, address=client_ip(request._request), user=user
+        )
         return Response({"token": token.key, "username": user.username})
 
     @extend_schema(
@@ -152,7 +155,9 @@ class TokenView(APIView):
         deleted, _ = Token.objects.filter(user=request.user).delete()
         if deleted:
             access_event_record(
-                kind=AccessEvent.Kind.TOKEN_REVOKED, request=request._request, user=request.user
+                kind=AccessEvent.Kind.TOKEN_REVOKED,
+                address=client_ip(request._request),
+                user=request.user,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
