@@ -64,3 +64,22 @@ def case_move(*, case: Case, to: str, actor, payload: dict | None = None, **fiel
     for name, value in fields.items():
         setattr(case, name, value)
     return case
+
+
+# The two writes of a case row that are not moves. With case_move, the only writers of a
+# case's status, assignee and deadline flag.
+
+
+def case_assign_if_free(*, case: Case, status: str, user) -> bool:
+    """Make `user` the assignee of a case still in `status` with no assignee; False when it
+    is not (someone claimed it first, or it moved on). A claim that changes no status."""
+    return bool(
+        Case.objects.filter(pk=case.pk, status=status, assignee__isnull=True).update(
+            assignee=user, updated_at=timezone.now()
+        )
+    )
+
+
+def cases_flag(*, ids: list[int], old: str, new: str) -> int:
+    """Set the deadline flag of cases still flagged `old`; returns how many changed."""
+    return Case.objects.filter(pk__in=ids, deadline_flag=old).update(deadline_flag=new)

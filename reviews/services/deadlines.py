@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from reviews.errors import StaleCase
 from reviews.models import Case, CaseEvent, InfoRequest
-from reviews.workflow import CLOSED, case_move
+from reviews.workflow import CLOSED, case_move, cases_flag
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _flags_set_batch(pending, *, flag: str, lock: bool) -> int:
     rows = list(pending[:BATCH])
     for old, group in groupby(rows, key=lambda row: row[1]):
         ids = [pk for pk, _ in group]
-        updated = Case.objects.filter(pk__in=ids, deadline_flag=old).update(deadline_flag=flag)
+        updated = cases_flag(ids=ids, old=old, new=flag)
         if updated != len(ids):
             raise _LostRace
     CaseEvent.objects.bulk_create(

@@ -28,7 +28,7 @@ from reviews.services.determinations import (
     determination_build,
     determination_issue,
 )
-from reviews.workflow import case_move
+from reviews.workflow import case_assign_if_free, case_move
 
 
 def _require_nurse(user) -> None:
@@ -52,11 +52,8 @@ def _require_assignee(case: Case, nurse) -> None:
 def case_claim(*, case: Case, nurse) -> Case:
     """Take a case from the nurse queue. Two nurses at once: exactly one wins."""
     _require_nurse(nurse)
-    now = timezone.now()
     # Conditional update: only an unclaimed case in nurse review can be taken.
-    taken = Case.objects.filter(
-        pk=case.pk, status=Case.Status.NURSE_REVIEW, assignee__isnull=True
-    ).update(assignee=nurse, updated_at=now)
+    taken = case_assign_if_free(case=case, status=Case.Status.NURSE_REVIEW, user=nurse)
     case.refresh_from_db(fields=["assignee", "status", "updated_at"])
     if not taken:
         if case.assignee_id == nurse.pk:
