@@ -1,4 +1,4 @@
-"""Seed the deadline table (../shared/DESIGN.md, "Deadlines"). Admins edit it afterwards."""
+"""Seed the deadline table (docs/architecture.md, "Deadlines"). Admins edit it afterwards."""
 
 from django.db import migrations
 

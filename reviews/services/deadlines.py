@@ -1,5 +1,5 @@
 """The deadline sweep: flag open cases at risk or overdue, and return cases whose wait for
-information has ended (../shared/DESIGN.md, "Deadlines" and "Case states").
+information has ended (docs/architecture.md, "Deadlines" and "Case states").
 
 Celery beat runs `deadline_sweep` every few minutes (reviews.tasks.deadline_sweep). Every part
 is idempotent, and two sweeps running at once never do the same thing twice: each flag change
