@@ -19,6 +19,7 @@ from reviews.errors import (
     ReviewIncomplete,
     StaleCase,
 )
+from reviews.intake import IntakeInvalid
 
 # A state the request cannot change right now, rather than a mistake in the request.
 CONFLICTS = (
@@ -58,6 +59,8 @@ def form_errors(form) -> dict[str, list[str]]:
 def exception_handler(exc, context):
     if isinstance(exc, CONFLICTS):
         exc = Conflict(str(exc))
+    elif isinstance(exc, IntakeInvalid):
+        exc = Invalid(exc.errors)
     elif isinstance(exc, ReviewError):
         exc = Invalid({"non_field_errors": [str(exc)]}, detail=str(exc))
     response = drf_exception_handler(exc, context)

@@ -88,7 +88,8 @@ def test_a_drug_without_a_policy_is_accepted_as_not_in_policy_for_a_physician(nu
 def test_a_request_received_before_any_version_took_force_is_not_in_policy(nurse, kesimpta):
     # Version 1 of 2020910 took force on 2020-09-17.
     received = datetime(2020, 9, 16, 12, 0, tzinfo=NY)
-    case, _ = case_create(actor=nurse, fields=fields(received_at=received))
+    # Before FY2026 ICD-10-CM, multiple sclerosis was G35.
+    case, _ = case_create(actor=nurse, fields=fields(received_at=received, diagnosis_codes=["G35"]))
     assert case.policy == kesimpta.policy and case.policy_version is None and case.not_in_policy
     assert case.status == Case.Status.PHYSICIAN_QUEUE
     assert case.reference == "PA-2020-000001"
