@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from reviews.errors import InvalidTransition, ReviewError, StaleCase
+from reviews.intake import IntakeInvalid
 from reviews.models import Case, CaseEvent, CaseMedication, DeadlineRule, ReferenceSequence
 from reviews.services.cases import case_create, case_status_set_for_demo, reference_next
 from reviews.workflow import TRANSITIONS, assert_transition, case_move
@@ -67,6 +68,53 @@ def test_a_request_for_a_drug_with_a_policy_is_pinned_and_goes_to_nurse_review(n
     ]
     assert events[0].actor == nurse and events[0].payload["reference"] == case.reference
     assert "2020910" in events[1].payload["reason"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"prescriber_npi": "1234567890"}, "prescriber_npi"),
+        ({"diagnosis_codes": ["G35"]}, "diagnosis_codes"),
+        ({"member_dob": "1988-04-12"}, "member_dob"),
+        ({"backdate_reason": ""}, "backdate_reason"),
+        ({"regimen": {**KESIMPTA_REGIMEN, "loading_weeks": [2, 1]}}, "regimen.loading_weeks"),
+        ({"member_name": "x" * 201}, "member_name"),
+        ({"prescriber_credential": "rn"}, "prescriber_credential"),
+    ],
+)
+def test_a_service_caller_cannot_store_a_bad_request(nurse, kesimpta, changes, path):
+    with pytest.raises(IntakeInvalid) as caught:
+        case_create(actor=nurse, fields=fields(**changes))
+    assert path in caught.value.errors
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_service_caller_gets_bad_medications_named_by_row(nurse, kesimpta):
+    with pytest.raises(IntakeInvalid) as caught:
+        case_create(
+            actor=nurse,
+            fields=fields(),
+            medications=[{"name": "Vitamin D"}, {"name": "", "stop_date": date(2027, 1, 1)}],
+        )
+    assert list(caught.value.errors) == ["medications.1.name"]
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_generalist_without_a_consultation_is_entered_for_review(nurse, kesimpta):
+    case, _ = case_create(
+        actor=nurse,
+        fields=fields(
+            prescriber_specialty="Family medicine",
+            prescriber_credential="np",
+            consulting_name="",
+            consulting_specialty="",
+            consult_date=None,
+        ),
+    )
+    assert case.status == Case.Status.NURSE_REVIEW and case.prescriber_credential == "np"
 
 
 @pytest.mark.django_db
