@@ -350,16 +350,21 @@ class CaseIntakeForm(forms.Form):
             self._case_fields = intake.request_clean(self._intake_values(data))
         except intake.IntakeInvalid as invalid:
             self._case_fields = None
-            for path, messages in invalid.errors.items():
-                field = INTAKE_FIELD_ON_FORM.get(path, path)
-                if field is not None and field not in self.fields:
-                    field = None
-                # A field that could not be parsed already says why; the rules saw it empty.
-                if field in self.errors:
-                    continue
-                for message in messages:
-                    self.add_error(field, message)
+            self.add_intake_errors(invalid)
         return data
+
+    def add_intake_errors(self, invalid: intake.IntakeInvalid) -> None:
+        """The intake rules' messages at this form's fields; one it has no field for (a
+        medication's, which the formset shows itself) at the top."""
+        for path, messages in invalid.errors.items():
+            field = INTAKE_FIELD_ON_FORM.get(path, path)
+            if field is not None and field not in self.fields:
+                field = None
+            # A field that could not be parsed already says why; the rules saw it empty.
+            if field in self.errors:
+                continue
+            for message in messages:
+                self.add_error(field, message)
 
     def _intake_values(self, data: dict) -> dict:
         """The parsed values in the intake's shape (None where a field could not be read)."""

@@ -22,6 +22,7 @@ from reviews.forms import (
     DocumentUploadForm,
     MedicationFormSet,
 )
+from reviews.intake import IntakeInvalid
 from reviews.selectors import cases as selectors
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
@@ -76,6 +77,9 @@ def case_create_view(request):
             staged=staged,
             document_kind=form.cleaned_data["document_kind"],
         )
+    except IntakeInvalid as invalid:  # the rules ran again at storing, e.g. a clock moved on
+        form.add_intake_errors(invalid)
+        return _intake_refused(request, form, medications, staged)
     except ReviewError as error:
         form.add_error(None, str(error))
         return _intake_refused(request, form, medications, staged)
