@@ -51,4 +51,4 @@ lock:
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf $(VENV) var/static var/test-db.sqlite3
+	rm -rf $(VENV) var/static var/test-db.sqlite3 var/test-db.sqlite3-wal var/test-db.sqlite3-shm

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reviews.middleware.NotFoundMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,7 +124,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker started by the tests sees the same test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Several reviewers at once on the embedded database (Django 5.2, ref/databases, SQLite
+    # notes: "Database is locked" errors, Transactions behavior, Setting pragma options):
+    # - transaction_mode IMMEDIATE: a transaction takes the write lock at BEGIN, so a second
+    #   writer waits up to `timeout`. Under the default DEFERRED, a transaction that read
+    #   first fails at once with "database is locked" when it tries to write.
+    # - timeout: seconds a writer waits for the lock (SQLite's busy timeout).
+    # - WAL: readers never block the writer nor wait for it; synchronous=NORMAL is safe with
+    #   WAL (a power cut may lose the last commits, never corrupt the file).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

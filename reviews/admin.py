@@ -24,6 +24,7 @@ from reviews.models import (
     PolicyTestCase,
     PolicyVersion,
 )
+from reviews.reference_lists import reference_lists
 from reviews.services import policies as policy_services
 
 LOCKED_MESSAGE = (
@@ -136,7 +137,9 @@ def _tree_problems(rows: list[dict], deleted: set[int], version: PolicyVersion) 
                 )
                 continue
             check = Check(row["check_name"], params)
-            problems.extend(f"“{label}”: {p}" for p in checks.check_problems(check, lists))
+            problems.extend(
+                f"“{label}”: {p}" for p in checks.check_problems(check, lists, reference_lists())
+            )
     return problems
 
 
@@ -154,6 +157,7 @@ class CriterionInline(DraftOnlyInline, admin.StackedInline):
         "explanation",
         "plain_language",
         ("check_name", "check_params"),
+        "evidence_required",
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -7,4 +7,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Prior-authorization reviews"
 
     def ready(self):
-        from reviews import signals  # noqa: F401  (audit of sign-ins)
+        # signals: the audit of sign-ins. tasks: registers the Celery tasks in every process
+        # (web, worker, beat), so the outbox finds a task by its name (reviews/task_names.py).
+        from reviews import signals, tasks  # noqa: F401

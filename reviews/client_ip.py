@@ -12,6 +12,9 @@ from django.conf import settings
 
 
 def client_ip(request) -> str | None:
+    """The client's address; None without a request (a sign-in from a script or a test)."""
+    if request is None:
+        return None
     remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.PRIORAUTH_TRUSTED_PROXY_COUNT
     if proxies <= 0:

@@ -1,6 +1,11 @@
 """Domain errors. Each carries a message fit to show the user as it is."""
 
 
+class NotFound(Exception):
+    """No such thing, or not one this user may see: pages and the API answer 404 (the
+    middleware and the API's error handler). Not a ReviewError: nothing to show on a form."""
+
+
 class ReviewError(Exception):
     """Base: a request the domain refuses, with a message for the person who made it."""
 
@@ -31,6 +36,18 @@ class AlreadyClaimed(ReviewError):
 
 class ReviewIncomplete(ReviewError):
     """An approval asked for while some criterion is not met, not documented or unanswered."""
+
+
+class EvidenceMissing(ReviewIncomplete):
+    """An approval asked for while some "met" has no evidence; `labels` names them."""
+
+    def __init__(self, message: str, labels: list[str]):
+        super().__init__(message)
+        self.labels = labels
+
+
+class TermsChanged(ReviewError):
+    """The terms an approver confirmed are no longer the terms that would be issued."""
 
 
 class IdempotencyKeyReused(ReviewError):

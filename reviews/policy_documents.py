@@ -3,15 +3,14 @@
 The engine owns the document format and knows nothing of Django; this module is the adapter.
 """
 
+import contextlib
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from reviews.engine import document
-from reviews.engine.dosing import Quantity, Regimen, authorized_quantity
 from reviews.engine.tree import Node
 from reviews.models import Criterion, PolicyVersion
+from reviews.reference_lists import reference_lists
 
 # Document key -> model field, for the version's scalar sections.
 VERSION_FIELDS = {
@@ -86,6 +85,7 @@ def criteria_rows(node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None
                     "k": n.get("k"),
                     "check_name": check.get("name", ""),
                     "check_params": check.get("params", {}),
+                    "evidence_required": n.get("evidence_required", True),
                     **{f: n.get(f, "") for f in NODE_FIELDS},
                 },
                 parent,
@@ -124,6 +124,7 @@ def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
         node["path"] = c.path or None
         node["k"] = c.k
         node["check"] = {"name": c.check_name, "params": c.check_params} if c.check_name else None
+        node["evidence_required"] = c.evidence_required
         node["children"] = [build(child) for child in children.get(c.pk, [])]
         return node
 
@@ -192,7 +193,7 @@ def version_problems(version: PolicyVersion) -> list[str]:
     raw = version_document_raw(version)
     if raw["version"]["criteria"] is None:
         return ["The criteria tree must have exactly one root (a node with no parent)."]
-    return [str(p) for p in document.validate(raw)]
+    return [str(p) for p in document.validate(raw, references=reference_lists())]
 
 
 def version_document(version: PolicyVersion) -> dict[str, Any]:
@@ -206,7 +207,7 @@ def version_document(version: PolicyVersion) -> dict[str, Any]:
                 )
             ]
         )
-    return document.normalize(raw)
+    return document.normalize(raw, references=reference_lists())
 
 
 def version_prefetched(version_id: int) -> PolicyVersion:
@@ -218,27 +219,40 @@ def version_prefetched(version_id: int) -> PolicyVersion:
     )
 
 
+# Published and retired versions never change, so each is read and parsed once per process.
+_parsed: dict[int, tuple[dict[str, Any], Node]] = {}
+
+
+def version_parsed(version_id: int) -> tuple[dict[str, Any], Node]:
+    """(normalized document, criteria tree) of a version. Callers must not change them: a
+    published version's pair is shared by every request this process serves."""
+    if (hit := _parsed.get(version_id)) is not None:
+        return hit
+    version = version_prefetched(version_id)
+    doc = version_document(version)
+    parsed = doc, document.tree_from_dict(doc["version"]["criteria"])
+    if version.status != PolicyVersion.Status.DRAFT:
+        _parsed[version_id] = parsed
+    return parsed
+
+
+def version_parsed_forget() -> None:
+    """Empty the cache (tests, whose database ids repeat from one test to the next)."""
+    _parsed.clear()
+
+
 def version_tree(version: PolicyVersion) -> Node:
     return document.tree_from_dict(version_document(version)["version"]["criteria"])
 
 
-def version_quantities(version: PolicyVersion) -> dict[str, Quantity] | None:
-    """Authorized quantity for an initial and an extended approval period, per the dosing rule.
+def version_quantities(version: PolicyVersion) -> dict[str, Any] | None:
+    """The terms of an initial and an extended approval starting today, per the one rule
+    (services/determinations.py), for the policy page."""
+    from reviews.services.determinations import NoContinuation, policy_terms
 
-    The count does not depend on the start date for these regimens except through month
-    lengths; a period starting today is shown.
-    """
     if not version.dosing_regimen:
         return None
-    regimen = Regimen.from_dict(version.dosing_regimen)
-    start = timezone.localdate()
-    quantities = {
-        "initial": authorized_quantity(
-            regimen, start=start, days=version.initial_approval_days, phase="initial"
-        )
-    }
-    if version.extended_approval_days:
-        quantities["extended"] = authorized_quantity(
-            regimen, start=start, days=version.extended_approval_days, phase="continuation"
-        )
+    quantities = {"initial": policy_terms(version=version, request_type="initial")}
+    with contextlib.suppress(NoContinuation):
+        quantities["extended"] = policy_terms(version=version, request_type="continuation")
     return quantities

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from reviews.models import Case, CriterionAnswer, Determination, Document
+from reviews.services.determinations import ApprovalTerms
 
 OTHER = "other"
 
@@ -66,6 +67,41 @@ class AnswerForm(forms.Form):
         """criterion_answer_save's keyword arguments (call after is_valid())."""
         names = ("answer", "comment", "evidence_document", "evidence_page", "evidence_quote")
         return {name: self.cleaned_data[name] for name in names}
+
+
+class ApproveConfirmForm(forms.Form):
+    """The terms a nurse saw on the confirmation screen, sent back with her approval: the
+    service issues nothing if they are no longer the terms it would issue."""
+
+    approval_start = forms.DateField(widget=forms.HiddenInput)
+    approval_end = forms.DateField(widget=forms.HiddenInput)
+    authorized_doses = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    amount = forms.DecimalField(
+        required=False, max_digits=12, decimal_places=3, widget=forms.HiddenInput
+    )
+    unit = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    @classmethod
+    def of(cls, terms: ApprovalTerms) -> "ApproveConfirmForm":
+        return cls(
+            initial={
+                "approval_start": terms.start,
+                "approval_end": terms.end,
+                "authorized_doses": terms.doses,
+                "amount": terms.amount,
+                "unit": terms.unit,
+            }
+        )
+
+    def terms(self) -> ApprovalTerms:
+        data = self.cleaned_data
+        return ApprovalTerms(
+            start=data["approval_start"],
+            end=data["approval_end"],
+            doses=data["authorized_doses"],
+            amount=data["amount"],
+            unit=data["unit"],
+        )
 
 
 class EscalateForm(forms.Form):
@@ -207,7 +243,4 @@ class AuditSearchForm(forms.Form):
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
-            ("", "Any event"),
-            *((k, k.replace("_", " ")) for k in kinds),
-        ]
+        self.fields["kind"].choices = [("", "Any event"), *kinds]

@@ -3,10 +3,12 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from reviews.services import health
+from reviews import task_names
+from reviews.models import Document
+from reviews.services import deadlines, documents, health, letters, outbox
 
 
-@shared_task(name="reviews.tasks.worker_heartbeat")
+@shared_task(name=task_names.WORKER_HEARTBEAT)
 def worker_heartbeat(worker: str = "") -> str:
     from celery import current_task
 
@@ -15,29 +17,24 @@ def worker_heartbeat(worker: str = "") -> str:
     return beat.seen_at.isoformat()
 
 
-@shared_task(name="reviews.tasks.document_extract_text")
+@shared_task(name=task_names.DOCUMENT_EXTRACT_TEXT)
 def document_extract_text(document_id: int) -> str:
     """Extract a PDF's text per page; safe to run twice (the service keeps the first result)."""
-    from reviews.models import Document
-    from reviews.services import documents
-
     try:
         return documents.document_extract_text(document_id=document_id).extraction_status
     except Document.DoesNotExist:  # its case's upload was rolled back or removed: nothing to do
         return "missing"
 
 
-@shared_task(name="reviews.tasks.deadline_sweep")
+@shared_task(name=task_names.DEADLINE_SWEEP)
 def deadline_sweep() -> dict[str, int]:
     """Flag cases at risk and overdue, return cases whose wait ended. Celery beat runs it
     every 5 minutes; two at once do nothing twice (see services.deadlines)."""
-    from reviews.services import deadlines
-
     return deadlines.deadline_sweep()
 
 
 @shared_task(
-    name="reviews.tasks.letter_render",
+    name=task_names.LETTER_RENDER,
     autoretry_for=(OSError, MemoryError, OperationalError),
     max_retries=3,
     retry_backoff=True,
@@ -45,17 +42,13 @@ def deadline_sweep() -> dict[str, int]:
 )
 def letter_render(letter_id: int) -> str:
     """Render a letter's PDF; safe to run twice (a rendered letter is left as it is)."""
-    from reviews.services import letters
-
     return letters.letter_render_pdf(letter_id=letter_id).status
 
 
-@shared_task(name="reviews.tasks.outbox_dispatch")
+@shared_task(name=task_names.OUTBOX_DISPATCH)
 def outbox_dispatch() -> dict[str, int]:
     """Send the outbox rows left pending (the broker was down when their work committed),
     and delete the rows sent long ago. Celery beat runs it every minute; two at once never
     send a row twice (SKIP LOCKED)."""
-    from reviews.services import outbox
-
     result = outbox.outbox_dispatch_pending()
     return {**result, "pruned": outbox.outbox_prune()}

@@ -46,6 +46,7 @@ urlpatterns += [
 urlpatterns += [
     path("nurse/queue/", nurse_views.nurse_queue_view, name="nurse-queue"),
     path("cases/<int:case_id>/claim/", nurse_views.case_claim_view, name="case-claim"),
+    path("cases/<int:case_id>/route/", case_views.case_route_view, name="case-route"),
     path("cases/<int:case_id>/review/", nurse_views.case_review_view, name="case-review"),
     path(
         "cases/<int:case_id>/review/criteria/<str:label>/",
@@ -56,6 +57,11 @@ urlpatterns += [
         "cases/<int:case_id>/review/summary/",
         nurse_views.case_review_summary_view,
         name="case-review-summary",
+    ),
+    path(
+        "cases/<int:case_id>/approve/confirm/",
+        nurse_views.case_approve_confirm_view,
+        name="case-approve-confirm",
     ),
     path("cases/<int:case_id>/approve/", nurse_views.case_approve_view, name="case-approve"),
     path("cases/<int:case_id>/escalate/", nurse_views.case_escalate_view, name="case-escalate"),

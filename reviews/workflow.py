@@ -1,4 +1,4 @@
-"""The case state machine: one transition table, in one place (../shared/DESIGN.md).
+"""The case state machine: one transition table, in one place (docs/cases.md).
 
 Every status change goes through `case_move`, which services call inside their transaction.
 """
@@ -24,6 +24,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# A case is closed (decided) in a status no transition leaves; every other status is open.
+CLOSED: frozenset[str] = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
+OPEN: frozenset[str] = frozenset(TRANSITIONS) - CLOSED
+
+
 def assert_transition(from_status: str, to_status: str) -> None:
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
         raise InvalidTransition(
@@ -31,25 +36,31 @@ def assert_transition(from_status: str, to_status: str) -> None:
         )
 
 
-def case_move(*, case: Case, to: str, actor, payload: dict | None = None) -> Case:
+def case_move(*, case: Case, to: str, actor, payload: dict | None = None, **fields) -> Case:
     """Move a case to `to` and record the event. Call inside the service's transaction.
 
+    `fields`: other Case fields the move sets (assignee, deadline_flag), written in the same
+    conditional UPDATE: nothing else writes a case's status, assignee or deadline flag.
     The update is conditional on the status we read: if another reviewer moved the case
     since, no row matches and StaleCase is raised instead of overwriting their work.
     """
     assert_transition(case.status, to)
     now = timezone.now()
-    moved = Case.objects.filter(pk=case.pk, status=case.status).update(status=to, updated_at=now)
+    moved = Case.objects.filter(pk=case.pk, status=case.status).update(
+        status=to, updated_at=now, **fields
+    )
     if moved != 1:
         raise StaleCase("This case was changed by someone else. Reload it and try again.")
     CaseEvent.objects.create(
         case=case,
         actor=actor,
-        kind="status",
+        kind=CaseEvent.Kind.STATUS,
         from_status=case.status,
         to_status=to,
         payload=payload or {},
     )
     case.status = to
     case.updated_at = now
+    for name, value in fields.items():
+        setattr(case, name, value)
     return case

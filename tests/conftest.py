@@ -48,6 +48,16 @@ def _user(django_user_model, username: str, role: str | None, **extra):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _parsed_versions_forgotten():
+    """Each test's database reuses version ids: no parsed version outlives its test."""
+    from reviews.policy_documents import version_parsed_forget
+
+    version_parsed_forget()
+    yield
+    version_parsed_forget()
+
+
 @pytest.fixture
 def nurse(django_user_model):
     return _user(django_user_model, "nina", roles.NURSE, last_name="Lopez, RN")

@@ -87,7 +87,7 @@ class CaseEventFactory(factory.django.DjangoModelFactory):
         model = CaseEvent
 
     case = factory.SubFactory(CaseFactory)
-    kind = "note"
+    kind = CaseEvent.Kind.CASE_VIEWED
 
 
 # ---- files ----------------------------------------------------------------------------------

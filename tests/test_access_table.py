@@ -80,6 +80,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-detail": {"GET": _row(200, 200, 404, 200, 404)},
     "reviews:document-upload": {"GET": ALL_405, "POST": _row(400, 400, 404, 403, 404)},
     "reviews:document-file": {"GET": _row(200, 200, 404, 200, 404)},
+    # A case past intake: the refusal is a message on the case page.
+    "reviews:case-route": {"GET": ALL_405, "POST": _row(302, 302, 404, 403, 404)},
     # Nurse review (on a case in nurse review claimed by the nurse).
     "reviews:nurse-queue": {"GET": _row(200, 403, 403, 403, 403)},
     "reviews:case-claim": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
@@ -89,6 +91,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "POST": _row(400, 403, 404, 403, 404),
     },
     "reviews:case-review-summary": {"GET": _row(200, 403, 404, 403, 404)},
+    # Nothing answered yet: the confirmation sends the nurse back to the summary.
+    "reviews:case-approve-confirm": {"GET": _row(302, 403, 404, 403, 404)},
     "reviews:case-approve": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
     "reviews:case-escalate": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
     # Physician review (on an escalated case claimed by the physician).
@@ -228,10 +232,18 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
     approved = kesimpta_request(nurse2, member_name="Anna Approved")
     nurse_review.case_claim(case=approved, nurse=nurse2)
     state = case_review_state(case=approved)
+    note = document_for(approved, user=nurse2)
     for step in state.steps:
         label = step.node.label
         answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        nurse_review.criterion_answer_save(case=approved, nurse=nurse2, label=label, answer=answer)
+        evidence = (
+            {"evidence_document": note, "evidence_page": 1, "evidence_quote": "Neurology note"}
+            if label in JUDGED_INITIAL
+            else {}
+        )
+        nurse_review.criterion_answer_save(
+            case=approved, nurse=nurse2, label=label, answer=answer, **evidence
+        )
     determination = nurse_review.case_approve(case=approved, nurse=nurse2)
     letter_services.letter_render_pdf(letter_id=determination.letter.pk)
     assert Letter.objects.get(pk=determination.letter.pk).status == Letter.Status.RENDERED
@@ -252,11 +264,13 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-detail": [escalated.pk],
         "reviews:document-upload": [escalated.pk],
         "reviews:document-file": [escalated.pk, document.pk],
+        "reviews:case-route": [escalated.pk],
         "reviews:nurse-queue": [],
         "reviews:case-claim": [in_review.pk],
         "reviews:case-review": [in_review.pk],
         "reviews:case-review-step": [in_review.pk, first_label],
         "reviews:case-review-summary": [in_review.pk],
+        "reviews:case-approve-confirm": [in_review.pk],
         "reviews:case-approve": [in_review.pk],
         "reviews:case-escalate": [in_review.pk],
         "reviews:physician-queue": [],

@@ -101,3 +101,14 @@ def test_csv_export_quotes_formula_like_cells(client, auditor, nurse, clear_case
     assert lines[0] == "time,case,actor,kind,from,to,details"
     assert any("case_viewed" in line for line in lines)
     assert all(not cell.startswith("=") for line in lines for cell in line.split(","))
+
+
+def test_event_kinds_are_one_enum_the_database_enforces_and_the_search_lists(db, clear_case):
+    from django.db import IntegrityError
+
+    from reviews.selectors.audit import case_event_kinds
+
+    assert case_event_kinds() == list(CaseEvent.Kind.choices)
+    assert ("status", "Status changed") in case_event_kinds()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseEvent.objects.create(case=clear_case, kind="made_up")

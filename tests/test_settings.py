@@ -62,6 +62,31 @@ def test_environment_selects_postgres_and_redis():
     assert _settings_value("settings.CACHES['default']['BACKEND']", **env).endswith("RedisCache")
 
 
+def test_the_sqlite_default_is_set_for_several_writers_at_once(tmp_path):
+    # WAL (readers and the writer do not block each other), writers wait up to 20 s for the
+    # lock instead of failing, and every transaction takes the write lock at BEGIN.
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'priorauth.settings');"
+        "import django; django.setup(); from django.db import connection;"
+        "c = connection.cursor();"
+        "print([c.execute(f'PRAGMA {p}').fetchone()[0]"
+        " for p in ('journal_mode', 'synchronous', 'busy_timeout')], connection.transaction_mode)"
+    )
+    result = _run(["-c", code], PRIORAUTH_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    # synchronous 1 is NORMAL; busy_timeout is in milliseconds.
+    assert result.stdout.strip() == "['wal', 1, 20000] IMMEDIATE"
+    assert (tmp_path / "db.sqlite3").exists()
+
+
+def test_postgres_gets_none_of_the_sqlite_options():
+    options = _settings_value(
+        "settings.DATABASES['default'].get('OPTIONS', {})",
+        DATABASE_URL="postgres://u@db.internal:5432/pa",
+    )
+    assert options == "{}"
+
+
 def test_celery_accepts_json_only_and_acks_late():
     assert _settings_value("settings.CELERY_ACCEPT_CONTENT") == "['json']"
     assert _settings_value("settings.CELERY_TASK_ACKS_LATE") == "True"

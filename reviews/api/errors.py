@@ -12,12 +12,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.errors import (
     AlreadyClaimed,
+    EvidenceMissing,
     IdempotencyKeyReused,
     InvalidTransition,
+    NotFound,
     PolicyVersionLocked,
     ReviewError,
     ReviewIncomplete,
     StaleCase,
+    TermsChanged,
 )
 from reviews.intake import IntakeInvalid
 
@@ -29,6 +32,7 @@ CONFLICTS = (
     ReviewIncomplete,
     PolicyVersionLocked,
     IdempotencyKeyReused,
+    TermsChanged,
 )
 
 
@@ -47,6 +51,10 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
+    def __init__(self, detail: str, *, code: str = "conflict", errors: dict | None = None):
+        super().__init__(detail, code=code)
+        self.errors = errors
+
 
 def form_errors(form) -> dict[str, list[str]]:
     """A Django form's errors in the API's shape ("__all__" becomes "non_field_errors")."""
@@ -57,7 +65,15 @@ def form_errors(form) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, CONFLICTS):
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, EvidenceMissing):
+        # The criteria by label, so a client can go back to each one.
+        message = "A “met” needs a document, page and quote, or a suggested passage."
+        exc = Conflict(
+            str(exc), code="evidence_missing", errors={label: [message] for label in exc.labels}
+        )
+    elif isinstance(exc, CONFLICTS):
         exc = Conflict(str(exc))
     elif isinstance(exc, IntakeInvalid):
         exc = Invalid(exc.errors)
@@ -74,6 +90,8 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         code = getattr(detail, "code", None) or _CODES.get(response.status_code, "error")
         body = {"detail": str(detail), "code": str(code)}
+        if getattr(exc, "errors", None):
+            body["errors"] = exc.errors
     return Response(body, status=response.status_code, headers=_headers(response))
 
 

@@ -236,6 +236,23 @@ AnswerIn = serializer_for(
 EscalateIn = serializer_for("EscalateIn", from_form(review_forms.EscalateForm, ["comment"]))
 
 
+class ApproveIn(serializers.Serializer):
+    """Optional: the terms the client expects to be issued. When given, nothing is issued
+    (409) unless they are exactly the terms the policy gives today."""
+
+    approval_start = serializers.DateField(required=False)
+    approval_end = serializers.DateField(required=False)
+    authorized_doses = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+    def validate(self, data):
+        given = [name for name in ("approval_start", "approval_end") if name in data]
+        if given and len(given) < 2:
+            raise serializers.ValidationError(
+                "Give both approval_start and approval_end, or neither."
+            )
+        return data
+
+
 class DecisionIn(serializers.Serializer):
     """A physician's decision. approve: period and doses (defaults: the policy's);
     partial: the same, with the reason; deny: the criteria not met and the reason."""

@@ -6,6 +6,7 @@ JSON. Errors take one shape (reviews/api/errors.py).
 
 import hashlib
 import json
+from dataclasses import replace
 
 from csp.decorators import csp_update
 from django.contrib.auth import authenticate
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 from reviews import permissions
 from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
+from reviews.client_ip import client_ip
 from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import StaleCase
 from reviews.models import AccessEvent, Case, Letter
@@ -46,6 +48,7 @@ from reviews.services import documents as document_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
+from reviews.services.determinations import approval_terms
 from reviews.views.files import private_file_response
 
 ERRORS = {
@@ -138,7 +141,9 @@ class TokenView(APIView):
         if not permissions.can_view_cases(user) and not permissions.can_manage_policies(user):
             raise PermissionDenied("This user has no role in prior-authorization review.")
         token, _ = Token.objects.get_or_create(user=user)
-        access_event_record(kind=AccessEvent.Kind.TOKEN_ISSUED, request=request._request, user=user)
+        access_event_record(
+            kind=AccessEvent.Kind.TOKEN_ISSUED, address=client_ip(request._request), user=user
+        )
         return Response({"token": token.key, "username": user.username})
 
     @extend_schema(
@@ -150,7 +155,9 @@ class TokenView(APIView):
         deleted, _ = Token.objects.filter(user=request.user).delete()
         if deleted:
             access_event_record(
-                kind=AccessEvent.Kind.TOKEN_REVOKED, request=request._request, user=request.user
+                kind=AccessEvent.Kind.TOKEN_REVOKED,
+                address=client_ip(request._request),
+                user=request.user,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -448,13 +455,23 @@ def _require_editable(case: Case, user) -> None:
 
 class ApproveView(APIView):
     @extend_schema(
-        request=None,
-        responses={200: s.CaseDetailOut, **errors(409)},
-        summary="Approve (nurse): every criterion met and the dosing matches",
+        request=s.ApproveIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Approve (nurse): every criterion met with its evidence, the dosing matches",
+        description="409 with code evidence_missing names, under errors, each criterion "
+        "answered met without evidence.",
     )
     def post(self, request, case_id: int):
         case = _case(request, case_id)
-        nurse_review.case_approve(case=case, nurse=request.user)
+        data = _validated(s.ApproveIn, request.data).validated_data
+        expected = None
+        if "approval_start" in data:
+            # The doses and amount are compared as the policy gives them.
+            terms = approval_terms(case=case, start=data["approval_start"])
+            expected = replace(
+                terms, end=data["approval_end"], doses=data.get("authorized_doses", terms.doses)
+            )
+        nurse_review.case_approve(case=case, nurse=request.user, expected=expected)
         return _case_detail(request, case)
 
 

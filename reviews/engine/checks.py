@@ -11,7 +11,11 @@ Conventions:
   n calendar months on, clamped to month end (2026-01-31 + 1 month = 2026-02-28).
 - Names (specialties, medications, therapies) match a list item when the item's name, generic
   or a synonym appears as a whole word or phrase, case-insensitively; "®", "™" and "©" are
-  ignored and "Betaseron/Extavia" names both "Betaseron" and "Extavia".
+  ignored and "Betaseron/Extavia" names both "Betaseron" and "Extavia". A trailing salt word
+  may be left out ("<drug> acetate" matches "<drug>"), and strength and form around the name
+  do not matter ("<Brand> 20 mg/mL", "<drug> 0.5 mg cap").
+- A computed check only suggests, and what it cannot recognise it never calls met: a current
+  medication the concurrent-use check cannot classify makes its suggestion "not documented".
 - Diagnosis codes match case-insensitively, ignoring spaces and dots, when the code equals a
   listed code or lies under it (G35 covers G35, G35.A and G35A).
 """
@@ -27,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .dosing import add_months
+from .references import ReferenceList, References, item_label
 from .tree import Answer, Check, Node, applicable_leaves
 
 
@@ -63,6 +68,9 @@ class Facts:
     labs: tuple[LabResult, ...] = ()
     prior_therapies: tuple[PriorTherapy, ...] = ()
     diagnosis_codes: tuple[str, ...] = ()
+    # The names of the drug being requested (the policy's drug and its generic): a
+    # continuation lists it among the current medications, and it is no concurrent agent.
+    requested_drug: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,14 +108,28 @@ def _normalize(text: str) -> str:
     return " ".join(_MARKS.sub(" ", text).replace("/", " ").casefold().split())
 
 
+# Salt words a medication list often leaves out ("<drug>" for "<drug> acetate"). Only anions:
+# a cation such as potassium is the active part of its salt, and a "fumarate" ester may be the
+# drug itself, so neither is ever dropped.
+_SALTS = frozenset(
+    {"acetate", "hydrochloride", "hcl", "mesylate", "besylate", "maleate", "tartrate"}
+    | {"succinate", "sulfate", "phosphate", "citrate", "chloride"}
+)
+_CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc", "ferrous"})
+
+
 def _terms(item: ListItem) -> list[str]:
-    """The words that name an item: its name, generic and synonyms, split on "/"."""
+    """The words that name an item: its name, generic and synonyms, split on "/", each also
+    without a trailing salt word."""
     raw = [item.get("name") or "", item.get("generic") or "", *(item.get("synonyms") or [])]
     terms = []
     for text in raw:
         for part in _MARKS.sub(" ", str(text)).split("/"):
             if term := _normalize(part):
                 terms.append(term)
+                *base, last = term.split()
+                if base and last in _SALTS and base[-1] not in _CATIONS:
+                    terms.append(" ".join(base))
     return terms
 
 
@@ -167,17 +189,57 @@ def _any_item(text: str, items: Iterable[ListItem]) -> bool:
 def _no_concurrent_agents(
     params: Mapping[str, Any], facts: Facts, lists: Lists
 ) -> Suggestion | None:
-    items, title = _items(lists, params["list"]), _title(lists, params["list"])
+    """Classify every current medication: an agent (the policy's list or the reference list)
+    that continues past the switch grace is concurrent use; the requested drug and known
+    non-agents are set aside; anything else continuing is named for the reviewer to verify."""
+    reference: ReferenceList | None = params["reference"]
+    title = _title(lists, params["list"])
+    if reference is not None:
+        title = f"{title} or {reference.title}"
+    requested = [_normalize(name) for name in facts.requested_drug if name.strip()]
+    agents = [
+        item
+        for item in [*_items(lists, params["list"]), *(reference.agents if reference else ())]
+        # The reference names the requested drug too; renewing it is not concurrent use.
+        if not any(term in requested for term in _terms(item))
+    ]
+    not_agents = reference.not_agents if reference else ()
     latest_switch = facts.request_date + timedelta(days=params["switch_grace_days"])
-    listed = [m for m in facts.medications if _any_item(m.name, items)]
+
+    listed, unclassified, notes = [], [], []
+    for m in facts.medications:
+        continues = m.stop_date is None or m.stop_date > latest_switch
+        if _any_item(m.name, agents):
+            listed.append(m)
+        elif any(_mentions(m.name, name) for name in requested):
+            notes.append(f"{m.name} is the requested drug")
+        elif known := next((i for i in not_agents if matches_item(m.name, i)), None):
+            what = f": {known['use']}" if known.get("use") else ""
+            notes.append(f"{m.name} is not a disease-modifying agent ({item_label(known)}{what})")
+        elif continues:
+            unclassified.append(m)
+        else:
+            notes.append(f"{_switch(m, facts.request_date)}, within the switch grace")
     concurrent = [m for m in listed if m.stop_date is None or m.stop_date > latest_switch]
+    switches = [f"{_switch(m, facts.request_date)} (switch)" for m in listed if m not in concurrent]
+
     if concurrent:
         named = "; ".join(_medication_status(m) for m in concurrent)
         return Suggestion(Answer.NOT_MET, f"Concurrent use of an agent from {title}: {named}.")
-    if listed:
-        named = "; ".join(_switch(m, facts.request_date) for m in listed)
-        return Suggestion(Answer.MET, f"Switch, not concurrent use: {named}.")
-    return Suggestion(Answer.MET, f"No agent from {title} among the listed current medications.")
+    if unclassified:
+        names = "; ".join(m.name for m in unclassified)
+        it = "it is" if len(unclassified) == 1 else "each is"
+        return Suggestion(
+            Answer.NOT_DOCUMENTED,
+            f"Cannot classify {names}: verify whether {it} a disease-modifying agent.",
+        )
+    if not facts.medications:
+        return Suggestion(Answer.MET, "No current medications are listed.")
+    return Suggestion(
+        Answer.MET,
+        "Every listed medication is classified and none is a concurrent disease-modifying "
+        f"agent: {'; '.join([*switches, *notes])}.",
+    )
 
 
 def _switch(medication: Medication, request_date: date) -> str:
@@ -269,6 +331,36 @@ def _diagnosis_code_in(params: Mapping[str, Any], facts: Facts, lists: Lists) ->
     return Suggestion(Answer.NOT_MET, f"Diagnosis codes {given_codes}: none falls under {codes}.")
 
 
+def _diagnosis_suggests(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    """Suggest an answer from diagnosis codes that, in the policy's data, point one way.
+
+    A code under none of the listed prefixes says nothing (an unspecified form, an old code,
+    another disease); codes that point different ways are left to the reviewer.
+    """
+    prefixes = sorted(params["codes"].items(), key=lambda item: -len(_code(item[0])))
+    found = []
+    for given in facts.diagnosis_codes:
+        for prefix, meaning in prefixes:
+            if _code(given).startswith(_code(prefix)):
+                found.append((given, meaning))
+                break
+    if not found:
+        return None
+    named = "; ".join(f"{given} ({meaning['meaning']})" for given, meaning in found)
+    answers = {meaning["answer"] for _, meaning in found}
+    if len(answers) > 1:
+        return Suggestion(
+            Answer.NOT_DOCUMENTED,
+            f"Diagnosis codes point different ways: {named}. Verify the form of the disease "
+            "in the clinical notes.",
+        )
+    codes = "code" if len(found) == 1 else "codes"
+    return Suggestion(
+        Answer(answers.pop()),
+        f"Diagnosis {codes} {named}. A code alone does not show it: cite the clinical notes.",
+    )
+
+
 def _code(code: str) -> str:
     return "".join(code.split()).replace(".", "").upper()
 
@@ -282,7 +374,11 @@ def _decimal(value: Any) -> Decimal:
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a check. kind: int | bool | str | decimal | op | strings | list."""
+    """One parameter of a check.
+
+    kind: int | bool | str | decimal | op | strings | list (a key of the version's lists) |
+    reference (the name of a reference list) | code_answers (code prefix -> {answer, meaning}).
+    """
 
     kind: str
     required: bool = True
@@ -293,6 +389,10 @@ class Param:
 class CheckSpec:
     function: Callable[[Mapping[str, Any], Facts, Lists], Suggestion | None]
     params: Mapping[str, Param] = field(default_factory=dict)
+    # Whether an accepted "met" suggestion is itself the evidence: the check read facts the
+    # request states outright (a date of birth, a specialty). A check that only infers
+    # (from a code, say) leaves the reviewer to cite the documents.
+    stands_as_evidence: bool = True
 
 
 DEFAULT_OUTCOMES = ("failed", "intolerant", "contraindicated")
@@ -305,7 +405,11 @@ CHECKS: Mapping[str, CheckSpec] = {
     ),
     "no_concurrent_agents": CheckSpec(
         _no_concurrent_agents,
-        {"list": Param("list"), "switch_grace_days": Param("int", False, 30)},
+        {
+            "list": Param("list"),
+            "reference": Param("reference", False, None),
+            "switch_grace_days": Param("int", False, 30),
+        },
     ),
     "months_on_drug_at_least": CheckSpec(_months_on_drug_at_least, {"months": Param("int")}),
     "tried_and_failed_at_least": CheckSpec(
@@ -315,6 +419,7 @@ CHECKS: Mapping[str, CheckSpec] = {
             "count": Param("int", False, 1),
             "outcomes": Param("strings", False, DEFAULT_OUTCOMES),
         },
+        stands_as_evidence=False,  # a history of trials is shown by the chart, not the form
     ),
     "lab_value": CheckSpec(
         _lab_value,
@@ -325,13 +430,31 @@ CHECKS: Mapping[str, CheckSpec] = {
             "unit": Param("str", False, ""),
             "max_age_days": Param("int", False, None),
         },
+        stands_as_evidence=False,  # the lab report is the evidence
     ),
-    "diagnosis_code_in": CheckSpec(_diagnosis_code_in, {"codes": Param("strings")}),
+    "diagnosis_code_in": CheckSpec(
+        _diagnosis_code_in, {"codes": Param("strings")}, stands_as_evidence=False
+    ),
+    "diagnosis_suggests": CheckSpec(
+        _diagnosis_suggests,
+        {"codes": Param("code_answers"), "source": Param("str", False, "")},
+        stands_as_evidence=False,
+    ),
 }
 
 
-def check_problems(check: Check, lists: Lists) -> list[str]:
-    """What is wrong with a check's name and params, as messages; [] when it is usable."""
+def check_stands_as_evidence(check: Check | None) -> bool:
+    """Whether an accepted suggestion of this check is the evidence for a "met" answer."""
+    spec = CHECKS.get(check.name) if check is not None else None
+    return spec is not None and spec.stands_as_evidence
+
+
+def check_problems(check: Check, lists: Lists, references: References | None = None) -> list[str]:
+    """What is wrong with a check's name and params, as messages; [] when it is usable.
+
+    references: the reference lists a `reference` param may name; None leaves those names
+    unchecked (suggest refuses a name it is not given the list of).
+    """
     spec = CHECKS.get(check.name)
     if spec is None:
         return [f"Unknown check {check.name!r}; known checks: {', '.join(sorted(CHECKS))}."]
@@ -345,15 +468,50 @@ def check_problems(check: Check, lists: Lists) -> list[str]:
             if param.required:
                 problems.append(f"Check {check.name}: missing parameter {name!r}.")
             continue
-        problem = _param_problem(param.kind, check.params[name], lists)
+        problem = _param_problem(param.kind, check.params[name], lists, references)
         if problem:
             problems.append(f"Check {check.name}: parameter {name!r} {problem}.")
     return problems
 
 
-def _param_problem(kind: str, value: Any, lists: Lists) -> str | None:
+def _param_problem(
+    kind: str, value: Any, lists: Lists, references: References | None
+) -> str | None:
+    if kind == "reference":
+        if not isinstance(value, str) or not value:
+            return f"must be the name of a reference list, not {value!r}"
+        if references is not None and value not in references:
+            known = ", ".join(sorted(references)) or "none"
+            return f"names no known reference list: {value!r} (known: {known})"
+        return None
+    if kind == "code_answers":
+        return _code_answers_problem(value)
     accepts, wanted = _PARAM_KINDS[kind]
     return None if accepts(value, lists) else f"must be {wanted}, not {value!r}"
+
+
+_SUGGESTED = (Answer.MET.value, Answer.NOT_MET.value)
+
+
+def _code_answers_problem(value: Any) -> str | None:
+    shape = "a mapping of diagnosis code prefix to {answer: met or not_met, meaning: text}"
+    if not isinstance(value, Mapping) or not value:
+        return f"must be {shape}, not {value!r}"
+    for code, entry in value.items():
+        if not isinstance(code, str) or not re.fullmatch(
+            r"[A-Za-z][0-9A-Za-z]{2}(\.?[0-9A-Za-z]{1,4})?", code.strip()
+        ):
+            return f"has {code!r}, which is not a diagnosis code (e.g. G35.A)"
+        if not isinstance(entry, Mapping) or set(entry) != {"answer", "meaning"}:
+            return f"must give {code} exactly an answer and a meaning, not {entry!r}"
+        if entry["answer"] not in _SUGGESTED:
+            return f"must give {code} the answer met or not_met, not {entry['answer']!r}"
+        if not isinstance(entry["meaning"], str) or not entry["meaning"].strip():
+            return f"must give {code} a meaning (what the code stands for)"
+    codes = [_code(c) for c in value]
+    if len(set(codes)) != len(codes):
+        return "lists the same code twice"
+    return None
 
 
 def _is_count(value: Any, lists: Lists) -> bool:
@@ -389,9 +547,11 @@ _PARAM_KINDS: Mapping[str, tuple[Callable[[Any, Lists], bool], str]] = {
 }
 
 
-def resolved_params(check: Check, lists: Lists) -> dict[str, Any]:
+def resolved_params(
+    check: Check, lists: Lists, references: References | None = None
+) -> dict[str, Any]:
     """The check's params with defaults filled in; ValueError when they are not usable."""
-    problems = check_problems(check, lists)
+    problems = check_problems(check, lists, references)
     if problems:
         raise ValueError(" ".join(problems))
     spec = CHECKS[check.name]
@@ -401,21 +561,34 @@ def resolved_params(check: Check, lists: Lists) -> dict[str, Any]:
     }
 
 
-def suggest(check: Check, facts: Facts, lists: Lists) -> Suggestion | None:
+def suggest(
+    check: Check, facts: Facts, lists: Lists, references: References | None = None
+) -> Suggestion | None:
     """The suggested answer, or None when the facts it needs are missing.
 
-    A check whose name or params are unusable raises ValueError (see check_problems).
+    A check whose name or params are unusable, or that names a reference list not given in
+    references, raises ValueError (see check_problems).
     """
-    params = resolved_params(check, lists)
+    given = references if references is not None else {}
+    spec = CHECKS.get(check.name)
+    params = resolved_params(check, lists, given)
+    for name, param in (spec.params if spec else {}).items():
+        if param.kind == "reference" and params[name] is not None:
+            params[name] = given[params[name]]  # the check reads the list, not its name
     return CHECKS[check.name].function(params, facts, lists)
 
 
 def suggest_all(
-    root: Node, facts: Facts, lists: Lists, *, path: str | None = None
+    root: Node,
+    facts: Facts,
+    lists: Lists,
+    *,
+    path: str | None = None,
+    references: References | None = None,
 ) -> dict[str, Suggestion]:
     """Suggestions for every applicable leaf that has a check and enough facts, by label."""
     suggestions = {}
     for leaf in applicable_leaves(root, path=path):
-        if leaf.check is not None and (suggestion := suggest(leaf.check, facts, lists)):
+        if leaf.check is not None and (suggestion := suggest(leaf.check, facts, lists, references)):
             suggestions[leaf.label] = suggestion
     return suggestions

@@ -21,6 +21,7 @@ import yaml
 
 from .checks import check_problems
 from .dosing import Regimen
+from .references import References
 from .tree import Answer, Check, Kind, Node, Truth
 
 FORMAT = "priorauth-policy/1"
@@ -57,23 +58,27 @@ class DocumentError(Exception):
 # ---- public API ----------------------------------------------------------------------------
 
 
-def parse(text: str) -> dict[str, Any]:
-    """YAML text -> the normalized document; DocumentError lists every problem found."""
+def parse(text: str, *, references: References | None = None) -> dict[str, Any]:
+    """YAML text -> the normalized document; DocumentError lists every problem found.
+
+    references: the reference lists a check may name (checks.check_problems); None leaves
+    those names unchecked.
+    """
     data, lines = _load(text)
-    doc, problems = _read(data, lines)
+    doc, problems = _read(data, lines, references)
     if problems:
         raise DocumentError(problems)
     return doc
 
 
-def validate(doc: Mapping[str, Any]) -> list[Problem]:
+def validate(doc: Mapping[str, Any], *, references: References | None = None) -> list[Problem]:
     """Every problem of an already-built document (no line numbers); [] when it is valid."""
-    return _read(doc, {})[1]
+    return _read(doc, {}, references)[1]
 
 
-def normalize(doc: Mapping[str, Any]) -> dict[str, Any]:
+def normalize(doc: Mapping[str, Any], *, references: References | None = None) -> dict[str, Any]:
     """The document with defaults filled, text tidied and keys in canonical order."""
-    normal, problems = _read(doc, {})
+    normal, problems = _read(doc, {}, references)
     if problems:
         raise DocumentError(problems)
     return normal
@@ -105,6 +110,7 @@ def tree_from_dict(node: Mapping[str, Any]) -> Node:
         path=node.get("path"),
         k=node.get("k"),
         check=None if check is None else Check(check["name"], dict(check.get("params") or {})),
+        evidence_required=node.get("evidence_required", True),
         children=tuple(tree_from_dict(child) for child in node.get("children") or ()),
     )
 
@@ -124,6 +130,7 @@ def tree_to_dict(node: Node) -> dict[str, Any]:
         "path": node.path,
         "k": node.k,
         "check": check,
+        "evidence_required": node.evidence_required,
         "children": [tree_to_dict(child) for child in node.children],
     }
 
@@ -220,7 +227,9 @@ class _Reader:
         self.found.append((path, message))
 
 
-def _read(data: Any, lines: Mapping[Path, int]) -> tuple[dict[str, Any], list[Problem]]:
+def _read(
+    data: Any, lines: Mapping[Path, int], references: References | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     reader = _Reader()
     if data is None:
         reader.report((), "the document is empty")
@@ -230,7 +239,7 @@ def _read(data: Any, lines: Mapping[Path, int]) -> tuple[dict[str, Any], list[Pr
             doc = _DOCUMENT.read(reader, data, ())
         except RecursionError:
             return {}, [Problem("", None, "the document nests too deeply")]
-        _check_document(reader, doc)
+        _check_document(reader, doc, references)
     problems = [Problem(_where(path), _line(lines, path), msg) for path, msg in reader.found]
     problems.sort(key=lambda p: p.line if p.line is not None else 0)
     return doc, problems
@@ -336,6 +345,22 @@ class _Int(_Field):
             return None
         if self.minimum is not None and value < self.minimum:
             r.report(path, f"must be at least {self.minimum}, not {value}")
+        return value
+
+
+class _Bool(_Field):
+    """true or false, with a default (a node's evidence_required is true unless said)."""
+
+    def __init__(self, default: bool) -> None:
+        self._default = default
+
+    def default(self) -> bool:
+        return self._default
+
+    def read(self, r: _Reader, value: Any, path: Path) -> bool:
+        if not isinstance(value, bool):
+            r.report(path, f"must be true or false, not {_describe(value)}")
+            return self._default
         return value
 
 
@@ -452,9 +477,10 @@ class _Params(_Field):
 
 
 def _plain(value: Any) -> Any:
-    """A copy YAML can write: tuples become lists, Decimals their text."""
+    """A copy YAML can write: tuples become lists, Decimals their text, mappings sorted by key
+    (a JSON column may not keep their order)."""
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(value[key]) for key in sorted(value, key=str)}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, Decimal):
@@ -580,6 +606,8 @@ _NODE = _NodeSection(
         "path": _Key(_Nullable(_Enum(PATHS))),
         "k": _Key(_Nullable(_Int())),
         "check": _Key(_Nullable(_CHECK)),
+        # false marks an attestation: "met" may stand without a document, page and quote.
+        "evidence_required": _Key(_Bool(True)),
         # "children" is added just below: a node's children are nodes.
     },
     omit_defaults=True,
@@ -736,15 +764,15 @@ _DOCUMENT = _Section(
 # ---- rules across sections -----------------------------------------------------------------
 
 
-def _check_document(r: _Reader, doc: dict[str, Any]) -> None:
+def _check_document(r: _Reader, doc: dict[str, Any], references: References | None) -> None:
     version = doc["version"]
-    nodes = _check_tree(r, version["criteria"], version["lists"])
+    nodes = _check_tree(r, version["criteria"], version["lists"], references)
     _check_dosing(r, version["dosing"])
     _check_test_cases(r, version["test_cases"], nodes)
 
 
 def _check_tree(
-    r: _Reader, root: dict[str, Any], lists: Mapping[str, Any]
+    r: _Reader, root: dict[str, Any], lists: Mapping[str, Any], references: References | None
 ) -> dict[str, dict[str, Any]]:
     """Labels unique, paths consistent, checks usable; returns the nodes by label, in order."""
     base: Path = ("version", "criteria")
@@ -762,7 +790,8 @@ def _check_tree(
             nodes[label], first_at[label] = node, path
         check = node["check"]
         if check is not None and check["name"]:
-            for message in check_problems(Check(check["name"], check["params"]), lists):
+            as_check = Check(check["name"], check["params"])
+            for message in check_problems(as_check, lists, references):
                 r.report((*path, "check"), message)
     _check_paths(r, root, base, None)
     return nodes

@@ -3,6 +3,7 @@
 A case gives answers for some leaves and, optionally, the facts of a request; computable leaves
 it leaves unanswered take the suggestion the facts give (as a reviewer who confirms every
 suggestion would). The tree is then evaluated on the case's path and compared with `expect`.
+The requested drug of every case is the policy's own (drug_name and generic_name).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from .checks import Facts, LabResult, Medication, PriorTherapy, Suggestion, suggest_all
 from .document import tree_from_dict
+from .references import References
 from .tree import Answer, Evaluation, evaluate
 
 
@@ -27,12 +29,22 @@ class TestCaseResult:
     evaluation: Evaluation | None = None
 
 
-def run_test_cases(doc: Mapping[str, Any]) -> list[TestCaseResult]:
-    return [run_test_case(doc, case) for case in doc["version"]["test_cases"]]
+def run_test_cases(
+    doc: Mapping[str, Any], *, references: References | None = None
+) -> list[TestCaseResult]:
+    return [
+        run_test_case(doc, case, references=references) for case in doc["version"]["test_cases"]
+    ]
 
 
-def run_test_case(doc: Mapping[str, Any], case: Mapping[str, Any]) -> TestCaseResult:
-    """Run one case of a normalized document (see document.parse / document.normalize)."""
+def run_test_case(
+    doc: Mapping[str, Any], case: Mapping[str, Any], *, references: References | None = None
+) -> TestCaseResult:
+    """Run one case of a normalized document (see document.parse / document.normalize).
+
+    references: the reference lists its checks name; a check naming one not given fails the
+    case ("Could not run").
+    """
     version = doc["version"]
     path = case["request_type"]
     expect = case["expect"]
@@ -40,7 +52,15 @@ def run_test_case(doc: Mapping[str, Any], case: Mapping[str, Any]) -> TestCaseRe
         root = tree_from_dict(version["criteria"])
         facts = case.get("facts")
         suggestions = (
-            suggest_all(root, facts_from_dict(facts), version["lists"], path=path) if facts else {}
+            suggest_all(
+                root,
+                facts_from_dict(facts, requested_drug=requested_drug(doc)),
+                version["lists"],
+                path=path,
+                references=references,
+            )
+            if facts
+            else {}
         )
         answers = {label: Answer(value) for label, value in (case.get("answers") or {}).items()}
         for label, suggestion in suggestions.items():
@@ -57,7 +77,13 @@ def run_test_case(doc: Mapping[str, Any], case: Mapping[str, Any]) -> TestCaseRe
     return TestCaseResult(case["name"], not messages, messages, evaluation)
 
 
-def facts_from_dict(facts: Mapping[str, Any]) -> Facts:
+def requested_drug(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names of the policy's drug: its name and generic name, those it has."""
+    policy = doc.get("policy") or {}
+    return tuple(n for n in (policy.get("drug_name"), policy.get("generic_name")) if n)
+
+
+def facts_from_dict(facts: Mapping[str, Any], *, requested_drug: tuple[str, ...] = ()) -> Facts:
     """Facts from a test case's normalized `facts` mapping."""
     return Facts(
         request_date=facts["request_date"],
@@ -81,6 +107,7 @@ def facts_from_dict(facts: Mapping[str, Any]) -> Facts:
             for t in facts.get("prior_therapies") or ()
         ),
         diagnosis_codes=tuple(facts.get("diagnosis_codes") or ()),
+        requested_drug=requested_drug,
     )
 
 

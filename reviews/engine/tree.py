@@ -50,6 +50,8 @@ class Node:
     path: str | None = None
     k: int | None = None
     check: Check | None = None
+    # False: an attestation, whose "met" needs no documentary evidence.
+    evidence_required: bool = True
     children: tuple[Node, ...] = ()
 
 

@@ -31,14 +31,17 @@ class AppendOnlyModel(models.Model):
         raise PermissionError("Audit rows are append-only: they are never deleted.")
 
 
+class AccessEventKind(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGOUT = "logout", "Signed out"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    TOKEN_ISSUED = "token_issued", "API token issued"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+
+
 class AccessEvent(AppendOnlyModel):
-    class Kind(models.TextChoices):
-        LOGIN = "login", "Signed in"
-        LOGOUT = "logout", "Signed out"
-        LOGIN_FAILED = "login_failed", "Failed sign-in"
-        TOKEN_ISSUED = "token_issued", "API token issued"
-        TOKEN_REVOKED = "token_revoked", "API token revoked"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
+    Kind = AccessEventKind
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -53,16 +56,7 @@ class AccessEvent(AppendOnlyModel):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    kind__in=[
-                        "login",
-                        "logout",
-                        "login_failed",
-                        "token_issued",
-                        "token_revoked",
-                        "password_changed",
-                    ]
-                ),
+                condition=models.Q(kind__in=AccessEventKind.values),
                 name="accessevent_kind_valid",
             ),
         ]

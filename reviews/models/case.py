@@ -256,11 +256,9 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {
-            self.Status.APPROVED,
-            self.Status.PARTIALLY_APPROVED,
-            self.Status.DENIED,
-        }
+        from reviews.workflow import CLOSED  # the transition table imports this module
+
+        return self.status not in CLOSED
 
     @property
     def received_on(self) -> date:
@@ -422,8 +420,33 @@ class DocumentPage(models.Model):
         return f"{self.document} p. {self.number}"
 
 
+class CaseEventKind(models.TextChoices):
+    """What a case event records; the audit search lists these, labelled."""
+
+    RECEIVED = "received", "Request received"
+    STATUS = "status", "Status changed"
+    CLAIMED = "claimed", "Claimed"
+    ANSWER = "answer", "Criterion answered"
+    CASE_VIEWED = "case_viewed", "Case viewed"
+    DOCUMENT_ADDED = "document_added", "Document added"
+    DOCUMENTS_REJECTED = "documents_rejected", "Documents refused"
+    DOCUMENT_VIEWED = "document_viewed", "Document viewed"
+    DOCUMENT_DOWNLOADED = "document_downloaded", "Document downloaded"
+    DOCUMENT_TEXT_EXTRACTED = "document_text_extracted", "Document text read"
+    DOCUMENT_TEXT_FAILED = "document_text_failed", "Document text unreadable"
+    LETTER_ISSUED = "letter_issued", "Letter issued"
+    LETTER_RENDERED = "letter_rendered", "Letter PDF made"
+    LETTER_RENDER_FAILED = "letter_render_failed", "Letter PDF failed"
+    LETTER_DOWNLOADED = "letter_downloaded", "Letter downloaded"
+    DEADLINE_FLAG = "deadline_flag", "Deadline flag changed"
+    PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer offered"
+    PEER_TO_PEER_HELD = "peer_to_peer_held", "Peer-to-peer held"
+
+
 class CaseEvent(AppendOnlyModel):
     """Append-only audit: who did what to which case, and when. Nothing updates a row."""
+
+    Kind = CaseEventKind
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -434,7 +457,7 @@ class CaseEvent(AppendOnlyModel):
         related_name="+",
         help_text="Empty for the system (background work).",
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     payload = models.JSONField(default=dict, blank=True)
@@ -449,6 +472,9 @@ class CaseEvent(AppendOnlyModel):
             ),
             models.CheckConstraint(
                 condition=_in("to_status", CaseStatus, blank=True), name="caseevent_to_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("kind", CaseEventKind), name="caseevent_kind_valid"
             ),
         ]
 

@@ -223,6 +223,10 @@ class Criterion(models.Model):
         max_length=60, blank=True, help_text="A computable check that suggests an answer."
     )
     check_params = models.JSONField(default=dict, blank=True)
+    evidence_required = models.BooleanField(
+        default=True,
+        help_text="Off for an attestation: a “met” answer then needs no document, page and quote.",
+    )
 
     class Meta:
         ordering = ["version", "parent_id", "position", "pk"]

@@ -61,6 +61,13 @@ class CriterionAnswer(models.Model):
         return f"{self.case.reference} {self.criterion.label}: {self.answer}"
 
     @property
+    def has_evidence(self) -> bool:
+        """A document of the case, a page and a quote: what an auditor can look up."""
+        return bool(
+            self.evidence_document_id and self.evidence_page and self.evidence_quote.strip()
+        )
+
+    @property
     def overrides_suggestion(self) -> bool:
         return bool(self.suggested) and self.suggested != self.answer
 

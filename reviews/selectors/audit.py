@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.errors import NotFound
 from reviews.models import AccessEvent, Case, CaseEvent
 
 
@@ -23,7 +23,7 @@ class AuditFilters:
 
 def _require_auditor(user) -> None:
     if not permissions.can_view_audit(user):
-        raise Http404
+        raise NotFound
 
 
 def _day_start(day: date) -> datetime:
@@ -71,5 +71,6 @@ def case_audit(*, user, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("created_at", "pk")
 
 
-def case_event_kinds() -> list[str]:
-    return list(CaseEvent.objects.order_by("kind").values_list("kind", flat=True).distinct())
+def case_event_kinds() -> list[tuple[str, str]]:
+    """Every kind of case event, with its label: the enum, not a scan of the events."""
+    return list(CaseEvent.Kind.choices)

@@ -6,18 +6,18 @@ is itself patient information.
 
 from django.db.models import Case as DbCase
 from django.db.models import Q, QuerySet, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.errors import IdempotencyKeyReused
+from reviews.errors import IdempotencyKeyReused, NotFound
 from reviews.models import Case, CaseEvent, Document, IdempotencyKey, StagedUpload
+from reviews.workflow import CLOSED
 
 
 def case_get_for_user(*, user, case_id: int) -> Case:
     if not permissions.can_view_cases(user):
-        raise Http404("No such case.")
+        raise NotFound("No such case.")
     return get_object_or_404(
         Case.objects.select_related(
             "policy", "policy_version__policy", "deadline_rule", "assignee", "created_by"
@@ -49,9 +49,8 @@ def case_search(
     if status:
         cases = cases.filter(status=status)
     # Open cases first (the work), each group soonest due first.
-    decided = [Case.Status.APPROVED, Case.Status.PARTIALLY_APPROVED, Case.Status.DENIED]
     return cases.annotate(
-        decided=DbCase(When(status__in=decided, then=Value(1)), default=Value(0))
+        decided=DbCase(When(status__in=CLOSED, then=Value(1)), default=Value(0))
     ).order_by("decided", "due_at", "pk")
 
 
@@ -62,7 +61,9 @@ def case_documents(*, case: Case) -> QuerySet[Document]:
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     # Views are audited (the case's audit page shows them); the timeline shows the work.
     return (
-        case.events.exclude(kind="case_viewed").select_related("actor").order_by("created_at", "pk")
+        case.events.exclude(kind=CaseEvent.Kind.CASE_VIEWED)
+        .select_related("actor")
+        .order_by("created_at", "pk")
     )
 
 

@@ -1,7 +1,6 @@
 """Reads of determination letters, scoped like the case they belong to."""
 
-from django.http import Http404
-
+from reviews.errors import NotFound
 from reviews.models import Letter
 from reviews.selectors.cases import case_get_for_user
 
@@ -16,5 +15,5 @@ def letter_get_for_user(*, user, case_id: int) -> Letter:
         .first()
     )
     if letter is None:
-        raise Http404("This case has no letter yet.")
+        raise NotFound("This case has no letter yet.")
     return letter

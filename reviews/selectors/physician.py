@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.errors import NotFound
 from reviews.models import Case, CaseEvent
 from reviews.models.case import deadline_state
 
@@ -24,7 +24,7 @@ class QueueFilters:
 def physician_queue(*, user, filters: QueueFilters = QueueFilters()) -> QuerySet[Case]:
     """Escalated cases, the most urgent first: by due time (served by case_queue_idx)."""
     if not permissions.can_review_as_physician(user):
-        raise Http404
+        raise NotFound
     cases = Case.objects.filter(status__in=WAITING)
     if filters.urgency:
         cases = cases.filter(urgency=filters.urgency)
@@ -41,7 +41,7 @@ def physician_queue_counts(*, user) -> dict:
     """Counts for the queue's header, in one query. At risk and overdue are computed as of
     now (Case.deadline_state), not as of the last sweep."""
     if not permissions.can_review_as_physician(user):
-        raise Http404
+        raise NotFound
     rows = Case.objects.filter(status__in=WAITING).values_list(
         "status", "urgency", "received_at", "due_at"
     )

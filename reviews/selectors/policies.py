@@ -3,9 +3,9 @@
 from datetime import date
 
 from django.db.models import Prefetch
-from django.http import Http404
 
 from reviews import permissions
+from reviews.errors import NotFound
 from reviews.models import Policy, PolicyVersion
 from reviews.policy_documents import version_prefetched
 
@@ -51,7 +51,7 @@ def _may_read_policies(user) -> bool:
 def policy_list_for_user(*, user):
     """Policies with their versions, for staff who review cases or keep policies."""
     if not _may_read_policies(user):
-        raise Http404
+        raise NotFound
     return Policy.objects.prefetch_related(
         Prefetch("versions", queryset=PolicyVersion.objects.order_by("-number"))
     )
@@ -60,8 +60,8 @@ def policy_list_for_user(*, user):
 def policy_version_get_for_user(*, user, version_id: int) -> PolicyVersion:
     """A version with everything its page shows; 404 to anyone who may not read policies."""
     if not _may_read_policies(user):
-        raise Http404
+        raise NotFound
     try:
         return version_prefetched(version_id)
     except PolicyVersion.DoesNotExist:
-        raise Http404 from None
+        raise NotFound from None

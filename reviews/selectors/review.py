@@ -9,15 +9,22 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from reviews import permissions
-from reviews.engine import document
-from reviews.engine.checks import Facts, Medication, Suggestion, suggest_all
+from reviews.engine.checks import (
+    Facts,
+    Medication,
+    Suggestion,
+    check_stands_as_evidence,
+    suggest_all,
+)
 from reviews.engine.dosing import Regimen, regimen_differences
+from reviews.engine.testcases import requested_drug
 from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
+from reviews.errors import NotFound
 from reviews.models import Case, CriterionAnswer
-from reviews.policy_documents import version_document, version_prefetched
+from reviews.policy_documents import version_parsed
+from reviews.reference_lists import reference_lists
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,19 @@ class Step:
     node: Node
     ancestors: tuple[Node, ...]
     number: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a criterion's answer rests on. kind: document (a page and quote of a document of
+    the case), computed (a check's suggestion, from facts the request states, accepted as
+    suggested), attestation (the policy asks for no document), or "" for nothing."""
+
+    kind: str
+    text: str = ""
+
+
+NO_EVIDENCE = Evidence("")
 
 
 @dataclass
@@ -56,6 +76,62 @@ class ReviewState:
             return [f"The requested regimen cannot be read: {error}"]
         return regimen_differences(requested, expected_regimen(Regimen.from_dict(rule), self.path))
 
+    @cached_property
+    def evidence(self) -> dict[str, Evidence]:
+        """Each answered criterion's evidence, by label (NO_EVIDENCE when it has none)."""
+        found = {}
+        for step in self.steps:
+            label = step.node.label
+            answer = self.answers.get(label)
+            if answer is None:
+                continue
+            suggestion = self.suggestions.get(label)
+            if answer.has_evidence:
+                quote = answer.evidence_quote.strip()
+                found[label] = Evidence(
+                    "document",
+                    f"{answer.evidence_document.original_name}, p. {answer.evidence_page}: "
+                    f"“{quote}”",
+                )
+            elif (
+                suggestion is not None
+                and suggestion.answer == answer.answer
+                and check_stands_as_evidence(step.node.check)
+            ):
+                found[label] = Evidence("computed", suggestion.reason)
+            elif not step.node.evidence_required:
+                found[label] = Evidence("attestation", "Attestation: no document required.")
+            else:
+                found[label] = NO_EVIDENCE
+        return found
+
+    @property
+    def evidence_missing(self) -> list[str]:
+        """Criteria answered "met" with nothing to show for it: an approval may not rest on
+        them. A met answer needs a document page and quote, unless a check decided it from
+        what the request states, or the policy marks the criterion as an attestation."""
+        return [
+            step.node.label
+            for step in self.steps
+            if (answer := self.answers.get(step.node.label))
+            and answer.answer == CriterionAnswer.Value.MET
+            and self.evidence[step.node.label] == NO_EVIDENCE
+        ]
+
+    @property
+    def can_approve(self) -> bool:
+        """What a nurse's approval requires: every criterion met, the dosing as the policy
+        says, and evidence for every "met"."""
+        return self.all_met and not self.evidence_missing
+
+    @property
+    def approval_criteria(self) -> list[str]:
+        """The criteria an approval cites: the met leaves of the path taken, and no others
+        (an "any" group's unmet alternatives are not grounds)."""
+        if self.evaluation.result != Truth.MET:
+            return []
+        return list(self.evaluation.deciding)
+
     @property
     def answered(self) -> int:
         return sum(step.node.label in self.answers for step in self.steps)
@@ -80,7 +156,7 @@ class ReviewState:
         for step in self.steps:
             if step.node.label == label:
                 return step
-        raise Http404("No such criterion on this case's path.")
+        raise NotFound("No such criterion on this case's path.")
 
     @property
     def first_open_step(self) -> Step | None:
@@ -95,7 +171,8 @@ def expected_regimen(rule: Regimen, path: str) -> Regimen:
     return replace(rule, loading_weeks=(), maintenance=replace(rule.maintenance, start_week=0))
 
 
-def case_facts(case: Case) -> Facts:
+def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
+    """The facts of a case for the engine; requested: the names of the policy's drug."""
     return Facts(
         request_date=case.received_on,
         member_dob=case.member_dob,
@@ -106,6 +183,7 @@ def case_facts(case: Case) -> Facts:
         medications=tuple(Medication(m.name, m.stop_date) for m in case.medications.all()),
         therapy_start_date=case.therapy_start_date,
         diagnosis_codes=tuple(case.diagnosis_codes),
+        requested_drug=requested,
     )
 
 
@@ -127,15 +205,20 @@ def case_review_state_or_none(*, case: Case) -> ReviewState | None:
 def case_review_state(*, case: Case) -> ReviewState:
     """The review picture of a case pinned to a policy version."""
     if case.policy_version_id is None:
-        raise Http404("This case is not in any policy; it has no criteria to review.")
-    doc = version_document(version_prefetched(case.policy_version_id))
-    root = document.tree_from_dict(doc["version"]["criteria"])
+        raise NotFound("This case is not in any policy; it has no criteria to review.")
+    doc, root = version_parsed(case.policy_version_id)
     path = case.request_type
     answers = {
         a.criterion.label: a
         for a in case.answers.select_related("criterion", "evidence_document", "answered_by")
     }
-    suggestions = suggest_all(root, case_facts(case), doc["version"]["lists"], path=path)
+    suggestions = suggest_all(
+        root,
+        case_facts(case, requested=requested_drug(doc)),
+        doc["version"]["lists"],
+        path=path,
+        references=reference_lists(),
+    )
     return ReviewState(
         case=case,
         doc=doc,
@@ -150,7 +233,7 @@ def case_review_state(*, case: Case) -> ReviewState:
 def nurse_queue(*, user) -> QuerySet[Case]:
     """Cases awaiting nurse review, soonest due first (served by case_queue_idx)."""
     if not permissions.can_review_as_nurse(user):
-        raise Http404
+        raise NotFound
     return (
         Case.objects.filter(status=Case.Status.NURSE_REVIEW)
         .select_related("assignee", "policy_version__policy")

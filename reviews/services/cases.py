@@ -4,7 +4,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -105,7 +104,7 @@ def case_create(
     CaseEvent.objects.create(
         case=case,
         actor=actor,
-        kind="received",
+        kind=CaseEvent.Kind.RECEIVED,
         to_status=Case.Status.RECEIVED,
         payload={
             "reference": case.reference,
@@ -116,27 +115,7 @@ def case_create(
             "policy_version": str(version) if version else None,
         },
     )
-    if version is not None:
-        case_move(
-            case=case,
-            to=Case.Status.NURSE_REVIEW,
-            actor=actor,
-            payload={
-                "reason": f"Pinned to policy {version.policy.number} version {version.number}."
-            },
-        )
-    else:
-        why = (
-            f"Policy {policy.number} has no version in force on {received_on}."
-            if policy
-            else f"No policy covers {case.drug_name}."
-        )
-        case_move(
-            case=case,
-            to=Case.Status.PHYSICIAN_QUEUE,
-            actor=actor,
-            payload={"reason": f"Not in policy: {why} Reviewed case by case by a physician."},
-        )
+    _route(case=case, actor=actor)
     rejected: list[Rejected] = []
     if documents:
         _, rejected = document_add_many(
@@ -148,6 +127,45 @@ def case_create(
         )
         rejected += refused
     return case, rejected
+
+
+def _route(*, case: Case, actor) -> Case:
+    """Send a received case to its first queue: the nurses when a policy version is pinned,
+    else a physician, case by case."""
+    version = case.policy_version
+    if version is not None:
+        return case_move(
+            case=case,
+            to=Case.Status.NURSE_REVIEW,
+            actor=actor,
+            payload={
+                "reason": f"Pinned to policy {version.policy.number} version {version.number}."
+            },
+        )
+    received_on = timezone.localtime(case.received_at).date()
+    why = (
+        f"Policy {case.policy.number} has no version in force on {received_on}."
+        if case.policy
+        else f"No policy covers {case.drug_name}."
+    )
+    return case_move(
+        case=case,
+        to=Case.Status.PHYSICIAN_QUEUE,
+        actor=actor,
+        payload={"reason": f"Not in policy: {why} Reviewed case by case by a physician."},
+    )
+
+
+@transaction.atomic
+def case_route(*, case: Case, actor) -> Case:
+    """Send a case still in "received" to its queue. Intake does this itself; this is the
+    visible way on for a case that stopped there, so no request waits in no one's queue."""
+    if not permissions.can_intake(actor):
+        raise PermissionDenied("Only nurses and physicians may send a request to its queue.")
+    case = Case.objects.select_for_update().select_related("policy_version__policy").get(pk=case.pk)
+    if case.status != Case.Status.RECEIVED:
+        raise StaleCase(f"This case is already past intake ({case.get_status_display()}).")
+    return _route(case=case, actor=actor)
 
 
 def case_create_idempotent(
@@ -168,30 +186,3 @@ def case_create_idempotent(
             raise  # not the key's constraint
         return case, False
     return case, True
-
-
-@transaction.atomic
-def case_status_set_for_demo(*, case: Case, statuses: list[str], actor, note: str = "") -> Case:
-    """Demo data only (seed_demo): set a case's status directly, one step at a time, recording
-    each step as an event marked demo. Real moves go through reviews.workflow.case_move."""
-    if not settings.DEBUG:
-        raise PermissionDenied("Demo status changes run only with DEBUG on.")
-    for status in statuses:
-        now = timezone.now()
-        if (
-            Case.objects.filter(pk=case.pk, status=case.status).update(
-                status=status, updated_at=now
-            )
-            != 1
-        ):
-            raise StaleCase("This case was changed by someone else.")
-        CaseEvent.objects.create(
-            case=case,
-            actor=actor,
-            kind="status",
-            from_status=case.status,
-            to_status=status,
-            payload={"demo": True, **({"note": note} if note else {})},
-        )
-        case.status, case.updated_at = status, now
-    return case

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from reviews.errors import StaleCase
 from reviews.models import Case, CaseEvent, InfoRequest
-from reviews.workflow import case_move
+from reviews.workflow import CLOSED, case_move
 
 log = logging.getLogger(__name__)
 
-DECIDED = (Case.Status.APPROVED, Case.Status.PARTIALLY_APPROVED, Case.Status.DENIED)
 AT_RISK, OVERDUE, NO_FLAG = "at_risk", "overdue", ""
 # Rows changed per transaction: bounds lock time and the size of each IN list (SQLite
 # allows 32,766 parameters per statement).
@@ -42,7 +41,7 @@ def _flag_conditions(now: datetime) -> tuple[dict[str, Q], dict[str, ExpressionW
     at = Value(now, output_field=DateTimeField())
     left_x4 = ExpressionWrapper((F("due_at") - at) * 4, output_field=DurationField())
     span = ExpressionWrapper(F("due_at") - F("received_at"), output_field=DurationField())
-    is_open = ~Q(status__in=DECIDED)
+    is_open = ~Q(status__in=CLOSED)
     overdue = is_open & Q(due_at__lt=now)
     at_risk = is_open & Q(due_at__gte=now) & Q(_left_x4__lt=F("_span"))
     return {
@@ -102,7 +101,9 @@ def _flags_set_batch(pending, *, flag: str, lock: bool) -> int:
             raise _LostRace
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case_id=pk, actor=None, kind="deadline_flag", payload={"flag": flag})
+            CaseEvent(
+                case_id=pk, actor=None, kind=CaseEvent.Kind.DEADLINE_FLAG, payload={"flag": flag}
+            )
             for pk, _ in rows
         ],
         batch_size=500,
@@ -150,14 +151,14 @@ def _info_request_return(*, case: Case, resolution: str, actor) -> Case | None:
         if claimed != 1:  # another call resolved it first; that call moves the case
             return None
     # Conditional on "info_requested": StaleCase if the case moved since we read it.
+    # Back in the queue, unclaimed: any physician may take it.
     case_move(
         case=current,
         to=Case.Status.PHYSICIAN_QUEUE,
         actor=actor,
         payload={"resolution": resolution, "info_request_id": request.pk if request else None},
+        assignee=None,
     )
-    # Back in the queue, unclaimed: any physician may take it.
-    Case.objects.filter(pk=case.pk).update(assignee=None)
     case.status, case.assignee, case.updated_at = current.status, None, current.updated_at
     return case
 

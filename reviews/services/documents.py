@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reviews import permissions
+from reviews import permissions, task_names
 from reviews.models import Case, CaseEvent, Document, DocumentPage, StagedUpload
 from reviews.services.outbox import outbox_enqueue
 
@@ -121,7 +121,6 @@ def document_add_many(
     """
     if not permissions.can_intake(actor) or not permissions.can_view_cases(actor):
         raise PermissionDenied("Only intake staff may add documents to a case.")
-    from reviews import tasks  # tasks import services; import here to avoid a cycle
 
     accepted: list[Document] = []
     rejected: list[Rejected] = []
@@ -168,7 +167,7 @@ def document_add_many(
         CaseEvent.objects.create(
             case=case,
             actor=actor,
-            kind="document_added",
+            kind=CaseEvent.Kind.DOCUMENT_ADDED,
             payload={
                 "document_id": document.pk,
                 "name": document.original_name,
@@ -180,13 +179,13 @@ def document_add_many(
         )
         if document.extraction_status == Document.Extraction.PENDING:
             outbox_enqueue(
-                task_name=tasks.document_extract_text.name, kwargs={"document_id": document.pk}
+                task_name=task_names.DOCUMENT_EXTRACT_TEXT, kwargs={"document_id": document.pk}
             )
     if rejected:
         CaseEvent.objects.create(
             case=case,
             actor=actor,
-            kind="documents_rejected",
+            kind=CaseEvent.Kind.DOCUMENTS_REJECTED,
             payload={"files": [{"name": r.name, "reason": r.reason} for r in rejected]},
         )
     if accepted:
@@ -208,7 +207,7 @@ def document_record_download(*, document: Document, actor, download: bool) -> Ca
     return CaseEvent.objects.create(
         case_id=document.case_id,
         actor=actor,
-        kind="document_downloaded" if download else "document_viewed",
+        kind=CaseEvent.Kind.DOCUMENT_DOWNLOADED if download else CaseEvent.Kind.DOCUMENT_VIEWED,
         payload={"document_id": document.pk, "name": document.original_name},
     )
 
@@ -280,7 +279,9 @@ def document_extract_text(*, document_id: int) -> Document:
         CaseEvent.objects.create(
             case_id=document.case_id,
             actor=None,
-            kind="document_text_failed" if error else "document_text_extracted",
+            kind=CaseEvent.Kind.DOCUMENT_TEXT_FAILED
+            if error
+            else CaseEvent.Kind.DOCUMENT_TEXT_EXTRACTED,
             payload={
                 "document_id": document.pk,
                 "name": document.original_name,

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from reviews import permissions
+from reviews import permissions, task_names
 from reviews.letters import letter_html
 from reviews.models import CaseEvent, Determination, Letter
 from reviews.services.outbox import outbox_enqueue
@@ -34,19 +34,17 @@ def letter_issue(*, determination: Determination) -> Letter:
     with the decision or not at all, and the task is sent only after the commit (later, by
     the outbox dispatcher, if the broker is down then).
     """
-    from reviews import tasks  # tasks import services; import here to avoid a cycle
-
     letter = Letter.objects.create(determination=determination, html=letter_html(determination))
     CaseEvent.objects.create(
         case_id=determination.case_id,
         actor=determination.decided_by,
-        kind="letter_issued",
+        kind=CaseEvent.Kind.LETTER_ISSUED,
         payload={
             "letter_id": letter.pk,
             "authorization_number": determination.authorization_number,
         },
     )
-    outbox_enqueue(task_name=tasks.letter_render.name, kwargs={"letter_id": letter.pk})
+    outbox_enqueue(task_name=task_names.LETTER_RENDER, kwargs={"letter_id": letter.pk})
     return letter
 
 
@@ -72,7 +70,7 @@ def _fail(letter: Letter, error: BaseException) -> Letter:
             CaseEvent.objects.create(
                 case_id=letter.determination.case_id,
                 actor=None,
-                kind="letter_render_failed",
+                kind=CaseEvent.Kind.LETTER_RENDER_FAILED,
                 payload={"letter_id": letter.pk, "reason": reason},
             )
     log.warning("letter %s could not be rendered: %s", letter.pk, reason)
@@ -118,7 +116,7 @@ def letter_render_pdf(*, letter_id: int) -> Letter:
             CaseEvent.objects.create(
                 case_id=letter.determination.case_id,
                 actor=None,
-                kind="letter_rendered",
+                kind=CaseEvent.Kind.LETTER_RENDERED,
                 payload={"letter_id": letter_id, "sha256": locked.sha256, "size": locked.size},
             )
     except BaseException:
@@ -135,6 +133,6 @@ def letter_record_download(*, letter: Letter, actor) -> CaseEvent:
     return CaseEvent.objects.create(
         case_id=letter.determination.case_id,
         actor=actor,
-        kind="letter_downloaded",
+        kind=CaseEvent.Kind.LETTER_DOWNLOADED,
         payload={"letter_id": letter.pk, "sha256": letter.sha256},
     )

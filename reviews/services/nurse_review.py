@@ -6,19 +6,28 @@ A nurse approves only when every criterion on the case's path is met and the req
 dosing matches the policy; everything else goes to the physician queue with its reasons.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.engine.dosing import Regimen, authorized_quantity
-from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
+from reviews.errors import (
+    AlreadyClaimed,
+    EvidenceMissing,
+    NotFound,
+    ReviewError,
+    ReviewIncomplete,
+    StaleCase,
+    TermsChanged,
+)
 from reviews.models import Case, CaseEvent, CriterionAnswer, Determination, Document
 from reviews.selectors.review import case_review_state
-from reviews.services.letters import letter_issue
+from reviews.services.determinations import (
+    ApprovalTerms,
+    approval_terms,
+    determination_build,
+    determination_issue,
+)
 from reviews.workflow import case_move
 
 
@@ -58,7 +67,9 @@ def case_claim(*, case: Case, nurse) -> Case:
                 "has already claimed this case."
             )
         raise StaleCase(f"This case is not awaiting nurse review ({case.get_status_display()}).")
-    CaseEvent.objects.create(case=case, actor=nurse, kind="claimed", payload={"role": "nurse"})
+    CaseEvent.objects.create(
+        case=case, actor=nurse, kind=CaseEvent.Kind.CLAIMED, payload={"role": "nurse"}
+    )
     return case
 
 
@@ -81,7 +92,7 @@ def criterion_answer_save(
     state = case_review_state(case=case)
     try:
         step = state.step_for(label)
-    except Http404:
+    except NotFound:
         raise ReviewError(f"{label} is no criterion on this case's path.") from None
     if answer not in CriterionAnswer.Value.values:
         raise ReviewError("Choose met, not met or not documented.")
@@ -116,7 +127,7 @@ def criterion_answer_save(
     CaseEvent.objects.create(
         case=case,
         actor=nurse,
-        kind="answer",
+        kind=CaseEvent.Kind.ANSWER,
         payload={
             "criterion": label,
             "answer": answer,
@@ -131,63 +142,53 @@ def _lock_answers(case: Case, when) -> None:
     case.answers.filter(locked_at__isnull=True).update(locked_at=when)
 
 
-def authorization_number(case: Case) -> str:
-    # One determination per case, so the case reference makes the number unique and readable.
-    return case.reference.replace("PA-", "AU-", 1)
+def approval_refusal(state) -> str | None:
+    """Why a nurse may not approve a case in this state, or None when she may."""
+    if not state.all_met:
+        return (
+            "A nurse can approve only when every criterion is met and the dosing matches the "
+            "policy. Escalate to a physician instead: " + "; ".join(state.failing_items)
+        )
+    if state.evidence_missing:
+        return (
+            "Every “met” needs its evidence (a document, page and quote, or a suggested "
+            f"passage) before approval. Missing for: {', '.join(state.evidence_missing)}."
+        )
+    return None
 
 
 @transaction.atomic
-def case_approve(*, case: Case, nurse) -> Determination:
-    """Approve a case whose every criterion is met: period and quantity from the policy."""
+def case_approve(*, case: Case, nurse, expected: ApprovalTerms | None = None) -> Determination:
+    """Approve a case whose every criterion is met, with evidence: period and quantity from
+    the policy (services/determinations.py). `expected`: the terms the nurse confirmed; if
+    they are no longer what would be issued (the day turned, the policy changed), nothing is
+    issued and she is asked to look again."""
     _require_nurse(nurse)
     case = _locked_case(case)
     _require_assignee(case, nurse)
     state = case_review_state(case=case)
-    if not state.all_met:
-        raise ReviewIncomplete(
-            "A nurse can approve only when every criterion is met and the dosing matches the "
-            "policy. Escalate to a physician instead: " + "; ".join(state.failing_items)
+    if refusal := approval_refusal(state):
+        if state.all_met:
+            raise EvidenceMissing(refusal, labels=state.evidence_missing)
+        raise ReviewIncomplete(refusal)
+    terms = approval_terms(case=case)
+    if expected is not None and expected != terms:
+        raise TermsChanged(
+            f"The terms to issue are now {terms.start} to {terms.end}, {terms.doses} doses; "
+            "look at them again before approving."
         )
     version = case.policy_version
-    initial = case.request_type == Case.RequestType.INITIAL
-    days = version.initial_approval_days if initial else version.extended_approval_days
-    if not days:
-        raise ReviewIncomplete("This policy allows no reauthorization; escalate to a physician.")
-    now = timezone.now()
-    start = timezone.localdate(now)
-    quantity = authorized_quantity(
-        Regimen.from_dict(version.dosing_regimen),
-        start=start,
-        days=days,
-        phase="initial" if initial else "continuation",
-    )
-    determination = Determination.objects.create(
+    determination = determination_build(
         case=case,
         outcome=Determination.Outcome.APPROVED,
         decided_by=nurse,
         role=Determination.Role.NURSE,
-        decided_at=now,
-        policy_version=version,
         rationale=f"Every criterion of policy {version.policy.number} version {version.number} "
         f"on the {state.path} path is met, and the requested dosing matches the policy.",
-        criteria_cited=[step.node.label for step in state.steps],
-        approval_start=start,
-        approval_end=start + timedelta(days=days - 1),
-        authorized_doses=quantity.doses,
-        authorized_amount=quantity.total_amount,
-        authorized_unit=quantity.unit,
-        authorization_number=authorization_number(case),
+        criteria_cited=state.approval_criteria,
+        terms=terms,
     )
-    letter_issue(determination=determination)
-    _lock_answers(case, now)
-    Case.objects.filter(pk=case.pk).update(deadline_flag="")
-    case_move(
-        case=case,
-        to=Case.Status.APPROVED,
-        actor=nurse,
-        payload={"authorization_number": determination.authorization_number, "role": "nurse"},
-    )
-    return determination
+    return determination_issue(determination=determination, payload={"role": "nurse"})
 
 
 @transaction.atomic
@@ -215,7 +216,6 @@ def case_escalate(*, case: Case, nurse, comment: str = "") -> Case:
             "result": state.evaluation.result.value,
             "path": state.path,
         },
+        assignee=None,
     )
-    Case.objects.filter(pk=case.pk).update(assignee=None)
-    case.assignee = None
     return case

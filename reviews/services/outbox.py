@@ -44,8 +44,7 @@ def _eager() -> bool:
 
 
 def _task(task_name: str):
-    from reviews import tasks  # noqa: F401  registers the tasks; tasks import services
-
+    # reviews.tasks registered itself when the app was ready (reviews/apps.py).
     return current_app.tasks[task_name]
 
 

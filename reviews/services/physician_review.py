@@ -14,10 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.engine.dosing import Regimen, authorized_quantity
-from reviews.errors import AlreadyClaimed, ReviewError, StaleCase
+from reviews.engine.dosing import Regimen
+from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
-from reviews.services.nurse_review import authorization_number
+from reviews.selectors.physician import criteria_choices
+from reviews.selectors.review import case_review_state
+from reviews.services.determinations import (
+    ApprovalTerms,
+    NoContinuation,
+    approval_terms,
+    determination_build,
+    determination_issue,
+)
 from reviews.workflow import case_move
 
 MIN_REASON_CHARS = 20
@@ -52,6 +60,7 @@ def case_claim_physician(*, case: Case, physician) -> Case:
             to=Case.Status.PHYSICIAN_REVIEW,
             actor=physician,
             payload={"claimed_by": _name(physician)},
+            assignee=physician,
         )
     except StaleCase:
         current.refresh_from_db()
@@ -60,8 +69,6 @@ def case_claim_physician(*, case: Case, physician) -> Case:
                 f"{_name(current.assignee)} has already claimed this case."
             ) from None
         raise
-    Case.objects.filter(pk=case.pk).update(assignee=physician)
-    case.assignee = physician
     return case
 
 
@@ -79,10 +86,13 @@ def _locked_for_decision(case: Case, physician) -> Case:
 
 
 def default_approval(case: Case, *, start: date | None = None) -> dict:
-    """Period and quantity the policy gives: what an approval defaults to."""
+    """What a physician's approval defaults to: the policy's terms (services/determinations).
+    A case in no policy, or a continuation the policy gives no period for, has no default
+    end or quantity: the physician sets them."""
     start = start or timezone.localdate()
-    version = case.policy_version
-    if version is None:
+    try:
+        terms = approval_terms(case=case, start=start)
+    except (NoContinuation, ReviewIncomplete):
         return {
             "approval_start": start,
             "approval_end": None,
@@ -90,22 +100,12 @@ def default_approval(case: Case, *, start: date | None = None) -> dict:
             "authorized_amount": None,
             "authorized_unit": "",
         }
-    initial = case.request_type == Case.RequestType.INITIAL
-    days = (version.initial_approval_days if initial else version.extended_approval_days) or (
-        version.initial_approval_days
-    )
-    quantity = authorized_quantity(
-        Regimen.from_dict(version.dosing_regimen),
-        start=start,
-        days=days,
-        phase="initial" if initial else "continuation",
-    )
     return {
-        "approval_start": start,
-        "approval_end": start + timedelta(days=days - 1),
-        "authorized_doses": quantity.doses,
-        "authorized_amount": quantity.total_amount,
-        "authorized_unit": quantity.unit,
+        "approval_start": terms.start,
+        "approval_end": terms.end,
+        "authorized_doses": terms.doses,
+        "authorized_amount": terms.amount,
+        "authorized_unit": terms.unit,
     }
 
 
@@ -121,7 +121,7 @@ def authorized_total(case: Case, doses: int | None) -> tuple:
     return regimen.dose_amount * doses, regimen.dose_unit
 
 
-def _issue(
+def decision_build(
     *,
     case: Case,
     physician,
@@ -131,43 +131,31 @@ def _issue(
     period: tuple[date, date] | None,
     doses: int | None,
 ) -> Determination:
-    now = timezone.now()
+    """A physician's determination, unsaved: what _issue saves and the letter preview shows.
+    The total amount is the doses times the requested dose."""
     amount, unit = authorized_total(case, doses)
-    determination = Determination.objects.create(
+    terms = (
+        ApprovalTerms(start=period[0], end=period[1], doses=doses, amount=amount, unit=unit)
+        if period
+        else None
+    )
+    return determination_build(
         case=case,
         outcome=outcome,
         decided_by=physician,
         role=Determination.Role.PHYSICIAN,
-        decided_at=now,
-        policy_version=case.policy_version,
-        rationale=rationale.strip(),
+        rationale=rationale,
         criteria_cited=criteria_cited,
-        approval_start=period[0] if period else None,
-        approval_end=period[1] if period else None,
-        authorized_doses=doses,
-        authorized_amount=amount,
-        authorized_unit=unit or "",
-        authorization_number=authorization_number(case),
+        terms=terms,
     )
-    case_move(
-        case=case,
-        to=outcome,
-        actor=physician,
-        payload={
-            "authorization_number": determination.authorization_number,
-            "role": "physician",
-            "criteria_cited": criteria_cited,
-        },
+
+
+def _issue(*, criteria_cited: list[str], **decision) -> Determination:
+    determination = decision_build(criteria_cited=criteria_cited, **decision)
+    return determination_issue(
+        determination=determination,
+        payload={"role": "physician", "criteria_cited": criteria_cited},
     )
-    Case.objects.filter(pk=case.pk).update(deadline_flag="")
-    _letter_issue(determination)
-    return determination
-
-
-def _letter_issue(determination: Determination) -> None:
-    from reviews.services.letters import letter_issue
-
-    letter_issue(determination=determination)
 
 
 def _check_period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -262,14 +250,16 @@ def case_deny(*, case: Case, physician, criteria_cited: list[str], rationale: st
         )
     cited = list(dict.fromkeys(label.strip() for label in criteria_cited if label.strip()))
     if case.policy_version_id:
-        labels = set(case.policy_version.criteria.values_list("label", flat=True))
+        # The same choices the denial form offers: the leaves of the case's path.
+        labels = {label for label, _ in criteria_choices(case_review_state(case=case))}
         if not cited:
             raise ReviewError("Name at least one criterion of the policy that is not met.")
         unknown = [label for label in cited if label not in labels]
         if unknown:
             raise ReviewError(
                 f"Not criteria of policy {case.policy_version.policy.number} "
-                f"version {case.policy_version.number}: {', '.join(unknown)}."
+                f"version {case.policy_version.number} on this request's path: "
+                f"{', '.join(unknown)}."
             )
     return _issue(
         case=case,
@@ -308,8 +298,8 @@ def info_request_create(
         to=Case.Status.INFO_REQUESTED,
         actor=physician,
         payload={"missing": request.missing, "wait_until": wait_until.isoformat()},
+        assignee=None,
     )
-    Case.objects.filter(pk=case.pk).update(assignee=None)
     return request
 
 
@@ -326,7 +316,10 @@ def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
         )
     p2p = PeerToPeer.objects.create(case=case, offered_at=timezone.now(), offered_by=physician)
     CaseEvent.objects.create(
-        case=case, actor=physician, kind="peer_to_peer_offered", payload={"peer_to_peer_id": p2p.pk}
+        case=case,
+        actor=physician,
+        kind=CaseEvent.Kind.PEER_TO_PEER_OFFERED,
+        payload={"peer_to_peer_id": p2p.pk},
     )
     return p2p
 
@@ -351,7 +344,7 @@ def peer_to_peer_log(
     CaseEvent.objects.create(
         case_id=p2p.case_id,
         actor=physician,
-        kind="peer_to_peer_held",
+        kind=CaseEvent.Kind.PEER_TO_PEER_HELD,
         payload={"peer_to_peer_id": p2p.pk, "with_whom": p2p.with_whom, "outcome": p2p.outcome},
     )
     return p2p

@@ -30,6 +30,7 @@ from reviews.policy_documents import (
     version_prefetched,
     version_problems,
 )
+from reviews.reference_lists import reference_lists
 
 
 def _require_policy_admin(actor) -> None:
@@ -58,7 +59,7 @@ def policy_version_check(*, version: PolicyVersion) -> list[str]:
         return ["The version has no test cases; add at least one before publishing."]
     return [
         f'Test case "{result.name}": {"; ".join(result.messages)}'
-        for result in testcases.run_test_cases(doc)
+        for result in testcases.run_test_cases(doc, references=reference_lists())
         if not result.passed
     ]
 

@@ -3,6 +3,7 @@ recorded in the access audit like sign-ins."""
 
 from django.contrib.auth import views as auth_views
 
+from reviews.client_ip import client_ip
 from reviews.models import AccessEvent
 from reviews.services.audit import access_event_record
 
@@ -13,6 +14,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         access_event_record(
-            kind=AccessEvent.Kind.PASSWORD_CHANGED, request=self.request, user=self.request.user
+            kind=AccessEvent.Kind.PASSWORD_CHANGED,
+            address=client_ip(self.request),
+            user=self.request.user,
         )
         return response

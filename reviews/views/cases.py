@@ -147,6 +147,20 @@ def _detail_page(request, case, upload_form, status=200):
 
 
 @require_POST
+def case_route_view(request, case_id: int):
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    if not permissions.can_intake(request.user):
+        raise PermissionDenied
+    try:
+        case = case_services.case_route(case=case, actor=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{case.reference} sent to {case.get_status_display().lower()}.")
+    return redirect("reviews:case-detail", case_id=case.pk)
+
+
+@require_POST
 def document_upload_view(request, case_id: int):
     case = selectors.case_get_for_user(user=request.user, case_id=case_id)
     if not permissions.can_intake(request.user):

@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews import permissions
+from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
 from reviews.models import Case
-from reviews.review_forms import AnswerForm, EscalateForm
+from reviews.review_forms import AnswerForm, ApproveConfirmForm, EscalateForm
 from reviews.selectors.cases import case_documents, case_get_for_user
 from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
 from reviews.services import nurse_review as services
 from reviews.services.audit import case_view_record
+from reviews.services.determinations import approval_terms
 
 QUEUE_PAGE_SIZE = 50
 
@@ -100,6 +102,7 @@ def case_review_step_view(request, case_id: int, label: str):
             "form": form,
             "saved": saved,
             "suggestion": suggestion,
+            "suggestion_stands": bool(suggestion) and check_stands_as_evidence(step.node.check),
             "passages": passages,
             "documents": documents,
             "editable": editable,
@@ -142,28 +145,66 @@ def _viewer_document(request, documents, saved):
     return by_id.get(str(wanted)) or next(iter(by_id.values()), None)
 
 
+def _approval_preview(case: Case, state):
+    """(terms, refusal): what an approval would issue now, or why there is none."""
+    if refusal := services.approval_refusal(state):
+        return None, refusal
+    try:
+        return approval_terms(case=case), None
+    except ReviewError as error:
+        return None, str(error)
+
+
+def _summary_context(request, case: Case, state, **extra) -> dict:
+    terms, refusal = _approval_preview(case, state)
+    return {
+        "case": case,
+        "state": state,
+        "editable": _editable(case, request.user),
+        "terms": terms,
+        "approve_refusal": refusal,
+        "escalate_form": EscalateForm(),
+        **extra,
+    }
+
+
 @require_GET
 def case_review_summary_view(request, case_id: int):
     case = _nurse_case(request, case_id)
     case_view_record(case=case, actor=request.user, page="review summary")
     state = case_review_state(case=case)
     return render(
+        request, "reviews/case_review_summary.html", _summary_context(request, case, state)
+    )
+
+
+@require_GET
+def case_approve_confirm_view(request, case_id: int):
+    """The second screen of an approval: the terms and the criteria it will cite, then the
+    irreversible button. A plain page, so it works without JavaScript."""
+    case = _nurse_case(request, case_id)
+    state = case_review_state(case=case)
+    terms, refusal = _approval_preview(case, state)
+    if refusal or not _editable(case, request.user):
+        messages.error(request, refusal or "Claim this case before approving it.")
+        return redirect("reviews:case-review-summary", case_id=case.pk)
+    return render(
         request,
-        "reviews/case_review_summary.html",
-        {
-            "case": case,
-            "state": state,
-            "editable": _editable(case, request.user),
-            "escalate_form": EscalateForm(),
-        },
+        "reviews/case_approve_confirm.html",
+        {"case": case, "state": state, "terms": terms, "form": ApproveConfirmForm.of(terms)},
     )
 
 
 @require_POST
 def case_approve_view(request, case_id: int):
     case = _nurse_case(request, case_id)
+    form = ApproveConfirmForm(request.POST)
+    if not form.is_valid():
+        # Only the confirmation screen's form approves: the nurse sees the terms first.
+        messages.error(request, "Look at the terms of the approval, then confirm them.")
+        return redirect("reviews:case-approve-confirm", case_id=case.pk)
     try:
-        determination = services.case_approve(case=case, nurse=request.user)
+        determination = services.case_approve(case=case, nurse=request.user, expected=form.terms())
     except ReviewError as error:
         messages.error(request, str(error))
         return redirect("reviews:case-review-summary", case_id=case.pk)
@@ -185,12 +226,7 @@ def case_escalate_view(request, case_id: int):
         return render(
             request,
             "reviews/case_review_summary.html",
-            {
-                "case": case,
-                "state": state,
-                "editable": _editable(case, request.user),
-                "escalate_form": form,
-            },
+            _summary_context(request, case, state, escalate_form=form),
             status=400,
         )
     try:

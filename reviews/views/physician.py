@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from reviews import csp, permissions
 from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import ReviewError
-from reviews.models import Case, Determination, PeerToPeer
+from reviews.models import Case, PeerToPeer
 from reviews.review_forms import (
     ApproveForm,
     DenyForm,
@@ -170,23 +169,17 @@ def _letter_preview(case: Case, user, outcome: str, arguments: dict) -> str:
     """The letter an issue would produce, from an unsaved determination."""
     from reviews.letters import letter_html
 
-    draft = Determination(
+    start, end = arguments.get("approval_start"), arguments.get("approval_end")
+    draft = services.decision_build(
         case=case,
+        physician=user,
         outcome=outcome,
-        decided_by=user,
-        role=Determination.Role.PHYSICIAN,
-        policy_version=case.policy_version,
         rationale=arguments.get("rationale", ""),
         criteria_cited=arguments.get("criteria_cited", []),
-        approval_start=arguments.get("approval_start"),
-        approval_end=arguments.get("approval_end"),
-        authorized_doses=arguments.get("authorized_doses"),
-        authorization_number=services.authorization_number(case) + " (preview)",
+        period=(start, end) if start and end else None,
+        doses=arguments.get("authorized_doses"),
     )
-    draft.decided_at = timezone.now()
-    draft.authorized_amount, draft.authorized_unit = services.authorized_total(
-        case, draft.authorized_doses
-    )
+    draft.authorization_number += " (preview)"
     return letter_html(draft)
 
 

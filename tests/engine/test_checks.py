@@ -23,7 +23,7 @@ from reviews.engine.checks import (
 from reviews.engine.dosing import add_months
 from reviews.engine.tree import Answer, Check, Kind, Node
 
-MET, NOT_MET = Answer.MET, Answer.NOT_MET
+MET, NOT_MET, NOT_DOCUMENTED = Answer.MET, Answer.NOT_MET, Answer.NOT_DOCUMENTED
 REQUEST = date(2026, 11, 28)
 
 LISTS = {
@@ -213,15 +213,18 @@ NO_CONCURRENT = check("no_concurrent_agents", list="MS_DMTS")
 
 def test_no_medications_is_met():
     assert suggest(NO_CONCURRENT, facts(), LISTS) == Suggestion(
-        MET,
-        "No agent from Other Disease-Modifying Agents Used for Multiple Sclerosis (MS) "
-        "among the listed current medications.",
+        MET, "No current medications are listed."
     )
 
 
-def test_unrelated_medications_are_met():
+def test_medications_no_list_knows_are_not_documented_never_met():
+    # Without a reference list nothing says baclofen is not a disease-modifying agent.
     f = facts(medications=(Medication("Baclofen 10 mg"), Medication("Vitamin D3")))
-    assert answer(NO_CONCURRENT, f) == MET
+    assert suggest(NO_CONCURRENT, f, LISTS) == Suggestion(
+        NOT_DOCUMENTED,
+        "Cannot classify Baclofen 10 mg; Vitamin D3: verify whether each is a "
+        "disease-modifying agent.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -246,7 +249,10 @@ def test_a_listed_agent_without_stop_date_is_concurrent(name):
 
 @pytest.mark.parametrize("name", ["Tecfideras", "interferon beta-1c", "Aubagiox", "Copax"])
 def test_partial_words_do_not_match(name):
-    assert answer(NO_CONCURRENT, facts(medications=(Medication(name),))) == MET
+    suggestion = suggest(NO_CONCURRENT, facts(medications=(Medication(name),)), LISTS)
+    assert suggestion == Suggestion(
+        NOT_DOCUMENTED, f"Cannot classify {name}: verify whether it is a disease-modifying agent."
+    )
 
 
 @pytest.mark.parametrize(
@@ -266,7 +272,9 @@ def test_switch_grace_edge(stop, expected):
 def test_switch_reason_names_the_drug_and_its_stop_date():
     f = facts(medications=(Medication("Tecfidera", stop_date=date(2026, 12, 1)),))
     assert suggest(NO_CONCURRENT, f, LISTS) == Suggestion(
-        MET, "Switch, not concurrent use: Tecfidera stops on 2026-12-01."
+        MET,
+        "Every listed medication is classified and none is a concurrent disease-modifying "
+        "agent: Tecfidera stops on 2026-12-01 (switch).",
     )
 
 
@@ -427,6 +435,7 @@ def test_every_registered_check_has_a_function_and_params():
         "tried_and_failed_at_least",
         "lab_value",
         "diagnosis_code_in",
+        "diagnosis_suggests",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from reviews.engine.document import (
     DocumentError,
     Problem,
     dump,
+    iter_tree,
     normalize,
     parse,
     tree_from_dict,
@@ -121,6 +123,7 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
         "path": None,
         "k": None,
         "check": None,
+        "evidence_required": True,
         "children": [],
     }
     case = version["test_cases"][0]
@@ -598,3 +601,23 @@ def test_a_dict_built_by_code_may_use_enums_tuples_and_decimals() -> None:
     assert "value: '100'" in text
     assert "synonyms: [A1]" in text
     assert dump(parse(text)) == text
+
+
+def test_evidence_required_is_true_unless_a_leaf_says_false_and_must_be_a_boolean():
+    text = (Path(__file__).resolve().parents[2] / "policies" / "kesimpta-2020910.yaml").read_text(
+        encoding="utf-8"
+    )
+    doc = parse(text)
+    assert all(
+        node["evidence_required"] is True for node, _ in iter_tree(doc["version"]["criteria"], ())
+    )
+    attested = text.replace(
+        "      - label: PRE-1\n        kind: leaf\n",
+        "      - label: PRE-1\n        kind: leaf\n        evidence_required: false\n",
+    )
+    parsed = parse(attested)
+    assert parsed["version"]["criteria"]["children"][0]["evidence_required"] is False
+    assert tree_from_dict(parsed["version"]["criteria"]).children[0].evidence_required is False
+    assert "evidence_required: false" in dump(parsed)
+    with pytest.raises(DocumentError, match="must be true or false, not"):
+        parse(attested.replace("evidence_required: false", "evidence_required: maybe"))

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from reviews.engine.checks import Facts, matches_item, suggest
-from reviews.engine.document import dump, iter_tree, parse
+from reviews.engine.document import DocumentError, dump, iter_tree, parse
 from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.engine.references import parse_reference
 from reviews.engine.testcases import run_test_cases
 from reviews.engine.tree import Check
 
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
 # The seed (the policy as published, extracted from its PDF), copied into the repository.
 SEED_FILE = ROOT / "tests" / "fixtures" / "seeds" / "kesimpta-policy-2020910.txt"
+REFERENCE_FILE = ROOT / "policies" / "reference" / "ms-disease-modifying-therapies.yaml"
 
 # The seed as one line of words: the PDF extraction broke lines (and "case-by-\ncase") anywhere.
 SEED_WORDS = """
@@ -38,8 +40,14 @@ def text() -> str:
 
 
 @pytest.fixture(scope="module")
-def doc(text: str) -> dict[str, Any]:
-    return parse(text)
+def references() -> dict[str, Any]:
+    reference = parse_reference(REFERENCE_FILE.read_text(encoding="utf-8"))
+    return {reference.name: reference}
+
+
+@pytest.fixture(scope="module")
+def doc(text: str, references: dict[str, Any]) -> dict[str, Any]:
+    return parse(text, references=references)
 
 
 @pytest.fixture(scope="module")
@@ -290,14 +298,22 @@ def test_checks_on_computable_leaves(nodes: dict[str, dict[str, Any]]) -> None:
         "params": {"allow_consultation": True, "list": "ms_prescriber_specialties"},
     }
     age = {"name": "age_at_least", "params": {"years": 18}}
+    diagnosis = checks["PRE-1"]
     assert checks == {
+        "PRE-1": diagnosis,
         "PRE-2": {
             "name": "no_concurrent_agents",
-            "params": {"list": "ms_disease_modifying_agents", "switch_grace_days": 30},
+            "params": {
+                "list": "ms_disease_modifying_agents",
+                "reference": "ms-disease-modifying-therapies",
+                "switch_grace_days": 30,
+            },
         },
+        "1.A.i": diagnosis,
         "1.A.ii": age,
         "1.A.iii": specialty,
         "1.B.duration": {"name": "months_on_drug_at_least", "params": {"months": 12}},
+        "1.B.i": diagnosis,
         "1.B.iii": age,
         "1.B.iv": specialty,
     }
@@ -359,10 +375,44 @@ def test_file_is_in_canonical_form(text: str, doc: dict[str, Any]) -> None:
     assert dump(doc) == text
 
 
-def test_its_test_cases_cover_both_paths_and_all_pass(version: dict[str, Any]) -> None:
+def test_diagnosis_suggestions_follow_the_fy2026_g35_subcodes(
+    nodes: dict[str, dict[str, Any]],
+) -> None:
+    params = nodes["PRE-1"]["check"]["params"]
+    assert {code: entry["answer"] for code, entry in params["codes"].items()} == {
+        "G35.A": "met",  # relapsing-remitting
+        "G35.B0": "not_met",  # primary progressive, unspecified / active / non-active
+        "G35.B1": "not_met",
+        "G35.B2": "not_met",
+        "G35.C1": "met",  # active secondary progressive
+        "G35.C2": "not_met",  # non-active secondary progressive
+    }  # G35.C0 and G35.D say nothing about a relapsing form: no suggestion
+    assert "FY2026 ICD-10-CM" in params["source"]
+
+
+def test_its_test_cases_cover_both_paths_and_all_pass(
+    doc: dict[str, Any], version: dict[str, Any], references: dict[str, Any]
+) -> None:
     cases = version["test_cases"]
     assert len(cases) >= 12
     assert {c["request_type"] for c in cases} == {"initial", "continuation"}
     assert {c["expect"]["result"] for c in cases} == {"met", "not_met", "unknown"}
-    failures = [(r.name, r.messages) for r in run_test_cases({"version": version}) if not r.passed]
-    assert failures == []
+    failures = [(r.name, r.messages) for r in run_test_cases(doc, references=references)]
+    assert [f for f in failures if f[1]] == []
+
+
+def test_its_cases_need_the_reference_list(doc: dict[str, Any]) -> None:
+    """Without the reference list, Briumvi is not a known agent: the case fails, loudly."""
+    (result,) = [r for r in run_test_cases(doc) if r.name.startswith("continuation: Briumvi")]
+    assert not result.passed
+    assert "Could not run" in result.messages[0]
+    assert "ms-disease-modifying-therapies" in result.messages[0]
+
+
+def test_an_unknown_reference_is_a_problem_at_its_place(text: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        parse(text, references={})
+    (problem,) = caught.value.problems
+    assert problem.where == "version.criteria.children[1].check"
+    assert "names no known reference list: 'ms-disease-modifying-therapies'" in problem.message
+    assert problem.line is not None

@@ -9,12 +9,17 @@ from typing import Any
 import pytest
 
 from reviews.engine.document import iter_tree, parse
+from reviews.engine.references import parse_reference
 from reviews.engine.testcases import TestCaseResult, run_test_case, run_test_cases
 from reviews.engine.tree import Truth
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIN_FILE = ROOT / "tests" / "fixtures" / "policies" / "statin-step-therapy.yaml"
 KESIMPTA_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
+REFERENCE = parse_reference(
+    (ROOT / "policies" / "reference" / "ms-disease-modifying-therapies.yaml").read_text()
+)
+REFERENCES = {REFERENCE.name: REFERENCE}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,7 @@ def test_the_second_policy_has_a_different_shape(statin: dict[str, Any]) -> None
 def test_a_wrong_result_is_reported_with_the_failing_leaves(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: 17 years old")
     case["expect"]["result"] = "met"
-    result = run_test_case(kesimpta, case)
+    result = run_test_case(kesimpta, case, references=REFERENCES)
     assert not result.passed
     assert result.messages == [
         "Result: expected met, got not_met (failing leaves: 1.A.ii).",
@@ -70,7 +75,7 @@ def test_a_wrong_result_is_reported_with_the_failing_leaves(kesimpta: dict[str, 
 def test_a_wrong_failing_list_names_what_is_missing_and_extra(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: primary progressive MS")
     case["expect"]["failing"] = ["PRE-1", "PRE-2"]
-    result = run_test_case(kesimpta, case)
+    result = run_test_case(kesimpta, case, references=REFERENCES)
     assert result.messages == [
         "Failing leaves: expected [PRE-1, PRE-2], got [PRE-1, 1.A.i] "
         "(expected but not failing: PRE-2; failing but not expected: 1.A.i)."
@@ -80,14 +85,14 @@ def test_a_wrong_failing_list_names_what_is_missing_and_extra(kesimpta: dict[str
 def test_failing_order_does_not_matter(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: primary progressive MS")
     case["expect"]["failing"] = ["1.A.i", "PRE-1"]
-    assert run_test_case(kesimpta, case).passed
+    assert run_test_case(kesimpta, case, references=REFERENCES).passed
 
 
 def test_a_wrong_suggestion_quotes_the_checks_reason(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: 17 years old")
     case["expect"]["suggestions"]["1.A.ii"] = "met"
     case["expect"]["suggestions"]["1.A.i"] = "met"
-    result = run_test_case(kesimpta, case)
+    result = run_test_case(kesimpta, case, references=REFERENCES)
     assert result.messages == [
         "Suggestion for 1.A.ii: expected met, got not_met "
         "(17 years old on 2026-11-28 (born 2008-11-29); at least 18 required.)",
@@ -99,7 +104,9 @@ def test_a_wrong_suggestion_quotes_the_checks_reason(kesimpta: dict[str, Any]) -
 def test_a_wrong_path_is_reported(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: every criterion met")
     case["expect"]["path"] = "continuation"
-    assert run_test_case(kesimpta, case).messages == ["Path: expected continuation, got initial."]
+    assert run_test_case(kesimpta, case, references=REFERENCES).messages == [
+        "Path: expected continuation, got initial."
+    ]
 
 
 def test_an_answer_overrides_the_suggestion(kesimpta: dict[str, Any]) -> None:
@@ -107,13 +114,13 @@ def test_an_answer_overrides_the_suggestion(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: family physician without")
     case["answers"]["1.A.iii"] = "met"
     case["expect"] = {"result": "met", "path": "initial", "failing": [], "suggestions": None}
-    assert run_test_case(kesimpta, case).passed
+    assert run_test_case(kesimpta, case, references=REFERENCES).passed
 
 
 def test_without_facts_nothing_is_suggested(kesimpta: dict[str, Any]) -> None:
     case = case_named(kesimpta, "initial: 17 years old")
     case["facts"] = None
-    result = run_test_case(kesimpta, case)
+    result = run_test_case(kesimpta, case, references=REFERENCES)
     assert not result.passed
     assert result.evaluation is not None
     assert set(result.evaluation.unanswered) == {"PRE-2", "1.A.ii", "1.A.iii"}
@@ -126,7 +133,7 @@ def test_a_case_that_cannot_run_says_why(kesimpta: dict[str, Any]) -> None:
     doc = copy.deepcopy(kesimpta)
     doc["version"]["criteria"]["children"][0]["check"] = {"name": "no_such_check", "params": {}}
     case = case_named(kesimpta, "initial: 17 years old")
-    result = run_test_case(doc, case)
+    result = run_test_case(doc, case, references=REFERENCES)
     assert not result.passed
     assert result.evaluation is None
     assert result.messages[0].startswith("Could not run: Unknown check 'no_such_check'")

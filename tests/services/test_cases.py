@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from reviews.errors import InvalidTransition, ReviewError, StaleCase
 from reviews.intake import IntakeInvalid
 from reviews.models import Case, CaseEvent, CaseMedication, DeadlineRule, ReferenceSequence
-from reviews.services.cases import case_create, case_status_set_for_demo, reference_next
+from reviews.services.cases import case_create, reference_next
 from reviews.workflow import TRANSITIONS, assert_transition, case_move
 from tests import services_available
 from tests.conftest import require_service
@@ -263,21 +263,3 @@ def test_case_move_refuses_to_overwrite_a_move_made_since_the_case_was_read(nurs
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
     assert case.events.count() == 1
-
-
-@pytest.mark.django_db
-def test_demo_status_changes_refuse_without_debug(settings, nurse):
-    settings.DEBUG = False
-    case = CaseFactory(status=Case.Status.NURSE_REVIEW)
-    with pytest.raises(PermissionDenied):
-        case_status_set_for_demo(case=case, statuses=[Case.Status.RECEIVED], actor=nurse)
-
-
-@pytest.mark.django_db
-def test_demo_status_changes_record_events(settings, nurse):
-    settings.DEBUG = True
-    case = CaseFactory(status=Case.Status.NURSE_REVIEW)
-    case_status_set_for_demo(case=case, statuses=[Case.Status.RECEIVED], actor=nurse, note="n")
-    case.refresh_from_db()
-    assert case.status == Case.Status.RECEIVED
-    assert case.events.get().payload == {"demo": True, "note": "n"}

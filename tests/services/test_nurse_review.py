@@ -106,8 +106,9 @@ def test_answers_need_a_claim(clear_case, nurse, nurse2):
         services.criterion_answer_save(case=clear_case, nurse=nurse2, label="PRE-1", answer="met")
 
 
-def test_an_answer_is_saved_and_changed_with_an_event_each_time(clear_case, nurse):
-    case = claimed(clear_case, nurse)
+def test_an_answer_is_saved_and_changed_with_an_event_each_time(kesimpta, nurse):
+    # G35.D (MS, unspecified) suggests nothing for PRE-1, so no answer overrides a suggestion.
+    case = claimed(kesimpta_request(nurse, diagnosis_codes=["G35.D"]), nurse)
     services.criterion_answer_save(case=case, nurse=nurse, label="PRE-1", answer="not_documented")
     services.criterion_answer_save(
         case=case, nurse=nurse, label="PRE-1", answer="met", comment="Neurology note page 1."
@@ -294,6 +295,42 @@ def test_a_switch_with_a_stop_date_is_not_concurrent_use(kesimpta, nurse):
     assert state.suggestions["PRE-2"].answer == "met"
     assert "Tecfidera" in state.suggestions["PRE-2"].reason
     _approve(case, nurse)
+
+
+def test_an_unknown_continuing_medication_never_shows_met_on_pre_2(kesimpta, nurse):
+    medications = [{"name": "Zorvexa 10 mg daily"}, {"name": "Baclofen 10 mg"}]
+    case = claimed(kesimpta_request(nurse, medications=medications), nurse)
+    state = answer_all(case, nurse, JUDGED_INITIAL)
+    assert state.suggestions["PRE-2"].answer == "not_documented"
+    assert state.suggestions["PRE-2"].reason == (
+        "Cannot classify Zorvexa 10 mg daily: verify whether it is a disease-modifying agent."
+    )
+    assert state.answers["PRE-2"].answer == "not_documented"
+    assert state.evaluation.result == "unknown" and not state.all_met
+    with pytest.raises(ReviewIncomplete, match="PRE-2 not documented"):
+        services.case_approve(case=case, nurse=nurse)
+
+
+def test_briumvi_alongside_a_kesimpta_continuation_is_concurrent_use(kesimpta, nurse):
+    renewal = {"name": "Kesimpta 20 mg monthly"}
+    fields = {"request_type": "continuation", "therapy_start_date": date(2024, 1, 5)}
+    alone = kesimpta_request(nurse, medications=[renewal], **fields)
+    assert case_review_state(case=alone).suggestions["PRE-2"].answer == "met"
+    both = kesimpta_request(nurse, medications=[renewal, {"name": "Briumvi 450 mg"}], **fields)
+    suggestion = case_review_state(case=both).suggestions["PRE-2"]
+    assert suggestion.answer == "not_met"
+    assert "Briumvi 450 mg continues" in suggestion.reason
+
+
+def test_the_diagnosis_code_suggests_the_relapsing_form_criteria(kesimpta, nurse):
+    state = case_review_state(case=kesimpta_request(nurse, diagnosis_codes=["G35.B1"]))
+    for label in ("PRE-1", "1.A.i"):
+        assert state.suggestions[label].answer == "not_met"
+        assert "G35.B1 (Active primary progressive multiple sclerosis)" in (
+            state.suggestions[label].reason
+        )
+    unspecified = case_review_state(case=kesimpta_request(nurse, diagnosis_codes=["G35.D"]))
+    assert "PRE-1" not in unspecified.suggestions and "1.A.i" not in unspecified.suggestions
 
 
 def test_family_physician_in_consultation_with_a_neurologist(kesimpta, nurse):

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -56,10 +57,18 @@ def test_nurses_cannot_claim_or_decide(escalated, claimed, nurse):
 def test_deny_names_criteria_of_the_pinned_version_and_a_plain_reason(claimed, physician):
     with pytest.raises(ReviewError, match="Name at least one criterion"):
         services.case_deny(case=claimed, physician=physician, criteria_cited=[], rationale=REASON)
-    with pytest.raises(ReviewError, match=r"Not criteria of policy 2020910 version 1: 9\.Z"):
+    with pytest.raises(
+        ReviewError, match=r"Not criteria of policy 2020910 version 1 on this request's path: 9\.Z"
+    ):
         services.case_deny(
             case=claimed, physician=physician, criteria_cited=["PRE-1", "9.Z"], rationale=REASON
         )
+    # The choices the denial form offers, no more: no group, no leaf of the other path.
+    for label in ("root", "1", "1.A", "1.B.i"):
+        with pytest.raises(ReviewError, match=rf"on this request's path: {re.escape(label)}\.$"):
+            services.case_deny(
+                case=claimed, physician=physician, criteria_cited=[label], rationale=REASON
+            )
     with pytest.raises(ReviewError, match="plain language"):
         services.case_deny(
             case=claimed, physician=physician, criteria_cited=["PRE-1"], rationale="PPMS"

@@ -139,6 +139,24 @@ def test_publish_runs_the_test_cases_and_refuses_when_one_fails(kesimpta, policy
 
 
 @pytest.mark.django_db
+def test_publish_refuses_a_reference_list_that_does_not_exist(kesimpta, policy_admin):
+    clone = services.policy_version_clone(
+        version=kesimpta, actor=policy_admin, effective_date=date(2027, 1, 1)
+    )
+    pre2 = clone.criteria.get(label="PRE-2")
+    pre2.check_params = {**pre2.check_params, "reference": "ms-dmts-typo"}
+    pre2.save(update_fields=["check_params"])
+    problems = services.policy_version_check(version=clone)
+    assert problems == [
+        "version.criteria.children[1].check: Check no_concurrent_agents: parameter "
+        "'reference' names no known reference list: 'ms-dmts-typo' "
+        "(known: ms-disease-modifying-therapies)."
+    ]
+    with pytest.raises(PolicyInvalid):
+        services.policy_version_publish(version=clone, actor=policy_admin)
+
+
+@pytest.mark.django_db
 def test_publish_refuses_a_group_without_children(kesimpta, policy_admin):
     clone = services.policy_version_clone(
         version=kesimpta, actor=policy_admin, effective_date=date(2027, 1, 1)
@@ -226,8 +244,8 @@ def test_policy_is_found_by_drug_name_or_a_code_that_only_it_lists(kesimpta):
 @pytest.mark.django_db
 def test_authorized_quantity_follows_the_dosing_rule(kesimpta):
     quantities = version_quantities(kesimpta)
-    assert (quantities["initial"].doses, str(quantities["initial"].total_amount)) == (15, "300")
-    assert (quantities["extended"].doses, str(quantities["extended"].total_amount)) == (12, "240")
+    assert (quantities["initial"].doses, str(quantities["initial"].amount)) == (15, "300")
+    assert (quantities["extended"].doses, str(quantities["extended"].amount)) == (12, "240")
     assert quantities["initial"].unit == "mg"
 
 

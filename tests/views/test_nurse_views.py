@@ -122,6 +122,16 @@ def test_step_shows_the_policy_words_and_the_suggestion_prefilled(client, nurse,
     assert "1.B.i" not in body  # the other path is hidden
 
 
+def test_an_unknown_continuing_medication_is_shown_as_not_documented(client, nurse, kesimpta):
+    case = kesimpta_request(nurse, medications=[{"name": "Zorvexa 10 mg daily"}])
+    services.case_claim(case=case, nurse=nurse)
+    client.force_login(nurse)
+    body = client.get(url("case-review-step", case, "PRE-2")).content.decode()
+    assert "Suggested by a computed check: Not documented." in body
+    assert "Cannot classify Zorvexa 10 mg daily: verify whether it is a disease-modifying" in body
+    assert "Suggested by a computed check: Met." not in body
+
+
 def test_step_query_count_does_not_grow_with_answers_or_documents(
     client, nurse, mine, django_assert_num_queries
 ):

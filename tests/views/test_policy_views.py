@@ -165,7 +165,7 @@ def test_publish_action_reports_failing_test_cases(client, policy_admin, kesimpt
 def test_check_action_and_compare_action(client, policy_admin, kesimpta, draft):
     client.force_login(policy_admin)
     page = _action(client, "check_versions", kesimpta).content.decode()
-    assert "valid; all 18 test cases pass" in page
+    assert "valid; all 23 test cases pass" in page
     response = client.post(
         reverse("admin:reviews_policyversion_changelist"),
         {"action": "compare_versions", "_selected_action": [kesimpta.pk, draft.pk]},

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reviews.engine import document
 from reviews.errors import ReviewError
+from reviews.reference_lists import reference_lists
 from reviews.services.policies import policy_load
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         failed = []
         for path in files:
             try:
-                doc = document.parse(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                doc = document.parse(text, references=reference_lists())
                 version, outcome = policy_load(doc=doc)
             except OSError as error:
                 failed.append(f"{path}: cannot read it ({error.strerror}).")

@@ -18,9 +18,10 @@ from reviews.engine import document
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.intake import BACKDATE_GRACE, npi_is_valid
 from reviews.models import Case, Document, Policy
-from reviews.selectors.review import case_review_state
+from reviews.reference_lists import reference_lists
+from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
-from reviews.services.cases import case_create, case_status_set_for_demo
+from reviews.services.cases import case_create
 from reviews.services.documents import document_add_many
 from reviews.services.policies import policy_load
 
@@ -89,12 +90,12 @@ class DemoCase:
 
 
 CASES = [
-    DemoCase("DEMO-1001", "Maria Alvarez", date(1988, 4, 12), "received", 1),
+    DemoCase("DEMO-1001", "Maria Alvarez", date(1988, 4, 12), "nurse_review", 1),
     DemoCase(
         "DEMO-1002",
         "James O'Connor",
         date(1979, 9, 3),
-        "received",
+        "nurse_review",
         2,
         urgency="expedited",
         lob="medicare_advantage_part_b",
@@ -103,7 +104,7 @@ CASES = [
         edss="4.5",
     ),
     DemoCase(
-        "DEMO-1003", "Aisha Bello", date(1995, 1, 27), "received", 3, lob="medicaid_ma_medical"
+        "DEMO-1003", "Aisha Bello", date(1995, 1, 27), "nurse_review", 3, lob="medicaid_ma_medical"
     ),
     DemoCase(
         "DEMO-1004",
@@ -459,7 +460,7 @@ class Command(BaseCommand):
         if Policy.objects.filter(number="2020910").exists():
             return
         text = (Path(settings.BASE_DIR) / KESIMPTA_POLICY).read_text()
-        version, outcome = policy_load(doc=document.parse(text))
+        version, outcome = policy_load(doc=document.parse(text, references=reference_lists()))
         self.stdout.write(f"policy {version}: {outcome}")
 
     def _case(self, spec: DemoCase, nurse, physician) -> bool:
@@ -520,15 +521,21 @@ class Command(BaseCommand):
         for name, build, kind in files:
             upload = SimpleUploadedFile(name, build(spec, received), "application/pdf")
             document_add_many(case=case, actor=nurse, files=[upload], kind=kind)
-        if spec.state == Case.Status.RECEIVED:
-            # No real move leads back to "received"; the demo shows a request just entered.
-            case = case_status_set_for_demo(
-                case=case, statuses=[Case.Status.RECEIVED], actor=nurse, note=spec.note
-            )
-        else:
-            case = self._walk(case, spec, nurse, physician)
+        case = self._walk(case, spec, nurse, physician)
         self.stdout.write(f"created {case.reference} {spec.member_name} ({spec.state})")
         return True
+
+    @staticmethod
+    def _evidence(case: Case, passages) -> dict:
+        """The first passage the evidence finder suggests, as a nurse would choose it."""
+        if not passages:
+            return {}
+        passage = passages[0]
+        return {
+            "evidence_document": case.documents.get(pk=passage.document_id),
+            "evidence_page": passage.page,
+            "evidence_quote": passage.text,
+        }
 
     def _walk(self, case: Case, spec: DemoCase, nurse, physician) -> Case:
         """Take a case to its demo state through the real services, as reviewers would."""
@@ -537,13 +544,16 @@ class Command(BaseCommand):
         if case.status == Case.Status.NURSE_REVIEW:
             nurse_review.case_claim(case=case, nurse=nurse)
             state = case_review_state(case=case)
+            passages = case_evidence(case=case, state=state)
             for step in state.steps:
                 suggestion = state.suggestions.get(step.node.label)
+                answer = suggestion.answer if suggestion else "met"
                 nurse_review.criterion_answer_save(
                     case=case,
                     nurse=nurse,
                     label=step.node.label,
-                    answer=suggestion.answer if suggestion else "met",
+                    answer=answer,
+                    **self._evidence(case, passages.get(step.node.label, [])),
                 )
             if spec.state == Case.Status.APPROVED:
                 nurse_review.case_approve(case=case, nurse=nurse)

@@ -1,0 +1,128 @@
+"""Determinations: the one rule for an approval's terms, and issuing a decision.
+
+Every approval (the nurse's, the physician's default, the summary's preview) takes its
+period and quantity from `approval_terms`; every decision is built by `determination_build`
+(unsaved, so a preview shows exactly what would be issued) and issued by
+`determination_issue` (saved with its letter and the case's move, in the caller's
+transaction). A determination never changes once issued.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.errors import ReviewIncomplete
+from reviews.models import Case, Determination
+from reviews.services.letters import letter_issue
+from reviews.workflow import case_move
+
+
+class NoContinuation(ReviewIncomplete):
+    """The policy gives no period for a continuation (no reauthorization)."""
+
+
+@dataclass(frozen=True)
+class ApprovalTerms:
+    """What an approval issues: the period (both days included) and the quantity."""
+
+    start: date
+    end: date
+    doses: int | None
+    amount: Decimal | None
+    unit: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def authorization_number(case: Case) -> str:
+    # One determination per case, so the case reference makes the number unique and readable.
+    return case.reference.replace("PA-", "AU-", 1)
+
+
+def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
+    """The period and quantity the pinned policy version gives this request, from `start`
+    (today in the plan's time zone by default). Raises NoContinuation when the version allows
+    no reauthorization of a continuation."""
+    if case.policy_version is None:
+        raise ReviewIncomplete("This case is in no policy: there are no terms to apply.")
+    return policy_terms(version=case.policy_version, request_type=case.request_type, start=start)
+
+
+def policy_terms(*, version, request_type: str, start: date | None = None) -> ApprovalTerms:
+    """The one rule: an initial request gets the initial period with the whole dosing rule;
+    a continuation the extended period with the maintenance dosing only."""
+    start = start or timezone.localdate()
+    initial = request_type == Case.RequestType.INITIAL
+    days = version.initial_approval_days if initial else version.extended_approval_days
+    if not days:
+        raise NoContinuation(
+            f"Policy {version.policy.number} version {version.number} allows no "
+            "reauthorization: a physician decides the period."
+        )
+    quantity = authorized_quantity(
+        Regimen.from_dict(version.dosing_regimen),
+        start=start,
+        days=days,
+        phase="initial" if initial else "continuation",
+    )
+    return ApprovalTerms(
+        start=start,
+        end=start + timedelta(days=days - 1),
+        doses=quantity.doses,
+        amount=quantity.total_amount,
+        unit=quantity.unit,
+    )
+
+
+def determination_build(
+    *,
+    case: Case,
+    outcome: str,
+    decided_by,
+    role: str,
+    rationale: str,
+    criteria_cited: list[str],
+    terms: ApprovalTerms | None,
+) -> Determination:
+    """The determination as it would be issued, unsaved: previews and letters use it."""
+    return Determination(
+        case=case,
+        outcome=outcome,
+        decided_by=decided_by,
+        role=role,
+        decided_at=timezone.now(),
+        policy_version=case.policy_version,
+        rationale=rationale.strip(),
+        criteria_cited=criteria_cited,
+        approval_start=terms.start if terms else None,
+        approval_end=terms.end if terms else None,
+        authorized_doses=terms.doses if terms else None,
+        authorized_amount=terms.amount if terms else None,
+        authorized_unit=(terms.unit if terms else "") or "",
+        authorization_number=authorization_number(case),
+    )
+
+
+@transaction.atomic
+def determination_issue(*, determination: Determination, payload: dict) -> Determination:
+    """Issue a built determination: save it, keep its letter, lock the answers and move the
+    case to the outcome. Call inside the deciding service's transaction, with the case row
+    locked, after the service has checked the actor's role."""
+    case = determination.case
+    determination.save()
+    letter_issue(determination=determination)
+    case.answers.filter(locked_at__isnull=True).update(locked_at=determination.decided_at)
+    case_move(
+        case=case,
+        to=determination.outcome,
+        actor=determination.decided_by,
+        payload={"authorization_number": determination.authorization_number, **payload},
+        deadline_flag="",
+    )
+    return determination
