@@ -1,11 +1,10 @@
-"""Forms: validation and conversion only. Services do the writing.
+"""Forms: parsing and conversion only. Services do the writing; the intake's rules live in
+reviews/intake.py, whose messages the intake form shows at its own fields.
 
 Every bad value gets its message at its own field, in words the intake nurse can act on.
 """
 
 import re
-from datetime import date, timedelta
-from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
@@ -15,88 +14,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
-from reviews.engine.dosing import UNITS, Regimen
+from reviews import intake
 from reviews.models import Case, Document
 
-# ---- codes -----------------------------------------------------------------------------------
-
-
-def npi_is_valid(npi: str) -> bool:
-    """A 10-digit NPI whose last digit is the Luhn check digit of "80840" + the first nine.
-
-    80840 is the NPI's issuer prefix (ISO 7812 health-care applications, CMS NPI standard);
-    the check digit is computed as if the prefix were there.
-    """
-    if not re.fullmatch(r"\d{10}", npi):
-        return False
-    total = 0
-    for position, char in enumerate(reversed("80840" + npi)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit *= 2
-            digit = digit - 9 if digit > 9 else digit
-        total += digit
-    return total % 10 == 0
-
-
-ICD10_CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
-
-# FY2026 ICD-10-CM (effective 1 October 2025) split multiple sclerosis: G35 became a
-# non-billable parent of G35.A-G35.D, and G35.B / G35.C are headers of their own.
-G35_SPLIT = date(2025, 10, 1)
-G35_BILLABLE = {
-    "G35.A": "relapsing-remitting",
-    "G35.B0": "primary progressive, unspecified",
-    "G35.B1": "active primary progressive",
-    "G35.B2": "non-active primary progressive",
-    "G35.C0": "secondary progressive, unspecified",
-    "G35.C1": "active secondary progressive",
-    "G35.C2": "non-active secondary progressive",
-    "G35.D": "multiple sclerosis, unspecified",
-}
-G35_HEADERS = {"G35", "G35.B", "G35.C"}
-
-
-def icd10_normalize(code: str) -> str:
-    """Upper case, with the dot after the category: "g35a" -> "G35.A"."""
-    code = code.strip().upper()
-    if "." not in code and len(code) > 3:
-        code = f"{code[:3]}.{code[3:]}"
-    return code
-
-
-def icd10_problem(code: str, *, received_on: date | None) -> str | None:
-    """Why a (normalized) code cannot be used on a request received on a date; None if fine."""
-    if not ICD10_CM.match(code):
-        return (
-            f"{code} is not an ICD-10-CM code: a letter, two characters, then optionally "
-            "a dot and up to four more (e.g. G35.A)."
-        )
-    if received_on is None or not (code == "G35" or code.startswith("G35.")):
-        return None
-    valid = ", ".join(G35_BILLABLE)
-    if received_on >= G35_SPLIT:
-        if code in G35_HEADERS:
-            return (
-                f"{code} is not billable for requests received on or after 1 October 2025 "
-                f"(FY2026 ICD-10-CM split multiple sclerosis). Use one of: {valid}."
-            )
-        if code not in G35_BILLABLE:
-            return f"{code} is not an ICD-10-CM code. Use one of: {valid}."
-    elif code != "G35":
-        return (
-            f"{code} takes effect on 1 October 2025; for a request received before then, "
-            "multiple sclerosis is G35."
-        )
-    return None
-
-
-HCPCS = re.compile(r"^[A-V][0-9]{4}$")
-
-# Specialties offered in the list; any other text may be typed. The generalists below need a
-# consulted specialist (policy 2020910 1.A.iii: "prescribed by, or in consultation with").
+# Offered in the specialty lists; any other text may be typed. Specialties only: the
+# prescriber's credential (MD, NP, PA, ...) is a field of its own, so a nurse practitioner
+# working in neurology is recorded as such.
 SPECIALTIES = [
     "Neurology",
+    "Pediatric neurology",
     "Neuroimmunology",
     "Multiple sclerosis specialist",
     "Rheumatology",
@@ -108,23 +34,7 @@ SPECIALTIES = [
     "Internal medicine",
     "General practice",
     "Pediatrics",
-    "Nurse practitioner (primary care)",
-    "Physician assistant (primary care)",
 ]
-GENERALIST_WORDS = (
-    "family",
-    "internal medicine",
-    "general practice",
-    "primary care",
-    "pediatric",
-    "nurse practitioner",
-    "physician assistant",
-)
-
-
-def is_generalist(specialty: str) -> bool:
-    text = specialty.casefold()
-    return any(word in text for word in GENERALIST_WORDS)
 
 
 # ---- sign-in -------------------------------------------------------------------------------
@@ -190,52 +100,51 @@ def upload_help(extra: str = "") -> str:
 
 # ---- intake ----------------------------------------------------------------------------------
 
-DOSE_UNITS = [
-    ("mg", "mg"),
-    ("mcg", "mcg"),
-    ("g", "g"),
-    ("mL", "mL"),
-    ("units", "units"),
-    ("mg/kg", "mg/kg"),
-]
-ROUTES = [
-    ("subcutaneous", "Subcutaneous"),
-    ("intravenous", "Intravenous"),
-    ("intramuscular", "Intramuscular"),
-    ("oral", "Oral"),
-    ("intrathecal", "Intrathecal"),
-]
-MAINTENANCE_UNITS = [("", "—"), *((u, u.replace("_", " ") + "(s)") for u in UNITS)]
+# Where the intake rules' field paths (reviews/intake.py) show on this form; None: at the top.
+INTAKE_FIELD_ON_FORM = {
+    "regimen": None,
+    "regimen.dose_amount": "dose_amount",
+    "regimen.dose_unit": "dose_unit",
+    "regimen.route": "route",
+    "regimen.loading_weeks": "loading_weeks",
+    "regimen.maintenance": "maintenance_every",
+    "regimen.maintenance.every": "maintenance_every",
+    "regimen.maintenance.unit": "maintenance_unit",
+    "regimen.maintenance.start_week": "maintenance_start_week",
+}
 
-# The last week a regimen may name (loading doses, the start of maintenance): ten years.
-MAX_WEEK = 520
 
-# How long before now a receipt time may be without a stated reason: enough for the time it
-# takes to fill in the form, short of a back-dated request.
-BACKDATE_GRACE = timedelta(minutes=30)
-# A clock a few minutes fast on the client is not a future receipt.
-CLOCK_SKEW = timedelta(minutes=5)
+def _text_field(name: str, label: str, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=intake.max_length(name), **kwargs)
 
 
 class CaseIntakeForm(forms.Form):
-    member_name = forms.CharField(label="Member name", max_length=200)
-    member_id = forms.CharField(label="Member ID", max_length=40)
+    """The intake page: parses what was typed, then runs the intake rules (reviews.intake)
+    and shows each of their messages at its field."""
+
+    member_name = _text_field("member_name", "Member name")
+    member_id = _text_field("member_id", "Member ID")
     member_dob = forms.DateField(label="Date of birth", widget=DateInput())
 
-    prescriber_name = forms.CharField(label="Prescriber name", max_length=200)
+    prescriber_name = _text_field("prescriber_name", "Prescriber name")
     prescriber_npi = forms.CharField(
         label="Prescriber NPI", max_length=10, min_length=10, help_text="10 digits."
     )
-    prescriber_specialty = forms.CharField(
-        label="Prescriber specialty",
-        max_length=100,
-        widget=forms.TextInput(attrs={"list": "specialty-list", "autocomplete": "off"}),
-        help_text="Pick from the list or type another.",
+    prescriber_credential = forms.ChoiceField(
+        label="Prescriber credential",
+        choices=[("", "—"), *Case.Credential.choices],
+        required=False,
     )
-    consulting_name = forms.CharField(label="Consulted specialist", max_length=200, required=False)
-    consulting_specialty = forms.CharField(
-        label="Consulted specialist's specialty",
-        max_length=100,
+    prescriber_specialty = _text_field(
+        "prescriber_specialty",
+        "Prescriber specialty",
+        widget=forms.TextInput(attrs={"list": "specialty-list", "autocomplete": "off"}),
+        help_text="The specialty they practise: pick from the list or type another.",
+    )
+    consulting_name = _text_field("consulting_name", "Consulted specialist", required=False)
+    consulting_specialty = _text_field(
+        "consulting_specialty",
+        "Consulted specialist's specialty",
         required=False,
         widget=forms.TextInput(attrs={"list": "specialty-list", "autocomplete": "off"}),
     )
@@ -247,15 +156,18 @@ class CaseIntakeForm(forms.Form):
         help_text="One or more, separated by commas, e.g. G35.A.",
     )
 
-    drug_name = forms.CharField(label="Drug", max_length=100, help_text="Brand or generic name.")
+    drug_name = _text_field("drug_name", "Drug", help_text="Brand or generic name.")
     hcpcs_code = forms.CharField(
         label="HCPCS code", max_length=5, required=False, help_text="e.g. J3490."
     )
     dose_amount = forms.DecimalField(
-        label="Dose", min_value=Decimal("0.001"), max_digits=10, decimal_places=3
+        label="Dose",
+        min_value=intake.MIN_DOSE,
+        max_digits=10,
+        decimal_places=intake.DOSE_PLACES,
     )
-    dose_unit = forms.ChoiceField(label="Unit", choices=DOSE_UNITS)
-    route = forms.ChoiceField(label="Route", choices=ROUTES)
+    dose_unit = forms.ChoiceField(label="Unit", choices=intake.DOSE_UNITS)
+    route = forms.ChoiceField(label="Route", choices=intake.ROUTES)
     loading_weeks = forms.CharField(
         label="Loading doses at weeks",
         required=False,
@@ -263,13 +175,17 @@ class CaseIntakeForm(forms.Form):
         help_text='Week numbers from the first dose, e.g. "0, 1, 2"; empty for none.',
     )
     maintenance_every = forms.IntegerField(
-        label="Then every", required=False, min_value=1, max_value=365
+        label="Then every", required=False, min_value=1, max_value=intake.MAX_EVERY
     )
     maintenance_unit = forms.ChoiceField(
-        label="Interval", required=False, choices=MAINTENANCE_UNITS
+        label="Interval", required=False, choices=[("", "—"), *intake.MAINTENANCE_UNITS]
     )
     maintenance_start_week = forms.IntegerField(
-        label="Starting at week", required=False, min_value=0, max_value=MAX_WEEK, initial=0
+        label="Starting at week",
+        required=False,
+        min_value=0,
+        max_value=intake.MAX_WEEK,
+        initial=0,
     )
 
     request_type = forms.ChoiceField(
@@ -302,7 +218,7 @@ class CaseIntakeForm(forms.Form):
     backdate_reason = forms.CharField(
         label="Reason for an earlier receipt time",
         required=False,
-        max_length=1000,
+        max_length=intake.BACKDATE_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when the receipt time is more than 30 minutes ago.",
     )
@@ -347,15 +263,15 @@ class CaseIntakeForm(forms.Form):
             Fieldset(
                 "Prescriber",
                 Div(
-                    Div("prescriber_name", css_class="col-md-5"),
+                    Div("prescriber_name", css_class="col-md-4"),
                     Div("prescriber_npi", css_class="col-md-3"),
-                    Div("prescriber_specialty", css_class="col-md-4"),
+                    Div("prescriber_credential", css_class="col-md-2"),
+                    Div("prescriber_specialty", css_class="col-md-3"),
                     css_class="row",
                 ),
                 HTML(
-                    '<p class="form-text">When the prescriber is not a specialist (family '
-                    "medicine, internal medicine, primary care), name the specialist "
-                    "consulted.</p>"
+                    '<p class="form-text">If the prescriber consulted a specialist, give what '
+                    "the request says of the consultation (any part may be missing).</p>"
                 ),
                 Div(
                     Div("consulting_name", css_class="col-md-5"),
@@ -407,6 +323,7 @@ class CaseIntakeForm(forms.Form):
             ),
             Fieldset(
                 "Documents",
+                HTML('{% include "reviews/_staged_uploads.html" %}'),
                 Div(
                     Div("documents", css_class="col-md-8"),
                     Div("document_kind", css_class="col-md-4"),
@@ -415,201 +332,77 @@ class CaseIntakeForm(forms.Form):
             ),
         )
 
-    # -- fields --
-
-    def clean_prescriber_npi(self) -> str:
-        npi = self.cleaned_data["prescriber_npi"].strip()
-        if not re.fullmatch(r"\d{10}", npi):
-            raise forms.ValidationError("An NPI is exactly 10 digits.")
-        if not npi_is_valid(npi):
-            raise forms.ValidationError(
-                f"{npi} is not a valid NPI: its check digit does not match (mistyped?)."
-            )
-        return npi
-
-    def clean_hcpcs_code(self) -> str:
-        code = self.cleaned_data["hcpcs_code"].strip().upper()
-        if code and not HCPCS.match(code):
-            raise forms.ValidationError(
-                "A HCPCS Level II code is a letter and four digits, e.g. J3490."
-            )
-        return code
+    # -- parsing: text to values --
 
     def clean_loading_weeks(self) -> list[int]:
         text = self.cleaned_data["loading_weeks"].strip()
-        if not text:
-            return []
         parts = [p for p in re.split(r"[\s,;]+", text) if p]
         # ASCII digits: str.isdigit() also accepts "²", which int() refuses.
         if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
             raise forms.ValidationError('Week numbers only, separated by commas, e.g. "0, 1, 2".')
-        weeks = [int(p) for p in parts]
-        if any(week > MAX_WEEK for week in weeks):
-            raise forms.ValidationError(f"Week numbers run from 0 to {MAX_WEEK} (ten years).")
-        if weeks != sorted(set(weeks)):
-            raise forms.ValidationError("List each week once, in ascending order.")
-        return weeks
+        return [int(p) for p in parts]
 
-    def clean_received_at(self):
-        received = self.cleaned_data["received_at"] or timezone.now()
-        if received > timezone.now() + CLOCK_SKEW:
-            raise forms.ValidationError("The receipt time is in the future.")
-        return received
-
-    # -- across fields --
+    # -- the intake rules --
 
     def clean(self):
         data = super().clean()
-        received = data.get("received_at")
-        received_on = timezone.localtime(received).date() if received else None
-        today = timezone.localdate()
-
-        dob = data.get("member_dob")
-        if dob:
-            if dob > today:
-                self.add_error("member_dob", "The date of birth is in the future.")
-            elif received_on and dob > received_on:
-                self.add_error("member_dob", "The date of birth is after the request was received.")
-            elif dob.year < today.year - 130:
-                self.add_error("member_dob", "The date of birth is more than 130 years ago.")
-
-        if "diagnosis_codes" in data:
-            self._clean_diagnosis_codes(data, received_on)
-        self._clean_consultation(data, today, received_on)
-        self._clean_regimen(data)
-
-        start = data.get("therapy_start_date")
-        if data.get("request_type") == Case.RequestType.CONTINUATION and not start:
-            self.add_error(
-                "therapy_start_date",
-                "A continuation request needs the date therapy with the drug began.",
-            )
-        elif start and start > today:
-            self.add_error("therapy_start_date", "The therapy start date is in the future.")
-        elif start and received_on and start > received_on:
-            self.add_error(
-                "therapy_start_date", "Therapy cannot have begun after the request was received."
-            )
-
-        if received and received < timezone.now() - BACKDATE_GRACE:
-            data["backdate_reason"] = (data.get("backdate_reason") or "").strip()
-            if not data["backdate_reason"]:
-                self.add_error(
-                    "backdate_reason",
-                    "The receipt time is more than 30 minutes ago: say why "
-                    "(e.g. faxed after hours), or clear it to use the current time.",
-                )
-        else:
-            data["backdate_reason"] = ""
+        try:
+            self._case_fields = intake.request_clean(self._intake_values(data))
+        except intake.IntakeInvalid as invalid:
+            self._case_fields = None
+            self.add_intake_errors(invalid)
         return data
 
-    def _clean_diagnosis_codes(self, data, received_on) -> None:
-        raw = [c for c in re.split(r"[\s,;]+", data["diagnosis_codes"]) if c]
-        codes = list(dict.fromkeys(icd10_normalize(c) for c in raw))
-        problems = [p for c in codes if (p := icd10_problem(c, received_on=received_on))]
-        if not codes:
-            self.add_error("diagnosis_codes", "Enter at least one ICD-10-CM code.")
-        for problem in problems:
-            self.add_error("diagnosis_codes", problem)
-        data["diagnosis_codes"] = codes
+    def add_intake_errors(self, invalid: intake.IntakeInvalid) -> None:
+        """The intake rules' messages at this form's fields; one it has no field for (a
+        medication's, which the formset shows itself) at the top."""
+        for path, messages in invalid.errors.items():
+            field = INTAKE_FIELD_ON_FORM.get(path, path)
+            if field is not None and field not in self.fields:
+                field = None
+            # A field that could not be parsed already says why; the rules saw it empty.
+            if field in self.errors:
+                continue
+            for message in messages:
+                self.add_error(field, message)
 
-    def _clean_consultation(self, data, today, received_on) -> None:
-        specialty = data.get("prescriber_specialty", "")
-        names = ("consulting_name", "consulting_specialty", "consult_date")
-        given = [n for n in names if data.get(n)]
-        if (specialty and is_generalist(specialty)) or given:
-            why = (
-                "The prescriber is not a specialist: "
-                if not given
-                else "Give all three details of the consultation: "
-            )
-            for name in names:
-                if not data.get(name) and name not in self.errors:
-                    label = self.fields[name].label.lower()
-                    self.add_error(name, f"{why}enter the {label}.")
-        consult = data.get("consult_date")
-        if consult and consult > today:
-            self.add_error("consult_date", "The consultation date is in the future.")
-        elif consult and received_on and consult > received_on:
-            self.add_error("consult_date", "The consultation is after the request was received.")
-
-    def _clean_regimen(self, data) -> None:
+    def _intake_values(self, data: dict) -> dict:
+        """The parsed values in the intake's shape (None where a field could not be read)."""
         every, unit = data.get("maintenance_every"), data.get("maintenance_unit")
-        if every and not unit:
-            self.add_error("maintenance_unit", "Choose days, weeks or calendar months.")
-            return
-        if unit and not every:
-            self.add_error("maintenance_every", "How many days, weeks or months apart?")
-            return
-        if not every and not data.get("loading_weeks"):
-            if "loading_weeks" not in self.errors:
-                self.add_error(
-                    "maintenance_every", "Give loading weeks, a maintenance interval, or both."
-                )
-            return
-        if any(k not in data for k in ("dose_amount", "dose_unit", "route", "loading_weeks")):
-            return
+        codes = data.get("diagnosis_codes")
         regimen = {
-            "dose_amount": format(data["dose_amount"].normalize(), "f"),
-            "dose_unit": data["dose_unit"],
-            "route": data["route"],
-            "loading_weeks": data["loading_weeks"],
-        }
-        if every:
-            regimen["maintenance"] = {
+            "dose_amount": data.get("dose_amount"),
+            "dose_unit": data.get("dose_unit"),
+            "route": data.get("route"),
+            "loading_weeks": data.get("loading_weeks"),
+            "maintenance": {
                 "every": every,
                 "unit": unit,
-                "start_week": data.get("maintenance_start_week") or 0,
+                "start_week": data.get("maintenance_start_week"),
             }
-        try:
-            data["regimen"] = Regimen.from_dict(regimen).to_dict()
-        except ValueError as error:
-            self.add_error(None, f"The regimen is not valid: {error}")
-
-    # The Case fields the form fills (case_fields()); the API's intake takes the same.
-    CASE_FIELDS = (
-        "member_name",
-        "member_id",
-        "member_dob",
-        "prescriber_name",
-        "prescriber_npi",
-        "prescriber_specialty",
-        "consulting_name",
-        "consulting_specialty",
-        "consult_date",
-        "diagnosis_codes",
-        "drug_name",
-        "hcpcs_code",
-        "regimen",
-        "request_type",
-        "therapy_start_date",
-        "urgency",
-        "line_of_business",
-        "received_at",
-        "backdate_reason",
-    )
+            if every is not None or unit
+            else None,
+        }
+        values = {name: data.get(name) for name in intake.FIELDS}
+        values["diagnosis_codes"] = (
+            [c for c in re.split(r"[\s,;]+", codes) if c] if codes is not None else None
+        )
+        values["regimen"] = regimen
+        return values
 
     def case_fields(self) -> dict:
-        """The cleaned values, in Case's field names (call after is_valid())."""
-        data = self.cleaned_data
-        fields = {name: data.get(name) for name in self.CASE_FIELDS}
-        for name in (
-            "member_name",
-            "member_id",
-            "prescriber_name",
-            "prescriber_specialty",
-            "consulting_name",
-            "consulting_specialty",
-            "drug_name",
-        ):
-            fields[name] = " ".join((fields[name] or "").split())
-        return fields
+        """The request's cleaned values, in Case's field names (after is_valid())."""
+        if self._case_fields is None:
+            raise ValueError("case_fields() of a form that is not valid")
+        return self._case_fields
 
 
 class MedicationForm(forms.Form):
     CONTINUES, STOPS = "continues", "stops"
 
-    name = forms.CharField(label="Medication", max_length=200, required=False)
+    name = forms.CharField(
+        label="Medication", max_length=intake.MEDICATION_NAME_MAX, required=False
+    )
     plan = forms.ChoiceField(
         label="Plan",
         choices=[(CONTINUES, "Continues"), (STOPS, "Stops on")],
@@ -619,12 +412,11 @@ class MedicationForm(forms.Form):
     stop_date = forms.DateField(label="Stop date", required=False, widget=DateInput())
 
     def clean(self):
+        """The row's select and its date must agree (the page's own widgets); the rules of a
+        medication are the intake's."""
         data = super().clean()
         name = " ".join((data.get("name") or "").split())
-        data["name"] = name
         if not name:
-            if data.get("stop_date"):
-                self.add_error("name", "Name the medication that stops on this date.")
             return data
         if data.get("plan") == self.STOPS and not data.get("stop_date"):
             if "stop_date" not in self.errors:
@@ -635,25 +427,49 @@ class MedicationForm(forms.Form):
             )
         return data
 
+    def intake_row(self) -> dict:
+        data = self.cleaned_data
+        name = None if "name" in self.errors else data.get("name", "")
+        stop = data.get("stop_date")
+        if name and data.get("plan") != self.STOPS:
+            stop = None  # continues (a date left with "Continues" is the row's own error)
+        return {"name": name, "stop_date": stop}
+
 
 class BaseMedicationFormSet(forms.BaseFormSet):
+    _medications: list[dict] | None = None
+
+    def clean(self):
+        super().clean()
+        self._medications = None
+        rows = [form.intake_row() for form in self.forms]
+        try:
+            self._medications = intake.medications_clean(rows)
+        except intake.IntakeInvalid as invalid:
+            for path, messages in invalid.errors.items():
+                parts = path.split(".")
+                if len(parts) != 3:
+                    raise forms.ValidationError(messages) from None
+                form, field = self.forms[int(parts[1])], parts[2]
+                if field in form.errors:
+                    continue
+                for message in messages:
+                    form.add_error(field, message)
+
     def medications(self) -> list[dict]:
         """Filled rows only, in order: [{"name": ..., "stop_date": date | None}]."""
-        return [
-            {
-                "name": f.cleaned_data["name"],
-                "stop_date": f.cleaned_data.get("stop_date")
-                if f.cleaned_data.get("plan") == MedicationForm.STOPS
-                else None,
-            }
-            for f in self.forms
-            if f.cleaned_data.get("name")
-        ]
+        if self._medications is None:
+            raise ValueError("medications() of a formset that is not valid")
+        return self._medications
 
 
 # A fixed number of rows: the form works without JavaScript.
 MedicationFormSet = forms.formset_factory(
-    MedicationForm, formset=BaseMedicationFormSet, extra=6, max_num=30, validate_max=True
+    MedicationForm,
+    formset=BaseMedicationFormSet,
+    extra=6,
+    max_num=intake.MAX_MEDICATIONS,
+    validate_max=True,
 )
 
 

@@ -50,7 +50,8 @@ def kesimpta_request(actor, *, medications=(), received_at: datetime | None = No
         "urgency": "standard",
         "line_of_business": "commercial",
         "received_at": received_at or timezone.now(),
-        "backdate_reason": "",
+        # A receipt time in the past needs a reason (the intake clears one that is not needed).
+        "backdate_reason": "Entered from the fax queue." if received_at else "",
         "therapy_start_date": None,
     }
     if fields.get("request_type") == "continuation" and "regimen" not in fields:

@@ -6,13 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from reviews.forms import (
-    CaseIntakeForm,
-    MedicationFormSet,
-    icd10_normalize,
-    icd10_problem,
-    npi_is_valid,
-)
+from reviews.forms import CaseIntakeForm, MedicationFormSet
+from reviews.intake import icd10_normalize, icd10_problem, npi_is_valid
 from tests.factories import VALID_NPI
 
 NY = ZoneInfo("America/New_York")
@@ -113,9 +108,7 @@ BAD_VALUES = [
     ("prescriber_npi", {"prescriber_npi": "12345abcde"}, "exactly 10 digits"),
     ("prescriber_npi", {"prescriber_npi": "123456789"}, "at least 10 characters"),
     ("prescriber_specialty", {"prescriber_specialty": ""}, "This field is required"),
-    ("consulting_name", {"prescriber_specialty": "Family medicine"}, "not a specialist"),
-    ("consulting_specialty", {"prescriber_specialty": "Internal medicine"}, "not a specialist"),
-    ("consult_date", {"prescriber_specialty": "General practice"}, "not a specialist"),
+    ("prescriber_credential", {"prescriber_credential": "RN"}, "Select a valid choice"),
     (
         "consult_date",
         {
@@ -136,7 +129,6 @@ BAD_VALUES = [
         },
         "after the request was received",
     ),
-    ("consulting_specialty", {"consulting_name": "Dr. Chen"}, "all three details"),
     ("diagnosis_codes", {"diagnosis_codes": ""}, "This field is required"),
     ("diagnosis_codes", {"diagnosis_codes": "G3"}, "G3 is not an ICD-10-CM code"),
     ("diagnosis_codes", {"diagnosis_codes": "G35.A, 123.4"}, "123.4 is not an ICD-10-CM code"),
@@ -210,6 +202,28 @@ def test_a_backdated_receipt_with_a_reason_is_kept_with_its_reason():
     form = CaseIntakeForm(valid(received_at="2026-11-26T09:00", backdate_reason="Faxed Friday"))
     assert form.is_valid(), form.errors
     assert form.case_fields()["backdate_reason"] == "Faxed Friday"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"prescriber_specialty": "Family medicine"},
+        {"prescriber_specialty": "Pediatric Neurology"},
+        {"prescriber_specialty": "Neurology", "prescriber_credential": "np"},
+        {"prescriber_specialty": "General practice", "prescriber_credential": "pa"},
+        {"prescriber_specialty": "Internal medicine", "consulting_name": "Dr. Chen"},
+        {"prescriber_specialty": "Family medicine", "consult_date": "2026-11-02"},
+    ],
+)
+def test_who_prescribes_is_for_the_reviewers_not_a_reason_to_refuse(changes):
+    # Whether the prescriber is a specialist, or consulted one, is a criterion of the policy
+    # (judged in review); intake takes the request, with whatever consultation details it has.
+    form = CaseIntakeForm(valid(**changes))
+    assert form.is_valid(), form.errors
+    fields = form.case_fields()
+    for name, value in changes.items():
+        if name != "consult_date":
+            assert fields[name] == value
 
 
 def test_a_generalist_with_a_consultation_is_fine():

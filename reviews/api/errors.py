@@ -22,6 +22,7 @@ from reviews.errors import (
     StaleCase,
     TermsChanged,
 )
+from reviews.intake import IntakeInvalid
 
 # A state the request cannot change right now, rather than a mistake in the request.
 CONFLICTS = (
@@ -74,6 +75,8 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, CONFLICTS):
         exc = Conflict(str(exc))
+    elif isinstance(exc, IntakeInvalid):
+        exc = Invalid(exc.errors)
     elif isinstance(exc, ReviewError):
         exc = Invalid({"non_field_errors": [str(exc)]}, detail=str(exc))
     response = drf_exception_handler(exc, context)

@@ -1,8 +1,7 @@
-"""The API's shapes. Input serializers check types and sizes; the domain rules stay in the
-pages' forms (reviews/forms.py, reviews/review_forms.py), which the views run on the same
-values, so a request is judged the same way whichever face it comes through.
-
-Input fields are derived from those forms' fields (`from_form`), so their limits cannot drift.
+"""The API's shapes. Input serializers check types and sizes. The rules of an intake are
+reviews/intake.py's, run by the intake service whichever face a request comes through; the
+review pages' rules stay in their forms (reviews/review_forms.py), which the views run on
+the same values, their input fields derived from those forms' fields (`from_form`).
 """
 
 from django import forms
@@ -10,8 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews import forms as intake_forms
-from reviews import review_forms
+from reviews import intake, review_forms
 from reviews.models import (
     Case,
     CaseEvent,
@@ -93,29 +91,47 @@ def as_form_data(data: dict) -> dict:
     return out
 
 
-_INTAKE = intake_forms.CaseIntakeForm
-# Every intake field but the two the API takes in its own shape (a list, an object).
-_MEMBER_AND_REQUEST = [
-    name for name in _INTAKE.CASE_FIELDS if name not in ("diagnosis_codes", "regimen")
-]
+# ---- input: intake ---------------------------------------------------------------------------
+# JSON types and sizes only; the request's rules are reviews/intake.py's, which
+# services.cases.case_create runs (its errors come back at these fields' paths).
+
+
+def _text(name: str, *, required: bool = True, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=intake.max_length(name),
+        required=required,
+        allow_blank=not required,
+        allow_null=not required,
+        trim_whitespace=False,
+        **kwargs,
+    )
+
+
+def _optional(field_class, **kwargs):
+    return field_class(required=False, allow_null=True, **kwargs)
+
 
 MaintenanceIn = serializer_for(
     "MaintenanceIn",
     {
-        "every": serializers.IntegerField(min_value=1, max_value=365),
-        "unit": serializers.ChoiceField(
-            choices=[v for v, _ in intake_forms.MAINTENANCE_UNITS if v]
+        "every": serializers.IntegerField(help_text="How many units apart, 1 to 365."),
+        "unit": serializers.ChoiceField(choices=[v for v, _ in intake.MAINTENANCE_UNITS]),
+        "start_week": serializers.IntegerField(
+            default=0, help_text="The week of the first maintenance dose (initial requests)."
         ),
-        "start_week": serializers.IntegerField(min_value=0, max_value=520, default=0),
     },
 )
 RegimenIn = serializer_for(
     "RegimenIn",
     {
-        **from_form(_INTAKE, ["dose_amount", "dose_unit", "route"]),
+        "dose_amount": serializers.DecimalField(
+            max_digits=10, decimal_places=intake.DOSE_PLACES, coerce_to_string=False
+        ),
+        "dose_unit": serializers.ChoiceField(choices=[v for v, _ in intake.DOSE_UNITS]),
+        "route": serializers.ChoiceField(choices=[v for v, _ in intake.ROUTES]),
         "loading_weeks": serializers.ListField(
-            child=serializers.IntegerField(min_value=0, max_value=520),
-            max_length=52,
+            child=serializers.IntegerField(),
+            max_length=intake.MAX_LOADING_DOSES,
             default=list,
             help_text="Week numbers of the loading doses from the first dose, e.g. [0, 1, 2].",
         ),
@@ -125,10 +141,10 @@ RegimenIn = serializer_for(
 MedicationIn = serializer_for(
     "MedicationIn",
     {
-        "name": serializers.CharField(max_length=200),
-        "stop_date": serializers.DateField(
-            required=False, allow_null=True, help_text="Empty: the medication continues."
+        "name": serializers.CharField(
+            max_length=intake.MEDICATION_NAME_MAX, allow_blank=True, trim_whitespace=False
         ),
+        "stop_date": _optional(serializers.DateField, help_text="Empty: the medication continues."),
     },
 )
 
@@ -137,46 +153,57 @@ class CaseCreateSerializer(serializers.Serializer):
     """Every intake field of the page, with the codes as a list and the regimen as an object.
     Documents are uploaded afterwards to the case's documents."""
 
-    locals().update(from_form(_INTAKE, _MEMBER_AND_REQUEST))
+    member_name = _text("member_name")
+    member_id = _text("member_id")
+    member_dob = serializers.DateField()
+    prescriber_name = _text("prescriber_name")
+    prescriber_npi = serializers.CharField(max_length=10, help_text="10 digits.")
+    prescriber_credential = serializers.ChoiceField(
+        choices=Case.Credential.values, required=False, allow_blank=True, allow_null=True
+    )
+    prescriber_specialty = _text(
+        "prescriber_specialty", help_text="The specialty they practise, e.g. Neurology."
+    )
+    consulting_name = _text("consulting_name", required=False)
+    consulting_specialty = _text("consulting_specialty", required=False)
+    consult_date = _optional(serializers.DateField)
     diagnosis_codes = serializers.ListField(
         child=serializers.CharField(max_length=10),
         min_length=1,
-        max_length=20,
+        max_length=intake.MAX_CODES,
         help_text='ICD-10-CM codes, e.g. ["G35.A"].',
     )
+    drug_name = _text("drug_name", help_text="Brand or generic name.")
+    hcpcs_code = serializers.CharField(
+        max_length=5, required=False, allow_blank=True, allow_null=True, help_text="e.g. J3490."
+    )
     regimen = RegimenIn()
-    medications = MedicationIn(many=True, required=False, max_length=30)
+    request_type = serializers.ChoiceField(choices=Case.RequestType.values)
+    therapy_start_date = _optional(
+        serializers.DateField, help_text="Required for a continuation request."
+    )
+    urgency = serializers.ChoiceField(choices=Case.Urgency.values)
+    line_of_business = serializers.ChoiceField(choices=Case.LineOfBusiness.values)
+    received_at = _optional(
+        serializers.DateTimeField, help_text="When the plan received the request. Empty: now."
+    )
+    backdate_reason = serializers.CharField(
+        max_length=intake.BACKDATE_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Required when the receipt time is more than 30 minutes ago.",
+    )
+    medications = MedicationIn(many=True, required=False, max_length=intake.MAX_MEDICATIONS)
 
-    def form_data(self) -> tuple[dict, dict]:
-        """The intake form's data and the medications formset's data."""
+    def case_fields(self) -> dict:
+        """The request's values for services.cases.case_create (which checks them)."""
         data = dict(self.validated_data)
-        regimen = data.pop("regimen")
-        medications = data.pop("medications", [])
-        maintenance = regimen.get("maintenance") or {}
-        flat = {
-            **{k: v for k, v in data.items() if k != "diagnosis_codes"},
-            "diagnosis_codes": ", ".join(data["diagnosis_codes"]),
-            "dose_amount": regimen["dose_amount"],
-            "dose_unit": regimen["dose_unit"],
-            "route": regimen["route"],
-            "loading_weeks": ", ".join(str(w) for w in regimen.get("loading_weeks") or []),
-            "maintenance_every": maintenance.get("every"),
-            "maintenance_unit": maintenance.get("unit", ""),
-            "maintenance_start_week": maintenance.get("start_week"),
-            "document_kind": Document.Kind.OTHER,
-        }
-        meds = {
-            "meds-TOTAL_FORMS": str(len(medications)),
-            "meds-INITIAL_FORMS": "0",
-            "meds-MIN_NUM_FORMS": "0",
-            "meds-MAX_NUM_FORMS": "1000",
-        }
-        for i, medication in enumerate(medications):
-            stop = medication.get("stop_date")
-            meds[f"meds-{i}-name"] = medication["name"]
-            meds[f"meds-{i}-plan"] = "stops" if stop else "continues"
-            meds[f"meds-{i}-stop_date"] = stop.isoformat() if stop else ""
-        return as_form_data(flat), meds
+        data.pop("medications", None)
+        return data
+
+    def medication_rows(self) -> list[dict]:
+        return [dict(m) for m in self.validated_data.get("medications", [])]
 
 
 class CaseFiltersIn(serializers.Serializer):
@@ -536,6 +563,7 @@ class CaseDetailOut(CaseListOut):
             "member_dob",
             "prescriber_name",
             "prescriber_npi",
+            "prescriber_credential",
             "prescriber_specialty",
             "consulting_name",
             "consulting_specialty",

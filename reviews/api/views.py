@@ -1,6 +1,7 @@
 """The JSON API's views. Thin, like the pages' views: read through the same selectors (404
-for what the user may not see), validate with the same forms, call the same services (which
-check the role), and answer in JSON. Errors take one shape (reviews/api/errors.py).
+for what the user may not see), validate with the same forms (intake: with the same intake
+rules, which the service runs), call the same services (which check the role), and answer in
+JSON. Errors take one shape (reviews/api/errors.py).
 """
 
 import hashlib
@@ -30,7 +31,6 @@ from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.client_ip import client_ip
 from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import StaleCase
-from reviews.forms import CaseIntakeForm, MedicationFormSet
 from reviews.models import AccessEvent, Case, Letter
 from reviews.policy_documents import version_document
 from reviews.review_forms import AnswerForm, EscalateForm, InfoRequestForm, QueueFilterForm
@@ -278,19 +278,9 @@ class CaseListView(GenericAPIView):
         ):
             return _case_detail(request, previous)  # a retry: no need to validate again
         serializer = _validated(s.CaseCreateSerializer, request.data)
-        form_data, medication_data = serializer.form_data()
-        form = CaseIntakeForm(form_data)
-        medications = MedicationFormSet(medication_data, prefix="meds")
-        valid = form.is_valid()
-        if not (medications.is_valid() and valid):
-            problems = form_errors(form)
-            for i, row in enumerate(medications.errors):
-                for field, messages in row.items():
-                    problems[f"medications.{i}.{field}"] = list(messages)
-            if medications.non_form_errors():
-                problems["medications"] = list(medications.non_form_errors())
-            raise Invalid(problems)
-        fields, meds = form.case_fields(), medications.medications()
+        # case_create checks the request against the intake rules; IntakeInvalid is a 400
+        # with its messages at the body's field paths (reviews/api/errors.py).
+        fields, meds = serializer.case_fields(), serializer.medication_rows()
         if key:
             case, created = case_services.case_create_idempotent(
                 actor=request.user, key=key, request_hash=body_hash, fields=fields, medications=meds

@@ -8,6 +8,7 @@ from reviews.models.case import (
     Document,
     DocumentPage,
     ReferenceSequence,
+    StagedUpload,
 )
 from reviews.models.core import Capability, WorkerHeartbeat
 from reviews.models.outbox import TaskOutbox
@@ -44,6 +45,7 @@ __all__ = [
     "PolicyTestCase",
     "PolicyVersion",
     "ReferenceSequence",
+    "StagedUpload",
     "TaskOutbox",
     "WorkerHeartbeat",
 ]

@@ -41,6 +41,17 @@ class RequestType(models.TextChoices):
     CONTINUATION = "continuation", "Continuation"
 
 
+class Credential(models.TextChoices):
+    """The prescriber's professional credential: a role, apart from the specialty they
+    practise (a nurse practitioner may work in neurology)."""
+
+    MD = "md", "MD"
+    DO = "do", "DO"
+    NP = "np", "NP (nurse practitioner)"
+    PA = "pa", "PA (physician assistant)"
+    OTHER = "other", "Other"
+
+
 class DocumentKind(models.TextChoices):
     CLINICAL_NOTE = "clinical_note", "Clinical note"
     MRI_REPORT = "mri_report", "MRI report"
@@ -143,6 +154,7 @@ class Case(models.Model):
     RequestType = RequestType
     LineOfBusiness = LineOfBusiness
     Urgency = Urgency
+    Credential = Credential
 
     reference = models.CharField(max_length=20, unique=True)
 
@@ -152,6 +164,9 @@ class Case(models.Model):
 
     prescriber_name = models.CharField(max_length=200)
     prescriber_npi = models.CharField("prescriber NPI", max_length=10)
+    prescriber_credential = models.CharField(
+        max_length=5, choices=Credential.choices, blank=True, help_text="Empty: not given."
+    )
     prescriber_specialty = models.CharField(max_length=100)
     consulting_name = models.CharField("consulted specialist", max_length=200, blank=True)
     consulting_specialty = models.CharField(max_length=100, blank=True)
@@ -214,6 +229,10 @@ class Case(models.Model):
             models.CheckConstraint(condition=_in("urgency", Urgency), name="case_urgency_valid"),
             models.CheckConstraint(
                 condition=_in("line_of_business", LineOfBusiness), name="case_lob_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("prescriber_credential", Credential, blank=True),
+                name="case_prescriber_credential_valid",
             ),
             models.CheckConstraint(
                 condition=Q(deadline_flag__in=["", "at_risk", "overdue"]),
@@ -357,6 +376,29 @@ class Document(models.Model):
     def is_previewable_image(self) -> bool:
         # Browsers show PNG and JPEG; TIFF gets a link instead.
         return self.content_type in {"image/png", "image/jpeg"}
+
+
+class StagedUpload(models.Model):
+    """A file sent with an intake that failed validation, kept privately for its sender's
+    corrected submission, which attaches it to the new case. Only the user who sent it can
+    name it (by its random token); older than MAX_AGE, it is purged."""
+
+    MAX_AGE = timedelta(hours=24)
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text="Sniffed from the content.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class DocumentPage(models.Model):

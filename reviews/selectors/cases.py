@@ -7,10 +7,11 @@ is itself patient information.
 from django.db.models import Case as DbCase
 from django.db.models import Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import IdempotencyKeyReused, NotFound
-from reviews.models import Case, CaseEvent, Document, IdempotencyKey
+from reviews.models import Case, CaseEvent, Document, IdempotencyKey, StagedUpload
 from reviews.workflow import CLOSED
 
 
@@ -83,3 +84,17 @@ def case_for_idempotency_key(*, user, key: str, request_hash: str) -> Case | Non
             "use a new key for a new request."
         )
     return previous.case
+
+
+def staged_uploads_for_user(*, user, tokens: list[str]) -> list[StagedUpload]:
+    """The user's own staged files among these tokens, oldest first: another user's token,
+    an unknown or a stale one names nothing."""
+    if not tokens:
+        return []
+    return list(
+        StagedUpload.objects.filter(
+            user=user,
+            token__in=[t for t in tokens[:100] if isinstance(t, str)],
+            created_at__gte=timezone.now() - StagedUpload.MAX_AGE,
+        )
+    )

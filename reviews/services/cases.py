@@ -1,5 +1,6 @@
 """Cases: intake (create, pin the policy version, set the due time) and demo-only moves."""
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import ReviewError, StaleCase
+from reviews.intake import intake_clean
 from reviews.models import (
     Case,
     CaseEvent,
@@ -19,10 +21,11 @@ from reviews.models import (
     Document,
     IdempotencyKey,
     ReferenceSequence,
+    StagedUpload,
 )
 from reviews.selectors.cases import case_for_idempotency_key
 from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
-from reviews.services.documents import Rejected, document_add_many
+from reviews.services.documents import Rejected, document_add_many, staged_uploads_attach
 from reviews.workflow import case_move
 
 
@@ -56,13 +59,16 @@ def deadline_rule_for(*, line_of_business: str, urgency: str) -> DeadlineRule:
 def case_create(
     *,
     actor,
-    fields: dict[str, Any],
-    medications: list[dict[str, Any]] = (),
-    documents: list[UploadedFile] = (),
+    fields: Mapping[str, Any],
+    medications: Sequence[Mapping[str, Any]] = (),
+    documents: Sequence[UploadedFile] = (),
+    staged: Sequence[StagedUpload] = (),
     document_kind: str = Document.Kind.OTHER,
 ) -> tuple[Case, list[Rejected]]:
-    """Enter a request: find the policy and pin the version in force on the day of receipt,
-    set the due time from the deadline table, then send the case to its first queue.
+    """Enter a request: check it against the intake rules (reviews.intake; IntakeInvalid
+    names every problem), find the policy and pin the version in force on the day of
+    receipt, set the due time from the deadline table, then send the case to its first
+    queue. New files and the actor's staged ones (kept from a failed submission) are added.
 
     A drug with no policy (or none in force) is accepted, marked not in policy, and goes to
     the physician queue: "Requests for uses not listed in this policy will be reviewed ...
@@ -71,6 +77,8 @@ def case_create(
     """
     if not permissions.can_intake(actor):
         raise PermissionDenied("Only nurses and physicians may enter requests.")
+    request = intake_clean(fields, medications)
+    fields, medications = request.fields, request.medications
     received_at = fields["received_at"]
     received_on: date = timezone.localtime(received_at).date()
     policy = policy_find_for_drug(drug=fields["drug_name"], hcpcs_code=fields.get("hcpcs_code", ""))
@@ -90,7 +98,7 @@ def case_create(
         created_by=actor,
     )
     CaseMedication.objects.bulk_create(
-        CaseMedication(case=case, name=m["name"], stop_date=m.get("stop_date"), position=i)
+        CaseMedication(case=case, name=m["name"], stop_date=m["stop_date"], position=i)
         for i, m in enumerate(medications)
     )
     CaseEvent.objects.create(
@@ -113,6 +121,11 @@ def case_create(
         _, rejected = document_add_many(
             case=case, actor=actor, files=list(documents), kind=document_kind
         )
+    if staged:
+        _, refused = staged_uploads_attach(
+            case=case, actor=actor, staged=list(staged), kind=document_kind
+        )
+        rejected += refused
     return case, rejected
 
 

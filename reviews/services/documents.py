@@ -8,17 +8,21 @@ views.cases.document_file_view serves them, after checking access.
 import hashlib
 import logging
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from reviews import permissions, task_names
-from reviews.models import Case, CaseEvent, Document, DocumentPage
+from reviews.models import Case, CaseEvent, Document, DocumentPage, StagedUpload
 from reviews.services.outbox import outbox_enqueue
 
 log = logging.getLogger(__name__)
@@ -288,3 +292,88 @@ def document_extract_text(*, document_id: int) -> Document:
         log.info("text extraction failed for document %s: %s", document.pk, error)
     document.extraction_status, document.extraction_error = status, error
     return document
+
+
+# ---- files kept across a failed intake -----------------------------------------------------
+
+
+def staged_upload_create_many(
+    *, user, files: list[UploadedFile]
+) -> tuple[list[StagedUpload], list[Rejected]]:
+    """Keep the acceptable files of an intake that failed validation, for its sender's next
+    submission; return them and the files refused (the same checks as a document's)."""
+    if not permissions.can_intake(user):
+        raise PermissionDenied("Only intake staff may add documents.")
+    staged_uploads_purge_stale()
+    kept: list[StagedUpload] = []
+    rejected: list[Rejected] = []
+    for upload in files:
+        checked = _check(upload)
+        if isinstance(checked, Rejected):
+            rejected.append(checked)
+            continue
+        token = secrets.token_urlsafe(24)
+        name = f"staged/{secrets.token_hex(16)}.{ALLOWED_TYPES[checked.content_type]}"
+        storage_name = default_storage.save(name, checked.upload)
+        kept.append(
+            StagedUpload.objects.create(
+                token=token,
+                user=user,
+                original_name=(upload.name or "unnamed")[:255],
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                storage_name=storage_name,
+            )
+        )
+    return kept, rejected
+
+
+def staged_upload_discard(*, user, tokens: list[str]) -> int:
+    """Drop the user's staged files with these tokens (the "remove" boxes); others' are
+    untouched, whatever tokens are sent."""
+    staged = list(StagedUpload.objects.filter(user=user, token__in=tokens[:100]))
+    _staged_delete(staged)
+    return len(staged)
+
+
+def staged_uploads_purge_stale(*, now: datetime | None = None) -> int:
+    """Delete staged files older than their MAX_AGE (a corrected submission abandoned)."""
+    cutoff = (now or timezone.now()) - StagedUpload.MAX_AGE
+    stale = list(StagedUpload.objects.filter(created_at__lt=cutoff))
+    _staged_delete(stale)
+    return len(stale)
+
+
+def _staged_delete(staged: list[StagedUpload]) -> None:
+    if not staged:
+        return
+    StagedUpload.objects.filter(pk__in=[s.pk for s in staged]).delete()
+    names = [s.storage_name for s in staged]
+    # The files go once the rows are gone for good; a rollback keeps both.
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+@contextmanager
+def staged_files(staged: list[StagedUpload]):
+    """The staged files opened as uploads, under their original names; closed on exit."""
+    opened = []
+    try:
+        for item in staged:
+            opened.append(File(default_storage.open(item.storage_name, "rb"), item.original_name))
+        yield opened
+    finally:
+        for handle in opened:
+            handle.close()
+
+
+def staged_uploads_attach(*, case: Case, actor, staged: list[StagedUpload], kind: str):
+    """Attach the actor's staged files to a case (as document_add_many) and forget them."""
+    if any(item.user_id != actor.pk for item in staged):
+        raise PermissionDenied("A staged file belongs to another user.")
+    if not staged:
+        return [], []
+    with staged_files(staged) as files:
+        result = document_add_many(case=case, actor=actor, files=files, kind=kind)
+    _staged_delete(staged)
+    return result

@@ -22,6 +22,7 @@ from reviews.forms import (
     DocumentUploadForm,
     MedicationFormSet,
 )
+from reviews.intake import IntakeInvalid
 from reviews.selectors import cases as selectors
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
@@ -58,19 +59,30 @@ def case_create_view(request):
         return _intake_page(request, form, medications)
     form = CaseIntakeForm(request.POST, request.FILES)
     medications = MedicationFormSet(request.POST, prefix="meds")
+    # Files kept from an earlier attempt that failed: the user's own, less those removed.
+    removed = request.POST.getlist("staged_remove")
+    if removed:
+        document_services.staged_upload_discard(user=request.user, tokens=removed)
+    staged = selectors.staged_uploads_for_user(
+        user=request.user, tokens=request.POST.getlist("staged")
+    )
     if not (form.is_valid() and medications.is_valid()):
-        return _intake_page(request, form, medications, status=400)
+        return _intake_refused(request, form, medications, staged)
     try:
         case, rejected = case_services.case_create(
             actor=request.user,
             fields=form.case_fields(),
             medications=medications.medications(),
             documents=form.cleaned_data["documents"],
+            staged=staged,
             document_kind=form.cleaned_data["document_kind"],
         )
+    except IntakeInvalid as invalid:  # the rules ran again at storing, e.g. a clock moved on
+        form.add_intake_errors(invalid)
+        return _intake_refused(request, form, medications, staged)
     except ReviewError as error:
         form.add_error(None, str(error))
-        return _intake_page(request, form, medications, status=400)
+        return _intake_refused(request, form, medications, staged)
     messages.success(
         request,
         f"{case.reference} entered: {case.get_status_display().lower()}, "
@@ -81,11 +93,27 @@ def case_create_view(request):
     return redirect("reviews:case-detail", case_id=case.pk)
 
 
-def _intake_page(request, form, medications, status=200):
+def _intake_refused(request, form, medications, staged):
+    """The page again, with the files just sent kept for the corrected submission (a browser
+    cannot refill a file input); a file that cannot be kept says why, at the files field."""
+    kept, refused = document_services.staged_upload_create_many(
+        user=request.user, files=request.FILES.getlist("documents")
+    )
+    for refusal in refused:
+        form.add_error("documents", str(refusal))
+    return _intake_page(request, form, medications, staged=[*staged, *kept], status=400)
+
+
+def _intake_page(request, form, medications, staged=(), status=200):
     return render(
         request,
         "reviews/case_create.html",
-        {"form": form, "medications": medications, "specialties": SPECIALTIES},
+        {
+            "form": form,
+            "medications": medications,
+            "specialties": SPECIALTIES,
+            "staged": staged,
+        },
         status=status,
     )
 

@@ -232,6 +232,78 @@ def test_create_case_errors_are_per_field(nurse, kesimpta, rules):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"prescriber_specialty": "Family medicine"},  # no consultation given
+        {"prescriber_specialty": "Pediatric Neurology"},
+        {"prescriber_specialty": "Neurology", "prescriber_credential": "pa"},
+        {"prescriber_specialty": "General practice", "consulting_name": "Dr. Ana Neuro"},
+    ],
+)
+def test_intake_takes_every_prescriber(nurse, kesimpta, rules, changes):
+    response = client_for(nurse).post(f"{API}/cases/", intake_body(**changes), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["status"] == "nurse_review"
+    for name, value in changes.items():
+        assert data[name] == value
+    assert data["prescriber_credential"] == changes.get("prescriber_credential", "")
+
+
+def test_intake_rules_come_back_at_the_bodys_field_paths(nurse, kesimpta, rules):
+    body = intake_body(
+        regimen={
+            "dose_amount": "20.0005",
+            "dose_unit": "mg",
+            "route": "subcutaneous",
+            "loading_weeks": [2, 1],
+            "maintenance": {"every": 400, "unit": "week"},
+        },
+        request_type="continuation",
+        prescriber_credential="rn",
+        medications=[{"name": "Vitamin D"}, {"name": " ", "stop_date": "2027-01-01"}],
+    )
+    response = client_for(nurse).post(f"{API}/cases/", body, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    # JSON types and sizes first (DRF), then the intake rules.
+    assert set(errors) == {"prescriber_credential", "regimen.dose_amount"}
+    assert errors["prescriber_credential"] == ['"rn" is not a valid choice.']
+
+    del body["prescriber_credential"]
+    body["regimen"]["dose_amount"] = "20.5"
+    errors = client_for(nurse).post(f"{API}/cases/", body, format="json").json()["errors"]
+    assert errors["regimen.loading_weeks"] == ["List each week once, in ascending order."]
+    assert errors["regimen.maintenance.every"] == [
+        "Ensure this value is less than or equal to 365."
+    ]
+    assert "needs the date therapy" in errors["therapy_start_date"][0]
+    assert errors["medications.1.name"] == ["Name the medication that stops on this date."]
+    assert "non_field_errors" not in errors
+    assert not Case.objects.exists()
+
+
+def test_half_a_maintenance_phase_or_none_at_all_is_refused(nurse, kesimpta, rules):
+    regimen = {"dose_amount": "20", "dose_unit": "mg", "route": "subcutaneous"}
+    response = client_for(nurse).post(
+        f"{API}/cases/", intake_body(regimen={**regimen, "maintenance": None}), format="json"
+    )
+    assert response.json()["errors"] == {
+        "regimen.maintenance": ["Give loading weeks, a maintenance interval, or both."]
+    }
+
+
+def test_a_receipt_time_is_taken_as_sent(nurse, kesimpta, rules):
+    received = (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
+    body = intake_body(received_at=received.isoformat())
+    errors = client_for(nurse).post(f"{API}/cases/", body, format="json").json()["errors"]
+    assert "more than 30 minutes ago" in errors["backdate_reason"][0]
+    body["backdate_reason"] = "Faxed overnight."
+    data = client_for(nurse).post(f"{API}/cases/", body, format="json").json()
+    assert Case.objects.get(pk=data["id"]).received_at == received  # to the second
+
+
 def test_create_case_rejects_wrong_types_and_malformed_json(nurse, kesimpta, rules):
     client = client_for(nurse)
     response = client.post(f"{API}/cases/", intake_body(member_dob="14/05/1990"), format="json")

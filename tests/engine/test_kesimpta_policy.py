@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from reviews.engine.checks import matches_item
+from reviews.engine.checks import Facts, matches_item, suggest
 from reviews.engine.document import DocumentError, dump, iter_tree, parse
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.engine.references import parse_reference
 from reviews.engine.testcases import run_test_cases
+from reviews.engine.tree import Check
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
@@ -237,6 +238,35 @@ def test_prescriber_specialties(version: dict[str, Any]) -> None:
         assert any(matches_item(specialty, item) for item in items), specialty
     for specialty in ("Family Medicine", "Neurosurgery", "Internal Medicine"):
         assert not any(matches_item(specialty, item) for item in items), specialty
+
+
+@pytest.mark.parametrize(
+    ("prescriber", "consultant", "expected"),
+    [
+        ("Pediatric Neurology", "", "met"),  # a neurologist who treats children
+        ("Pediatric neurology", "", "met"),
+        ("Neurology", "", "met"),
+        ("Pediatrics", "", "not_met"),
+        ("Family medicine", "Pediatric Neurology", "met"),  # in consultation with one
+        ("Family medicine", "", "not_met"),
+    ],
+)
+def test_the_policys_specialty_check_reads_pediatric_neurology_as_neurology(
+    version: dict[str, Any], prescriber: str, consultant: str, expected: str
+) -> None:
+    lists = version["lists"]
+    check = next(
+        Check(node["check"]["name"], node["check"]["params"])
+        for node, _ in iter_tree(version["criteria"], ())
+        if (node.get("check") or {}).get("name") == "specialty_in"
+    )
+    facts = Facts(
+        request_date=date(2026, 11, 30),
+        prescriber_specialty=prescriber,
+        consulting_specialty=consultant,
+    )
+    suggestion = suggest(check, facts, lists)
+    assert suggestion is not None and suggestion.answer.value == expected, suggestion
 
 
 def test_labels_and_shape(version: dict[str, Any], nodes: dict[str, dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
 from reviews.errors import InvalidTransition, ReviewError, StaleCase
+from reviews.intake import IntakeInvalid
 from reviews.models import Case, CaseEvent, CaseMedication, DeadlineRule, ReferenceSequence
 from reviews.services.cases import case_create, reference_next
 from reviews.workflow import TRANSITIONS, assert_transition, case_move
@@ -70,6 +71,53 @@ def test_a_request_for_a_drug_with_a_policy_is_pinned_and_goes_to_nurse_review(n
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"prescriber_npi": "1234567890"}, "prescriber_npi"),
+        ({"diagnosis_codes": ["G35"]}, "diagnosis_codes"),
+        ({"member_dob": "1988-04-12"}, "member_dob"),
+        ({"backdate_reason": ""}, "backdate_reason"),
+        ({"regimen": {**KESIMPTA_REGIMEN, "loading_weeks": [2, 1]}}, "regimen.loading_weeks"),
+        ({"member_name": "x" * 201}, "member_name"),
+        ({"prescriber_credential": "rn"}, "prescriber_credential"),
+    ],
+)
+def test_a_service_caller_cannot_store_a_bad_request(nurse, kesimpta, changes, path):
+    with pytest.raises(IntakeInvalid) as caught:
+        case_create(actor=nurse, fields=fields(**changes))
+    assert path in caught.value.errors
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_service_caller_gets_bad_medications_named_by_row(nurse, kesimpta):
+    with pytest.raises(IntakeInvalid) as caught:
+        case_create(
+            actor=nurse,
+            fields=fields(),
+            medications=[{"name": "Vitamin D"}, {"name": "", "stop_date": date(2027, 1, 1)}],
+        )
+    assert list(caught.value.errors) == ["medications.1.name"]
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_generalist_without_a_consultation_is_entered_for_review(nurse, kesimpta):
+    case, _ = case_create(
+        actor=nurse,
+        fields=fields(
+            prescriber_specialty="Family medicine",
+            prescriber_credential="np",
+            consulting_name="",
+            consulting_specialty="",
+            consult_date=None,
+        ),
+    )
+    assert case.status == Case.Status.NURSE_REVIEW and case.prescriber_credential == "np"
+
+
+@pytest.mark.django_db
 def test_the_policy_is_found_by_generic_name_too(nurse, kesimpta):
     case, _ = case_create(actor=nurse, fields=fields(drug_name="ofatumumab"))
     assert case.policy_version == kesimpta
@@ -88,7 +136,8 @@ def test_a_drug_without_a_policy_is_accepted_as_not_in_policy_for_a_physician(nu
 def test_a_request_received_before_any_version_took_force_is_not_in_policy(nurse, kesimpta):
     # Version 1 of 2020910 took force on 2020-09-17.
     received = datetime(2020, 9, 16, 12, 0, tzinfo=NY)
-    case, _ = case_create(actor=nurse, fields=fields(received_at=received))
+    # Before FY2026 ICD-10-CM, multiple sclerosis was G35.
+    case, _ = case_create(actor=nurse, fields=fields(received_at=received, diagnosis_codes=["G35"]))
     assert case.policy == kesimpta.policy and case.policy_version is None and case.not_in_policy
     assert case.status == Case.Status.PHYSICIAN_QUEUE
     assert case.reference == "PA-2020-000001"

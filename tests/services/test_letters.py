@@ -181,7 +181,12 @@ def test_drug_without_a_policy_is_named_as_requested_with_its_route(nurse, physi
         nurse,
         drug_name="Briumvi",
         hcpcs_code="J2329",
-        regimen={"dose_amount": "150", "dose_unit": "mg", "route": "intravenous"},
+        regimen={
+            "dose_amount": "150",
+            "dose_unit": "mg",
+            "route": "intravenous",
+            "loading_weeks": [0],
+        },
     )
     assert case.not_in_policy
     html = words(letter_html(denial(case, physician, criteria_cited=[])))

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews import tasks
-from reviews.models import Case, CaseEvent, Document
+from reviews.models import Case, CaseEvent, Document, StagedUpload
+from reviews.services import documents as document_services
 from tests.factories import (
     ELF_EXECUTABLE,
     VALID_NPI,
@@ -242,6 +243,144 @@ def test_intake_with_bad_values_shows_them_at_their_fields(client, nurse):
     assert "date of birth is in the future" in page
     assert "On what date does Tecfidera stop?" in page
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"prescriber_specialty": "Family medicine"},  # no consultation given
+        {"prescriber_specialty": "Pediatric Neurology"},
+        {"prescriber_specialty": "Neurology", "prescriber_credential": "np"},
+        {"prescriber_specialty": "Internal medicine", "consulting_specialty": "Neurology"},
+    ],
+)
+def test_intake_takes_every_prescriber_and_starts_the_clock(client, nurse, kesimpta, changes):
+    # Whether the prescriber is a specialist, or consulted one, is a criterion for review.
+    client.force_login(nurse)
+    response = client.post(reverse("reviews:case-create"), intake(**changes))
+    assert response.status_code == 302, response.context["form"].errors
+    case = Case.objects.get()
+    assert case.status == Case.Status.NURSE_REVIEW and case.due_at
+    for name, value in changes.items():
+        assert getattr(case, name) == value
+    queue = client.get(reverse("reviews:nurse-queue")).content.decode()
+    assert case.reference in queue
+
+
+def test_the_case_page_shows_the_credential_and_a_partial_consultation(client, nurse, kesimpta):
+    client.force_login(nurse)
+    client.post(
+        reverse("reviews:case-create"),
+        intake(
+            prescriber_credential="np", prescriber_specialty="Neurology", consulting_name="Dr. Chen"
+        ),
+    )
+    case = Case.objects.get()
+    page = client.get(reverse("reviews:case-detail", args=[case.pk])).content.decode()
+    assert "Dr. Elena Marsh, NP (nurse practitioner), Neurology" in page
+    assert "In consultation with Dr. Chen" in page
+
+
+def test_the_specialty_list_offers_specialties_not_roles(client, nurse):
+    client.force_login(nurse)
+    page = client.get(reverse("reviews:case-create")).content.decode()
+    assert '<option value="Neurology">' in page
+    assert '<option value="Pediatric neurology">' in page
+    assert "primary care)" not in page and "Nurse practitioner (" not in page
+    assert 'name="prescriber_credential"' in page
+
+
+# ---- files kept across a refused intake ------------------------------------------------------
+
+
+def staged_tokens(response) -> list[str]:
+    return [s.token for s in response.context["staged"]]
+
+
+def test_files_are_kept_after_an_error_and_attached_on_the_corrected_submit(
+    client, nurse, kesimpta, sent
+):
+    client.force_login(nurse)
+    files = [
+        upload("note.pdf", pdf_bytes(["Neurology note"])),
+        upload("scan.png", png_bytes()),
+        upload("virus.pdf", ELF_EXECUTABLE),
+    ]
+    refused = client.post(
+        reverse("reviews:case-create"), intake(prescriber_npi="1234567890", documents=files)
+    )
+    assert refused.status_code == 400 and not Case.objects.exists()
+    page = refused.content.decode()
+    assert "Kept from your last attempt" in page
+    assert "note.pdf" in page and "scan.png" in page
+    assert "virus.pdf was not added: its content is a program" in page  # at the files field
+    tokens = staged_tokens(refused)
+    assert len(tokens) == 2
+    for token in tokens:
+        assert f'name="staged" value="{token}"' in page
+        assert f'name="staged_remove" value="{token}"' in page
+
+    response = client.post(
+        reverse("reviews:case-create"),
+        intake(staged=tokens, staged_remove=[tokens[1]]),  # scan.png removed
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert [d.original_name for d in case.documents.all()] == ["note.pdf"]
+    assert case.documents.get().content_type == "application/pdf"
+    assert not StagedUpload.objects.exists()
+
+
+def test_staged_files_survive_a_second_error(client, nurse, kesimpta):
+    client.force_login(nurse)
+    first = client.post(
+        reverse("reviews:case-create"),
+        intake(member_id="", documents=[upload("note.pdf", pdf_bytes(["Note"]))]),
+    )
+    second = client.post(
+        reverse("reviews:case-create"),
+        intake(member_dob="2099-01-01", staged=staged_tokens(first)),
+    )
+    assert second.status_code == 400
+    assert staged_tokens(second) == staged_tokens(first)
+    assert "note.pdf" in second.content.decode()
+
+
+def test_another_users_staged_file_cannot_be_used(client, nurse, nurse2, kesimpta):
+    client.force_login(nurse2)
+    theirs = client.post(
+        reverse("reviews:case-create"),
+        intake(member_id="", documents=[upload("note.pdf", pdf_bytes(["Note"]))]),
+    )
+    token = staged_tokens(theirs)[0]
+    client.force_login(nurse)
+    response = client.post(
+        reverse("reviews:case-create"),
+        intake(staged=[token, "made-up"], staged_remove=[token]),  # neither used nor removed
+    )
+    assert response.status_code == 302
+    assert not Case.objects.get(created_by=nurse).documents.exists()
+    assert StagedUpload.objects.filter(token=token, user=nurse2).exists()
+
+
+def test_stale_staged_files_are_purged(
+    client, nurse, kesimpta, private_storage, django_capture_on_commit_callbacks
+):
+    client.force_login(nurse)
+    refused = client.post(
+        reverse("reviews:case-create"),
+        intake(member_id="", documents=[upload("note.pdf", pdf_bytes(["Note"]))]),
+    )
+    staged = StagedUpload.objects.get()
+    assert (private_storage / staged.storage_name).exists()
+    StagedUpload.objects.update(created_at=timezone.now() - timedelta(days=2))
+    # A stale token names nothing, and the next staging deletes the old row and its file.
+    response = client.post(reverse("reviews:case-create"), intake(staged=staged_tokens(refused)))
+    assert response.status_code == 302 and not Case.objects.get().documents.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        document_services.staged_uploads_purge_stale()
+    assert not StagedUpload.objects.exists()
+    assert not (private_storage / staged.storage_name).exists()
 
 
 def test_intake_is_get_or_post_only(client, nurse):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from reviews import roles
 from reviews.engine import document
 from reviews.engine.dosing import Regimen, authorized_quantity
-from reviews.forms import npi_is_valid
+from reviews.intake import BACKDATE_GRACE, npi_is_valid
 from reviews.models import Case, Document, Policy
 from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
@@ -73,6 +73,7 @@ class DemoCase:
     hours_ago: int
     prescriber: str = "Dr. Elena Marsh"
     specialty: str = "Neurology"
+    credential: str = "md"
     consult: tuple[str, str, int] | None = None  # name, specialty, days before receipt
     codes: tuple[str, ...] = ("G35.A",)
     drug: str = "Kesimpta"
@@ -482,6 +483,7 @@ class Command(BaseCommand):
             "member_dob": spec.dob,
             "prescriber_name": spec.prescriber,
             "prescriber_npi": demo_npi(spec.prescriber),
+            "prescriber_credential": spec.credential,
             "prescriber_specialty": spec.specialty,
             "consulting_name": consult[0] if consult else "",
             "consulting_specialty": consult[1] if consult else "",
@@ -495,7 +497,7 @@ class Command(BaseCommand):
             "line_of_business": spec.lob,
             "received_at": received_at,
             "backdate_reason": "Faxed request entered from the overnight queue."
-            if spec.hours_ago > 1
+            if timedelta(hours=spec.hours_ago) > BACKDATE_GRACE
             else "",
             "therapy_start_date": received - timedelta(days=round(spec.months_on_drug * 30.44))
             if spec.months_on_drug is not None
