@@ -22,8 +22,15 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two passes: the tests that may run side by side, on pytest-xdist's workers (each with its
+# own test database), then the `serial` ones (browsers, real workers) one at a time. Both
+# always run; either failing fails `make test`, but exit 5 (nothing selected) does not.
+XDIST ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(PY) -m pytest -n $(XDIST) -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -51,4 +58,4 @@ lock:
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf $(VENV) var/static var/test-db.sqlite3 var/test-db.sqlite3-wal var/test-db.sqlite3-shm
+	rm -rf $(VENV) var/static var/test-db.sqlite3*

@@ -7,8 +7,17 @@ Sign-in lockout (django-axes) stays on in every test, as in production. Axes nee
 request of each sign-in, so tests sign in with `client.force_login(user)` (no password
 check), by posting to /login/, or with `authenticate(request, ...)` /
 `client.login(request=HttpRequest(), ...)`; a bare `client.login(...)` raises.
+
+Two stand-ins keep the suite fast, each switched off by a marker where the real thing is
+what a test is about:
+- passwords are hashed with MD5 (PBKDF2 is slow on purpose), except under
+  `@pytest.mark.real_password_hasher`;
+- a letter's PDF is not laid out by WeasyPrint: `pdf_renders` records the HTML and returns a
+  tiny valid PDF, except under `@pytest.mark.real_pdf` and in the browser (e2e) tests.
 """
 
+import functools
+import io
 import os
 import subprocess
 import sys
@@ -23,8 +32,15 @@ from django.db import connection
 from reviews import roles
 from tests import services_available
 
+pytest_plugins = [
+    "tests.policy_fixtures",
+    "tests.review_fixtures",
+    "tests.physician_fixtures",
+]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-battery-staple"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def require_service(name: str, available: bool, how: str) -> None:
@@ -34,6 +50,56 @@ def require_service(name: str, available: bool, how: str) -> None:
     if IN_CI:
         pytest.fail(f"CI requires {message}", pytrace=False)
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(items):
+    # Browsers and real workers start their own processes and servers: `make test` runs
+    # them in its second, serial pass, after the parallel one (pytest-xdist).
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.serial)
+
+
+# ---- stand-ins for slow work no test is about ---------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    if not request.node.get_closest_marker("real_password_hasher"):
+        settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@functools.cache
+def tiny_pdf() -> bytes:
+    """A one-page blank PDF, valid for any reader."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def pdf_renders(request, monkeypatch) -> list[str] | None:
+    """The HTML of each letter rendered in this test, in order (None if rendering is real)."""
+    node = request.node
+    if node.get_closest_marker("real_pdf") or node.get_closest_marker("e2e"):
+        return None
+    from reviews.services import letters
+
+    renders: list[str] = []
+
+    def record(html: str) -> bytes:
+        renders.append(html)
+        return tiny_pdf()
+
+    monkeypatch.setattr(letters, "_pdf", record)
+    return renders
+
+
+# ---- the cast -------------------------------------------------------------------------------
 
 
 def _user(django_user_model, username: str, role: str | None, **extra):
@@ -166,8 +232,3 @@ def celery_worker_process(transactional_db):
             worker.kill()
             output, _ = worker.communicate()
         print(output)
-
-
-from tests.physician_fixtures import escalated  # noqa: E402, F401
-from tests.policy_fixtures import kesimpta, statin_policy  # noqa: E402, F401
-from tests.review_fixtures import clear_case  # noqa: E402, F401

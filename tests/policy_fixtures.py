@@ -1,5 +1,12 @@
-"""Policies loaded the way production loads them: the YAML file through the service."""
+"""Policies loaded the way production loads them: the YAML file through the service.
 
+Each file is parsed once per test session (parsing and checking a policy is the slow part);
+every test still loads its own copy of the document into its own database, so a test that
+changes its policy changes nothing another test sees, and a transactional test's flush is
+followed by a fresh load.
+"""
+
+import copy
 from pathlib import Path
 
 import pytest
@@ -13,17 +20,32 @@ STATIN_FILE = ROOT / "tests" / "fixtures" / "policies" / "statin-step-therapy.ya
 
 
 def load(path: Path):
-    version, _ = policy_load(doc=document.parse(path.read_text(encoding="utf-8")))
+    return load_parsed(document.parse(path.read_text(encoding="utf-8")))
+
+
+def load_parsed(doc: dict):
+    version, _ = policy_load(doc=copy.deepcopy(doc))
     return version
 
 
+@pytest.fixture(scope="session")
+def kesimpta_document() -> dict:
+    """policies/kesimpta-2020910.yaml, parsed (read-only: `load_parsed` loads a copy)."""
+    return document.parse(KESIMPTA_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def statin_document() -> dict:
+    return document.parse(STATIN_FILE.read_text(encoding="utf-8"))
+
+
 @pytest.fixture
-def kesimpta(db):
+def kesimpta(db, kesimpta_document):
     """Kesimpta policy 2020910, version 1, published."""
-    return load(KESIMPTA_FILE)
+    return load_parsed(kesimpta_document)
 
 
 @pytest.fixture
-def statin_policy(db):
+def statin_policy(db, statin_document):
     """The invented second policy (step therapy, lab threshold, k-of-n), as a draft."""
-    return load(STATIN_FILE)
+    return load_parsed(statin_document)

@@ -22,11 +22,10 @@ from reviews.models import (
 )
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review
+from tests.builders import answered_case, escalated_case, step_answers
 from tests.conftest import PASSWORD
 from tests.factories import pdf_bytes
-from tests.physician_fixtures import escalate
-from tests.review_fixtures import JUDGED_INITIAL, KESIMPTA_REGIMEN, kesimpta_request
-from tests.services import test_nurse_review as nurse_steps
+from tests.review_fixtures import KESIMPTA_REGIMEN, kesimpta_request
 
 pytestmark = pytest.mark.django_db
 
@@ -477,10 +476,7 @@ def test_document_of_another_case_is_404(nurse, kesimpta, private_storage):
 
 
 def answer_all(client, case):
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        value = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
+    for label, value in step_answers(case).items():
         response = client.put(
             f"{API}/cases/{case.pk}/answers/{label}/", {"answer": value}, format="json"
         )
@@ -690,8 +686,8 @@ def test_letter_before_any_decision_is_404_and_pdf_pending_is_409(nurse, clear_c
     assert client.get(f"{API}/cases/{clear_case.pk}/letter/pdf/").status_code == 404
     # Approved; its PDF is rendered after the commit, which this test's transaction never
     # reaches: the letter is pending.
-    case = nurse_steps.claimed(clear_case, nurse)
-    assert nurse_steps.answer_all(case, nurse, JUDGED_INITIAL).all_met
+    case = answered_case(clear_case, nurse)
+    assert case_review_state(case=case).all_met
     nurse_review.case_approve(case=case, nurse=nurse)
     assert client.get(f"{API}/cases/{case.pk}/letter/").json()["status"] == "pending"
     response = client.get(f"{API}/cases/{case.pk}/letter/pdf/")
@@ -723,7 +719,7 @@ def test_docs_page_is_for_signed_in_staff(client, nurse):
 
 def test_a_total_too_large_to_record_is_a_400_on_the_doses(kesimpta, nurse, physician):
     regimen = {**KESIMPTA_REGIMEN, "dose_amount": "9999999.999"}
-    case = escalate(kesimpta_request(nurse, regimen=regimen), nurse, **{"PRE-1": "not_met"})
+    case = escalated_case(kesimpta_request(nurse, regimen=regimen), nurse, **{"PRE-1": "not_met"})
     client = client_for(physician)
     client.post(f"{API}/cases/{case.pk}/claim/")
     response = client.post(

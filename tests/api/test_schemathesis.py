@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from reviews.services import nurse_review
+from tests.builders import escalated_case
 from tests.factories import document_for
-from tests.physician_fixtures import escalate
 from tests.review_fixtures import kesimpta_request
 
 CHECKS = [
@@ -46,7 +46,7 @@ EXAMPLES = 12
 def api_world(db, kesimpta, nurse, nurse2, physician, private_storage, deadline_rules):
     in_review = kesimpta_request(nurse, member_name="Rita Review")
     nurse_review.case_claim(case=in_review, nurse=nurse)
-    escalated = escalate(kesimpta_request(nurse2, member_name="Peter Progressive"), nurse2)
+    escalated = escalated_case(kesimpta_request(nurse2, member_name="Peter Progressive"), nurse2)
     document = document_for(escalated, user=nurse2)
     # Path parameters naming things that exist: each world case, with the rest to match.
     known = [

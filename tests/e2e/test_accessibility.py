@@ -20,10 +20,10 @@ from playwright.sync_api import expect
 from reviews.services import nurse_review
 from reviews.services.documents import document_extract_text
 from reviews.services.physician_review import case_claim_physician, info_request_create
+from tests.builders import escalated_case
 from tests.conftest import PASSWORD, require_service
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import document_for, pdf_bytes
-from tests.physician_fixtures import escalate
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -158,11 +158,11 @@ def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
 
 
 def test_physician_pages(audit, nurse, physician, kesimpta, private_storage):
-    case = escalate(
+    case = escalated_case(
         kesimpta_request(nurse, member_name="Peter Progressive"), nurse, **{"PRE-1": "not_met"}
     )
-    waiting = escalate(kesimpta_request(nurse, member_name="Walter Waiting"), nurse)
-    escalate(kesimpta_request(nurse, member_name="Quinn Queued"), nurse)
+    waiting = escalated_case(kesimpta_request(nurse, member_name="Walter Waiting"), nurse)
+    escalated_case(kesimpta_request(nurse, member_name="Quinn Queued"), nurse)
     case_claim_physician(case=waiting, physician=physician)
     info_request_create(
         case=waiting,

@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 from reviews.models import PolicyVersion
 from reviews.services import nurse_review
 from reviews.services import physician_review as physician_services
+from tests.builders import escalated_case
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import document_for, pdf_bytes, png_bytes
-from tests.physician_fixtures import escalate
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -94,14 +94,14 @@ def _cases(nurse, physician):
     reviewing = kesimpta_request(nurse, member_name="Rita Reviewing")
     nurse_review.case_claim(case=reviewing, nurse=nurse)
     # One the physician is deciding.
-    deciding = escalate(
+    deciding = escalated_case(
         kesimpta_request(nurse, member_name="Peter Progressive"),
         nurse,
         **{"PRE-1": "not_met", "1.A.i": "not_met"},
     )
     physician_services.case_claim_physician(case=deciding, physician=physician)
     # One already decided, with its letter.
-    decided = escalate(kesimpta_request(nurse, member_name="Della Decided"), nurse)
+    decided = escalated_case(kesimpta_request(nurse, member_name="Della Decided"), nurse)
     physician_services.case_claim_physician(case=decided, physician=physician)
     physician_services.case_approve_physician(case=decided, physician=physician)
     return waiting, reviewing, deciding, decided

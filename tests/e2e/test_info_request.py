@@ -11,9 +11,9 @@ from reviews import tasks
 from reviews.models import Case, InfoRequest
 from reviews.services.deadlines import info_requests_expire
 from reviews.services.physician_review import case_claim_physician, info_request_create
+from tests.builders import escalated_case
 from tests.conftest import PASSWORD
 from tests.factories import pdf_bytes
-from tests.physician_fixtures import escalate
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ def test_information_requested_then_a_document_returns_the_case(
 ):
     base = live_server.url
     case = kesimpta_request(nurse, member_name="Irene Incomplete")
-    case = escalate(case, nurse, **{"PRE-1": "not_met"})
+    case = escalated_case(case, nurse, **{"PRE-1": "not_met"})
     assert case.status == Case.Status.PHYSICIAN_QUEUE
 
     # The physician claims the case from the queue and asks for what is missing.
@@ -119,7 +119,7 @@ def test_a_case_returns_to_the_queue_when_its_wait_ends(
     live_server, page, nurse, physician, kesimpta, screenshot
 ):
     base = live_server.url
-    case = escalate(kesimpta_request(nurse, member_name="Walter Waiting"), nurse)
+    case = escalated_case(kesimpta_request(nurse, member_name="Walter Waiting"), nurse)
     case_claim_physician(case=case, physician=physician)
     request = info_request_create(
         case=case,

@@ -16,14 +16,13 @@ from pypdf import PdfReader
 from reviews import tasks
 from reviews.letters import letter_html
 from reviews.models import CaseEvent, Criterion, Determination, Letter
-from reviews.selectors.review import case_review_state
 from reviews.services import letters as services
-from reviews.services import nurse_review
 from tests import services_available
+from tests.builders import approved_case
 from tests.conftest import require_service
-from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
+from tests.review_fixtures import kesimpta_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 # 15:00 UTC on 2 March 2026 is 10:00 in New York: the notice is dated 2 March 2026.
 DECIDED_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -68,14 +67,7 @@ def pdf_text(letter: Letter) -> str:
 
 
 def approve_as_nurse(case, nurse) -> Determination:
-    nurse_review.case_claim(case=case, nurse=nurse)
-    case.refresh_from_db()
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        value = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        nurse_review.criterion_answer_save(case=case, nurse=nurse, label=label, answer=value)
-    return nurse_review.case_approve(case=case, nurse=nurse)
+    return approved_case(case, nurse)
 
 
 # ---- what each letter says --------------------------------------------------------------

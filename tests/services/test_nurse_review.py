@@ -13,6 +13,7 @@ from reviews.models import Case, CaseEvent, CriterionAnswer, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review as services
 from tests import services_available
+from tests.builders import answered_case
 from tests.conftest import require_service
 from tests.review_fixtures import JUDGED_CONTINUATION, JUDGED_INITIAL, kesimpta_request
 
@@ -20,16 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def answer_all(case, nurse, judged, **overrides):
-    """Confirm every suggestion and give the judged answers, as a nurse walking the steps."""
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        suggestion = state.suggestions.get(label)
-        value = overrides.get(label) or judged.get(label) or (suggestion and suggestion.answer)
-        comment = "Checked against the chart." if label in overrides else ""
-        services.criterion_answer_save(
-            case=case, nurse=nurse, label=label, answer=value, comment=comment
-        )
+    """Confirm every suggestion and give the judged answers, as a nurse walking the steps;
+    the review state after."""
+    answered_case(case, nurse, judged=judged, claim=False, **overrides)
     return case_review_state(case=case)
 
 

@@ -275,8 +275,8 @@ def test_two_physicians_claiming_at_once_exactly_one_wins(
 
     from reviews import roles
     from tests import services_available
+    from tests.builders import escalated_case
     from tests.conftest import require_service
-    from tests.physician_fixtures import escalate
     from tests.review_fixtures import kesimpta_request
 
     require_service(
@@ -286,7 +286,7 @@ def test_two_physicians_claiming_at_once_exactly_one_wins(
     )
     other = django_user_model.objects.create_user("petra", password="x" * 20)
     other.groups.add(Group.objects.get(name=roles.PHYSICIAN))
-    case = escalate(kesimpta_request(nurse), nurse, **{"PRE-1": "not_met"})
+    case = escalated_case(kesimpta_request(nurse), nurse, **{"PRE-1": "not_met"})
     barrier, outcomes = threading.Barrier(2), []
 
     def claim(user):

@@ -20,8 +20,9 @@ from reviews.models import Case, CaseEvent, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review, physician_review
 from tests import services_available
+from tests.builders import answered_case
 from tests.conftest import _user, require_service
-from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
+from tests.review_fixtures import kesimpta_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,12 +74,7 @@ def fresh(case: Case) -> Case:
 
 def answered_in_full(case: Case, nurse) -> Case:
     """Claimed by the nurse, every criterion met."""
-    nurse_review.case_claim(case=case, nurse=nurse)
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        nurse_review.criterion_answer_save(case=case, nurse=nurse, label=label, answer=answer)
+    answered_case(case, nurse)
     assert case_review_state(case=case).all_met
     return fresh(case)
 

@@ -30,13 +30,17 @@ from kombu import pools as kombu_pools
 
 from reviews import tasks
 from reviews.models import CaseEvent, Determination, Letter, TaskOutbox, WorkerHeartbeat
+from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review, outbox
 from tests import services_available
+from tests.builders import answered_case
 from tests.conftest import ROOT, _database_url_for_worker, require_service
-from tests.review_fixtures import JUDGED_INITIAL
-from tests.services.test_nurse_review import answer_all, claimed
 
-pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("private_storage")]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.real_pdf,
+    pytest.mark.usefixtures("private_storage"),
+]
 
 WAIT = 90  # seconds: a worker starting and rendering on a busy 2-core machine
 
@@ -205,8 +209,8 @@ def wait_for(condition, what: str, timeout: float = WAIT):
 
 
 def approved_by_nurse(case, nurse) -> Determination:
-    case = claimed(case, nurse)
-    assert answer_all(case, nurse, JUDGED_INITIAL).all_met
+    case = answered_case(case, nurse)
+    assert case_review_state(case=case).all_met
     return nurse_review.case_approve(case=case, nurse=nurse)
 
 
@@ -240,8 +244,8 @@ def assert_rendered_once(letter: Letter, private_storage) -> None:
 def test_redis_down_at_approval_the_decision_commits_and_the_letter_follows_once_it_is_back(
     client, clear_case, nurse, broker, start_worker, private_storage, caplog, monkeypatch
 ):
-    case = claimed(clear_case, nurse)
-    assert answer_all(case, nurse, JUDGED_INITIAL).all_met
+    case = answered_case(clear_case, nurse)
+    assert case_review_state(case=case).all_met
     client.force_login(nurse)
     send, sends = tasks.letter_render.apply_async, []
 

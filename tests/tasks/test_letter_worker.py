@@ -14,6 +14,7 @@ from tests.services.test_letters import denial, words
 
 
 @pytest.mark.worker
+@pytest.mark.real_pdf
 def test_a_real_worker_renders_a_letter(
     private_storage, celery_worker_process, clear_case, physician
 ):

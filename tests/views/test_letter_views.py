@@ -7,7 +7,7 @@ from reviews.models import CaseEvent, Letter
 from reviews.services import letters as services
 from tests.services.test_letters import approve_as_nurse, denial, issued
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 
 def preview_url(case):

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Case, CaseEvent, CriterionAnswer, Determination
-from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review as services
-from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
+from tests.builders import step_answers
+from tests.review_fixtures import kesimpta_request
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,7 @@ def mine(clear_case, nurse):
 
 def walk(client, case):
     """Post every step as a nurse would: judged answers, suggestions confirmed."""
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
+    for label, answer in step_answers(case).items():
         response = client.post(
             url("case-review-step", case, label), {"answer": answer, "go": "next"}
         )

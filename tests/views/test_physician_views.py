@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from reviews.models import Case, Determination, InfoRequest, PeerToPeer
 from reviews.services import physician_review as services
-from tests.physician_fixtures import escalate
+from tests.builders import escalated_case
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,10 @@ def mine(escalated, physician):
 
 
 def test_queue_orders_by_due_time_with_badges_and_counts(client, physician, nurse, kesimpta):
-    later = escalate(kesimpta_request(nurse, member_id="M0000001"), nurse, **{"PRE-1": "not_met"})
-    sooner = escalate(
+    later = escalated_case(
+        kesimpta_request(nurse, member_id="M0000001"), nurse, **{"PRE-1": "not_met"}
+    )
+    sooner = escalated_case(
         kesimpta_request(nurse, member_id="M0000002", urgency="expedited"),
         nurse,
         **{"PRE-1": "not_met"},
@@ -50,13 +52,17 @@ def test_queue_orders_by_due_time_with_badges_and_counts(client, physician, nurs
 
 def test_queue_query_count_is_fixed(client, physician, nurse, kesimpta, django_assert_num_queries):
     for i in range(2):
-        escalate(kesimpta_request(nurse, member_id=f"M{i:07d}"), nurse, **{"PRE-1": "not_met"})
+        escalated_case(
+            kesimpta_request(nurse, member_id=f"M{i:07d}"), nurse, **{"PRE-1": "not_met"}
+        )
     client.force_login(physician)
     # session, user, 2 x perms, groups (nav), drugs, count, cases, counts, session save (3)
     with django_assert_num_queries(12):
         client.get(reverse("reviews:physician-queue"))
     for i in range(2, 6):
-        escalate(kesimpta_request(nurse, member_id=f"M{i:07d}"), nurse, **{"PRE-1": "not_met"})
+        escalated_case(
+            kesimpta_request(nurse, member_id=f"M{i:07d}"), nurse, **{"PRE-1": "not_met"}
+        )
     with django_assert_num_queries(12):
         client.get(reverse("reviews:physician-queue"))
 

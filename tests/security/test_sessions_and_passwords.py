@@ -8,10 +8,11 @@ import time_machine
 from django.urls import reverse
 
 from reviews.models import AccessEvent
+from tests.config.test_settings import _settings_value
 from tests.conftest import PASSWORD
-from tests.test_settings import _settings_value
 
-pytestmark = pytest.mark.django_db
+# Passwords hashed as in production (PBKDF2), not with the suite's fast stand-in.
+pytestmark = [pytest.mark.django_db, pytest.mark.real_password_hasher]
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 

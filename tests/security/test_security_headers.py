@@ -11,12 +11,12 @@ from django.urls import reverse
 from reviews.csp import style_hashes
 from reviews.models import Document
 from reviews.services.documents import document_add_many
+from tests.config.test_settings import _settings_value
 from tests.factories import document_for, pdf_bytes, png_bytes, upload
-from tests.test_settings import _settings_value
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _directives(header: str) -> dict[str, list[str]]:
@@ -235,7 +235,7 @@ def test_with_debug_off_a_request_over_https_gets_hsts_and_secure_cookies():
         "print(r.status_code); print(r['Strict-Transport-Security']);"
         "print(r.cookies['csrftoken']['secure']); print(r['Content-Security-Policy'])"
     )
-    from tests.test_settings import _run
+    from tests.config.test_settings import _run
 
     result = _run(["-c", code], **PRODUCTION)
     assert result.returncode == 0, result.stderr

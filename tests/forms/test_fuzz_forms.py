@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from reviews.models import Case, Document, PeerToPeer
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review, physician_review
+from tests.builders import answered_case, escalated_case
 from tests.factories import VALID_NPI, document_for, pdf_bytes, png_bytes
-from tests.physician_fixtures import escalate
-from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
-from tests.test_access_table import _fingerprint
+from tests.review_fixtures import kesimpta_request
+from tests.security.test_access_table import _fingerprint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -167,16 +167,13 @@ def nurse_world(kesimpta, nurse):
     in_review = kesimpta_request(nurse, member_name="Rita Review")
     nurse_review.case_claim(case=in_review, nurse=nurse)
     document = document_for(in_review, user=nurse)
-    state = case_review_state(case=in_review)
-    for step in state.steps:  # all answered, so the nurse may escalate or approve
-        label = step.node.label
-        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        nurse_review.criterion_answer_save(case=in_review, nurse=nurse, label=label, answer=answer)
+    # All answered, so the nurse may escalate or approve.
+    answered_case(in_review, nurse, claim=False)
     return {
         "unclaimed": unclaimed,
         "in_review": in_review,
         "document": document,
-        "labels": [s.node.label for s in state.steps],
+        "labels": [s.node.label for s in case_review_state(case=in_review).steps],
     }
 
 
@@ -184,8 +181,8 @@ def nurse_world(kesimpta, nurse):
 def physician_world(kesimpta, nurse2, physician):
     """An escalated case in the queue, and one the physician has claimed, with a document
     and an offered peer-to-peer conversation."""
-    queued = escalate(kesimpta_request(nurse2, member_name="Quinn Queued"), nurse2)
-    escalated = escalate(
+    queued = escalated_case(kesimpta_request(nurse2, member_name="Quinn Queued"), nurse2)
+    escalated = escalated_case(
         kesimpta_request(nurse2, member_name="Peter Progressive"),
         nurse2,
         **{"PRE-1": "not_met", "1.A.i": "not_met"},
@@ -239,8 +236,7 @@ def _now(hours: int = 0) -> str:
 
 @FUZZ
 @given(data=form_data({"username": odd_text, "password": odd_text, "next": odd_text}))
-def test_login(data, settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_login(data, django_user_model):
     if not django_user_model.objects.filter(username="nina").exists():
         django_user_model.objects.create_user(username="nina", password="right")
     response, _ = _send(None, "POST", reverse("login"), data)

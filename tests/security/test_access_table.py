@@ -38,9 +38,9 @@ from reviews.models import (
 from reviews.selectors.review import case_review_state
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
+from tests.builders import approved_case, escalated_case
 from tests.factories import document_for
-from tests.physician_fixtures import escalate
-from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
+from tests.review_fixtures import kesimpta_request
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,7 @@ def test_every_url_has_a_row():
     missing = sorted(names - EXPECTED.keys())
     assert not missing, (
         f"New URLs without an access decision: {missing}. Add a row to EXPECTED in "
-        "tests/test_access_table.py saying what each role gets."
+        "tests/security/test_access_table.py saying what each role gets."
     )
     stale = sorted(EXPECTED.keys() - names)
     assert not stale, f"EXPECTED has rows for URLs that no longer exist: {stale}"
@@ -220,7 +220,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
     nurse_review.case_claim(case=in_review, nurse=nurse)
     # Escalated by another nurse, claimed by the physician, with a document and an offered
     # peer-to-peer conversation.
-    escalated = escalate(
+    escalated = escalated_case(
         kesimpta_request(nurse2, member_name="Peter Progressive"),
         nurse2,
         **{"PRE-1": "not_met", "1.A.i": "not_met"},
@@ -230,21 +230,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
     p2p = physician_review.peer_to_peer_offer(case=escalated, physician=physician)
     # Approved by a nurse, with its letter rendered.
     approved = kesimpta_request(nurse2, member_name="Anna Approved")
-    nurse_review.case_claim(case=approved, nurse=nurse2)
-    state = case_review_state(case=approved)
-    note = document_for(approved, user=nurse2)
-    for step in state.steps:
-        label = step.node.label
-        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        evidence = (
-            {"evidence_document": note, "evidence_page": 1, "evidence_quote": "Neurology note"}
-            if label in JUDGED_INITIAL
-            else {}
-        )
-        nurse_review.criterion_answer_save(
-            case=approved, nurse=nurse2, label=label, answer=answer, **evidence
-        )
-    determination = nurse_review.case_approve(case=approved, nurse=nurse2)
+    determination = approved_case(approved, nurse2)
     letter_services.letter_render_pdf(letter_id=determination.letter.pk)
     assert Letter.objects.get(pk=determination.letter.pk).status == Letter.Status.RENDERED
 

@@ -12,8 +12,8 @@ from django.test import RequestFactory
 
 from reviews.client_ip import client_ip
 from reviews.models import AccessEvent
+from tests.config.test_settings import _settings_value
 from tests.conftest import PASSWORD
-from tests.test_settings import _settings_value
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Bad input, by hand: HTML typed into a field is shown as text on every page that shows it;
 values too long, dates that do not exist and odd Unicode get a message at their field.
 
-The generated counterpart, every form against random input, is tests/test_fuzz_forms.py.
+The generated counterpart, every form against random input, is tests/forms/test_fuzz_forms.py.
 """
 
 from datetime import timedelta
@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Case, Document, InfoRequest, PeerToPeer
-from reviews.selectors.review import case_review_state
-from reviews.services import nurse_review, physician_review
+from reviews.services import physician_review
+from tests.builders import answered_case, escalated_case, step_answers
 from tests.factories import document_for, pdf_bytes, upload
-from tests.physician_fixtures import escalate
-from tests.review_fixtures import JUDGED_INITIAL, KESIMPTA_REGIMEN, kesimpta_request
-from tests.test_fuzz_forms import INTAKE_VALID
+from tests.forms.test_fuzz_forms import INTAKE_VALID
+from tests.review_fixtures import KESIMPTA_REGIMEN, kesimpta_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -75,15 +74,11 @@ def hostile(client, kesimpta, deadline_rules, nurse, physician, auditor):
     pages["case list"] = client.get(reverse("reviews:case-list"), {"q": "alert"})
 
     assert client.post(reverse("reviews:case-claim", args=[case.pk])).status_code == 302
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
+    for label, answer in step_answers(case, **{"PRE-1": "not_met"}).items():
         response = client.post(
             reverse("reviews:case-review-step", args=[case.pk, label]),
             {
-                "answer": "not_met"
-                if label == "PRE-1"
-                else JUDGED_INITIAL.get(label) or state.suggestions[label].answer,
+                "answer": answer,
                 "comment": script("answer"),
                 "passage": "other",
                 "go": "stay",
@@ -160,7 +155,7 @@ def test_typed_html_is_shown_as_text_on_every_page(hostile):
 
 
 def test_information_request_text_is_shown_as_text(client, kesimpta, nurse2, physician):
-    case = escalate(kesimpta_request(nurse2), nurse2, **{"PRE-1": "not_met"})
+    case = escalated_case(kesimpta_request(nurse2), nurse2, **{"PRE-1": "not_met"})
     physician_review.case_claim_physician(case=case, physician=physician)
     client.force_login(physician)
     response = client.post(
@@ -220,19 +215,12 @@ def test_an_intake_field_too_long_is_refused_at_the_field(client, kesimpta, nurs
 
 @pytest.fixture
 def in_review(kesimpta, nurse):
-    case = kesimpta_request(nurse)
-    nurse_review.case_claim(case=case, nurse=nurse)
-    state = case_review_state(case=case)
-    for step in state.steps:
-        label = step.node.label
-        answer = JUDGED_INITIAL.get(label) or state.suggestions[label].answer
-        nurse_review.criterion_answer_save(case=case, nurse=nurse, label=label, answer=answer)
-    return case
+    return answered_case(kesimpta_request(nurse), nurse)
 
 
 @pytest.fixture
 def mine(kesimpta, nurse2, physician):
-    case = escalate(kesimpta_request(nurse2), nurse2, **{"PRE-1": "not_met"})
+    case = escalated_case(kesimpta_request(nurse2), nurse2, **{"PRE-1": "not_met"})
     physician_review.case_claim_physician(case=case, physician=physician)
     case.refresh_from_db()
     return case
@@ -502,7 +490,7 @@ def test_an_approved_total_too_large_to_record_is_refused_at_the_doses(
     client, kesimpta, nurse2, physician
 ):
     regimen = {**KESIMPTA_REGIMEN, "dose_amount": "9999999.999"}  # the intake form's largest
-    case = escalate(kesimpta_request(nurse2, regimen=regimen), nurse2, **{"PRE-1": "not_met"})
+    case = escalated_case(kesimpta_request(nurse2, regimen=regimen), nurse2, **{"PRE-1": "not_met"})
     physician_review.case_claim_physician(case=case, physician=physician)
     client.force_login(physician)
     today = timezone.localdate()
