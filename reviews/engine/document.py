@@ -1,26 +1,58 @@
 """The policy document (`priorauth-policy/1`, see docs/policy-format.md): read, check, write.
 
-One table of schemas below names every section's keys in their canonical order, how each value
-is read and what it defaults to. Parsing, validating, normalizing and dumping all walk that
-table, so they cannot drift apart. Reading never stops at the first problem: every problem is
-collected with its place, so an admin fixes a file in one pass.
+The pydantic models below (`PolicyDocument` and its sections) name every section's keys in
+their canonical order, how each value is read and what it defaults to. Parsing, validating,
+normalizing, dumping and the published JSON Schema (`json_schema()`) all come from them, so they
+cannot drift apart. Reading never stops at the first problem: every problem is collected with
+its place, so an admin fixes a file in one pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from types import NoneType, UnionType
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    NamedTuple,
+    NoReturn,
+    Union,
+    get_args,
+    get_origin,
+)
 
 import yaml
+from annotated_types import Ge, MinLen
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .checks import check_problems
-from .dosing import Regimen
+from .dosing import UNITS, Regimen
 from .references import References
 from .tree import Answer, Check, Kind, Node, Truth
 
@@ -86,15 +118,27 @@ def normalize(doc: Mapping[str, Any], *, references: References | None = None) -
 
 def dump(doc: Mapping[str, Any]) -> str:
     """Canonical YAML: dump(parse(dump(doc))) == dump(doc). Raises DocumentError if invalid."""
-    pruned = _DOCUMENT.prune(normalize(doc))
+    # Validating the normal form again keeps its order (answers in tree order) and lets the
+    # models leave out the keys at their default.
+    canonical = PolicyDocument.model_validate(normalize(doc)).model_dump(context=_CANONICAL)
     return yaml.dump(
-        pruned,
+        canonical,
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
         width=1_000_000,  # never fold a plain scalar: long text goes into literal blocks
     )
+
+
+def json_schema() -> dict[str, Any]:
+    """The format as a JSON Schema (draft 2020-12), for editors and other tools; committed as
+    docs/policy-format.schema.json. It checks the shape of each value; the rules across sections
+    (unique labels, paths, test-case labels, check params) are parse's alone."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **PolicyDocument.model_json_schema(),
+    }
 
 
 def tree_from_dict(node: Mapping[str, Any]) -> Node:
@@ -159,6 +203,8 @@ def _load(text: str) -> tuple[Any, dict[Path, int]]:
         raise DocumentError([_syntax_problem(error)]) from None
     except yaml.YAMLError as error:
         raise DocumentError([Problem("", None, f"YAML: {error}")]) from None
+    except RecursionError:
+        raise DocumentError([Problem("", None, "the document nests too deeply")]) from None
     finally:
         loader.dispose()
     lines: dict[Path, int] = {}
@@ -214,35 +260,550 @@ def _where(path: Path) -> str:
     return out
 
 
+# ---- the format, as pydantic models --------------------------------------------------------
+#
+# Each value type below says how a value is read into its normal form and which problem it
+# reports; pydantic collects every problem with its place, and json_schema() publishes the same
+# models. A type ends with _salvage: reading a broken document a second time (the _SALVAGE
+# context) turns each bad value into its empty form, so the rules across sections still run
+# and report their problems in the same pass.
+
+_SALVAGE = {"salvage": True}
+_CANONICAL = {"canonical": True}
+
+_NAME_PATTERN = r"\S"
+_LIST_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+# The problem each pattern's mismatch reports (pydantic's error names only the pattern).
+_PATTERN_MESSAGES = {
+    _NAME_PATTERN: "must not be empty",
+    _LIST_KEY_PATTERN: (
+        "a list key is lower_snake_case (letters, digits, underscores), e.g. ms_agents"
+    ),
+}
+
+
+def _fail(message: str) -> NoReturn:
+    raise PydanticCustomError("policy_format", "{message}", {"message": message})
+
+
+def _salvaging(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("salvage"))
+
+
+def _salvage(fallback: Callable[[Any], Any]) -> WrapValidator:
+    def read(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            if _salvaging(info):
+                return fallback(value)
+            raise
+
+    return WrapValidator(read)
+
+
+def _nothing(_: Any) -> None:
+    return None
+
+
+def _text_input(value: Any) -> str:
+    if value is None:  # a key written with no value (`overview:`): no text
+        return ""
+    if not isinstance(value, str):
+        _fail(f"must be text, not {_describe(value)}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value.strip():
+        _fail("must be on one line")
+    return " ".join(value.split())
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        _fail(f"must be a date without a time (YYYY-MM-DD), not {value}")
+    if isinstance(value, date):
+        return value
+    # Text dates come from dicts built by code (the database keeps facts as ISO text).
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value.strip())
+    _fail(f"must be a date written YYYY-MM-DD, not {_describe(value)}")
+
+
+def _decimal_text(value: Any) -> str:
+    """A number kept as its decimal text ("20", "2.5") so no binary rounding creeps in."""
+    if not isinstance(value, bool) and isinstance(value, str | int | float | Decimal):
+        with contextlib.suppress(InvalidOperation):
+            number = Decimal(str(value).strip())
+            if number.is_finite():
+                return str(number)
+    _fail(f"must be a number, not {_describe(value)}")
+
+
+def _choice(*choices: str) -> Any:
+    """One of `choices`, read as the plain str (never the caller's StrEnum)."""
+
+    def read(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            _fail(f"must be one of {', '.join(choices)}, not {_describe(value)}")
+
+    return Annotated[Literal[choices], WrapValidator(read), _salvage(_nothing)]
+
+
+def _list_input(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):  # not a set: its order would change every dump
+        _fail(f"must be a list, not {_describe(value)}")
+    return list(value)
+
+
+def _list(item: Any, *, at_least_one: bool = False) -> Any:
+    size = [MinLen(1)] if at_least_one else []
+    return Annotated[list[item], *size, BeforeValidator(_list_input), _salvage(lambda _: [])]
+
+
+def _map_input(value: Any, info: ValidationInfo) -> dict[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        _fail(f"must be a mapping, not {_describe(value)}")
+    if _salvaging(info):  # a bad key was reported; its entry is left out
+        return {k: v for k, v in value.items() if isinstance(k, str) and k.strip()}
+    return dict(value)
+
+
+def _map(value: Any, *, key: Any, sort: bool = False) -> Any:
+    """A mapping from names the author chooses (list keys, labels) to values.
+    sort: for keys whose order means nothing (a database may reorder them)."""
+    order = [AfterValidator(lambda read: dict(sorted(read.items())))] if sort else []
+    return Annotated[dict[key, value], *order, BeforeValidator(_map_input), _salvage(lambda _: {})]
+
+
+def _params(value: Any) -> dict[str, Any]:
+    """Check parameters; checks.check_problems judges them. Sorted, so export is stable."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        _fail("must be a mapping of parameter names to values")
+    return {key: _plain(value[key]) for key in sorted(value)}
+
+
+def _plain(value: Any) -> Any:
+    """A copy YAML can write: tuples become lists, Decimals their text, mappings sorted by key
+    (a JSON column may not keep their order)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return copy.copy(value)
+
+
+def _regimen(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    try:
+        return Regimen.from_dict(value).to_dict()
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+
+
+_DECIMAL_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"},
+    ],
+    "description": 'A decimal number; written as text ("20", "99.9") it keeps its digits.',
+}
+
+# dosing.Regimen.from_dict reads a regimen (and words its problems); this is its shape.
+_WHOLE = {"type": "integer", "minimum": 0}
+_REGIMEN_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "object",
+            "description": "The structured dosing rule (reviews.engine.dosing.Regimen).",
+            "properties": {
+                "dose_amount": _DECIMAL_SCHEMA,
+                "dose_unit": {"type": "string", "pattern": _NAME_PATTERN},
+                "route": {"type": "string", "pattern": _NAME_PATTERN},
+                "loading_weeks": {"type": "array", "items": _WHOLE, "uniqueItems": True},
+                "maintenance": {
+                    "type": "object",
+                    "properties": {
+                        "every": {"type": "integer", "minimum": 1},
+                        "unit": {"enum": list(UNITS)},
+                        "start_week": _WHOLE,
+                    },
+                    "required": ["every", "unit"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["dose_amount", "dose_unit", "route"],
+            "additionalProperties": False,
+        },
+        {"type": "null"},
+    ]
+}
+
+Text = Annotated[
+    str,
+    Strict(),
+    AfterValidator(normalize_text),
+    BeforeValidator(_text_input),
+    _salvage(lambda _: ""),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strict=True, pattern=_NAME_PATTERN),
+    AfterValidator(_one_line),
+    _salvage(lambda value: " ".join(value.split()) if isinstance(value, str) else ""),
+]
+Label = Annotated[str, StringConstraints(strict=True, pattern=_NAME_PATTERN), _salvage(str)]
+ListKey = Annotated[str, StringConstraints(strict=True, pattern=_LIST_KEY_PATTERN), _salvage(str)]
+Day = Annotated[date, Strict(), BeforeValidator(_date), _salvage(_nothing)]
+Whole = Annotated[int, Strict(), _salvage(_nothing)]  # bool is an int in Python; not here
+Positive = Annotated[int, Strict(), Ge(1), _salvage(_nothing)]
+Flag = Annotated[bool, Strict(), _salvage(lambda _: True)]
+DecimalNumber = Annotated[
+    str,
+    PlainValidator(_decimal_text),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+    _salvage(_nothing),
+]
+Params = Annotated[
+    dict[str, Any],
+    PlainValidator(_params, json_schema_input_type=dict[str, Any]),
+    _salvage(lambda _: {}),
+]
+RegimenRule = Annotated[
+    dict[str, Any] | None,
+    PlainValidator(_regimen),
+    WithJsonSchema(_REGIMEN_SCHEMA),
+    _salvage(_nothing),
+]
+Names = _list(Name)
+PathName = _choice(*PATHS)
+AnswerName = _choice(*ANSWERS)
+
+
+class _Section(BaseModel):
+    """A mapping with fixed keys, in their canonical order. omit_defaults: dump leaves out
+    the keys at their default."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    omit_defaults: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _section_input(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            value = {}  # a section left empty has all its keys at their default
+        if not isinstance(value, Mapping):
+            if not _salvaging(info):
+                return value  # pydantic reports it
+            value = {}
+        value = dict(value)
+        if _salvaging(info):  # the unknown and missing keys were reported
+            value = {key: item for key, item in value.items() if key in cls.model_fields}
+            for name, field in cls.model_fields.items():
+                if field.is_required():
+                    value.setdefault(name, None)
+        return value
+
+    @model_serializer(mode="wrap")
+    def _canonical(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data = handler(self)
+        if not (self.omit_defaults and info.context and info.context.get("canonical")):
+            return data
+        fields = type(self).model_fields
+        return {
+            name: value
+            for name, value in data.items()
+            if fields[name].is_required()
+            or value != fields[name].get_default(call_default_factory=True)
+        }
+
+
+class CheckRef(_Section):
+    """A computed check on a leaf; checks.check_problems judges its name and params."""
+
+    name: Name
+    params: Params = {}
+
+
+class CriteriaNode(_Section):
+    """A node of the criteria tree: a group (all, any, k_of_n) or a leaf."""
+
+    omit_defaults = True
+
+    label: Name
+    """The policy's own label, unique within the version."""
+    kind: _choice(*KINDS)
+    title: Text = ""
+    text: Text = ""
+    """The policy's words, verbatim."""
+    note: Text = ""
+    explanation: Text = ""
+    plain_language: Text = ""
+    """The requirement in member-readable words, for letters."""
+    path: PathName | None = None
+    """Evaluated only on this request path; null: on both."""
+    k: Whole | None = None
+    """k_of_n only: how many children must be met."""
+    check: CheckRef | None = None
+    evidence_required: Flag = True
+    """false marks an attestation: "met" may stand without a document, page and quote."""
+    children: _list(CriteriaNode) = []
+
+
+class ListItem(_Section):
+    omit_defaults = True
+
+    name: Name
+    generic: Text = ""
+    as_written: Text = ""
+    """The policy's own wording, verbatim."""
+    synonyms: Names = []
+
+
+class NamedList(_Section):
+    title: Text = ""
+    items: _list(ListItem, at_least_one=True)
+
+
+class Medication(_Section):
+    omit_defaults = True
+
+    name: Name
+    stop_date: Day | None = None
+
+
+class Lab(_Section):
+    omit_defaults = True
+
+    name: Name
+    value: DecimalNumber
+    unit: Text = ""
+    date: Day | None = None
+
+
+class PriorTherapy(_Section):
+    omit_defaults = True
+
+    name: Name
+    outcome: Text = ""
+
+
+class Facts(_Section):
+    """The request's facts a test case gives its checks."""
+
+    omit_defaults = True
+
+    request_date: Day
+    member_dob: Day | None = None
+    prescriber_specialty: Text = ""
+    consulting_specialty: Text = ""
+    consulting_name: Text = ""
+    consult_date: Day | None = None
+    medications: _list(Medication) = []
+    therapy_start_date: Day | None = None
+    labs: _list(Lab) = []
+    prior_therapies: _list(PriorTherapy) = []
+    diagnosis_codes: Names = []
+
+
+class Expect(_Section):
+    omit_defaults = True
+
+    result: _choice(*TRUTHS)
+    path: PathName | None = None
+    failing: Names | None = None
+    """The exact set of failing leaves; [] means none, null means not compared."""
+    suggestions: _map(AnswerName, key=Label) | None = None
+
+
+class TestCase(_Section):
+    omit_defaults = True
+
+    name: Name
+    request_type: PathName
+    answers: _map(AnswerName, key=Label) = {}
+    facts: Facts | None = None
+    expect: Expect
+
+
+class Dosing(_Section):
+    condition: Text = ""
+    text: Text = ""
+    benefit: _choice(*BENEFITS) | None = None
+    regimen: RegimenRule = None
+    monthly_means: _choice(*MONTHLY_MEANINGS) | None = None
+    """How the policy's "monthly" is read; the regimen must agree."""
+    monthly_means_note: Text = ""
+
+
+class Approval(_Section):
+    initial_days: Positive
+    extended_days: Positive | None = None
+    """null: no reauthorization."""
+    text: Text = ""
+
+
+class EditsAndDenials(_Section):
+    heading: Text = ""
+    prior_approval: Text = ""
+    physician_review: Text = ""
+    claim_edits: Text = ""
+    remark_codes: Names = []
+    liability: Text = ""
+
+
+class Version(_Section):
+    number: Positive
+    status: _choice(*STATUSES)
+    effective_date: Day
+    initial_effective_date: Day | None = None
+    annual_review_date: Day | None = None
+    last_revised_date: Day | None = None
+    prior_approval_notice: Text = ""
+    overview: Text = ""
+    statement: Text = ""
+    criteria_intro: Text = ""
+    dosing: Dosing = Dosing()
+    approval: Approval
+    duration_of_therapy: Text = ""
+    labs_diagnostics: Text = ""
+    waste_management: Text = ""
+    documentation_requirements: Text = ""
+    edits_and_denials: EditsAndDenials = EditsAndDenials()
+    lists: _map(NamedList, key=ListKey, sort=True) = {}
+    criteria: CriteriaNode
+    test_cases: _list(TestCase) = []
+
+
+class Policy(_Section):
+    number: Name
+    """The policy's own number, as text (quote it)."""
+    title: Name
+    drug_name: Name
+    generic_name: Text = ""
+    hcpcs_codes: Names = []
+
+
+class PolicyDocument(_Section):
+    """A drug policy version (priorauth-policy/1), as loaded by manage.py load_policy."""
+
+    format: _choice(FORMAT)
+    policy: Policy
+    version: Version
+
+
 # ---- reading -------------------------------------------------------------------------------
 
-
-class _Reader:
-    """Collects problems while values are read into their normal form."""
-
-    def __init__(self) -> None:
-        self.found: list[tuple[Path, str]] = []
-
-    def report(self, path: Path, message: str) -> None:
-        self.found.append((path, message))
+Found = list[tuple[Path, str]]  # problems as (place, message), in the order found
 
 
 def _read(
     data: Any, lines: Mapping[Path, int], references: References | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
-    reader = _Reader()
     if data is None:
-        reader.report((), "the document is empty")
-        doc = _DOCUMENT.default()
-    else:
-        try:
-            doc = _DOCUMENT.read(reader, data, ())
-        except RecursionError:
-            return {}, [Problem("", None, "the document nests too deeply")]
-        _check_document(reader, doc, references)
-    problems = [Problem(_where(path), _line(lines, path), msg) for path, msg in reader.found]
+        return {}, [Problem("", None, "the document is empty")]
+    found: Found = []
+    doc: dict[str, Any] | None
+    try:
+        doc = PolicyDocument.model_validate(data).model_dump()
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        # pydantic also judges the value under a key that is not text; the key is the problem.
+        bad_keys = [
+            e["loc"][:-1]
+            for e in errors
+            if e["loc"][-1:] == ("[key]",) and e["type"] == "string_type"
+        ]
+        found = [
+            _problem_of(e)
+            for e in errors
+            if e["loc"][-1:] == ("[key]",) or not any(e["loc"][: len(k)] == k for k in bad_keys)
+        ]
+        doc = None
+        # A value that contains itself (a YAML alias inside its anchor) is reported alone.
+        if all(e["type"] != "recursion_loop" for e in errors):
+            with contextlib.suppress(ValidationError):
+                doc = PolicyDocument.model_validate(data, context=_SALVAGE).model_dump()
+    except RecursionError:
+        return {}, [Problem("", None, "the document nests too deeply")]
+    if doc is not None:
+        _check_document(found, doc, data, references)
+    problems = [Problem(_where(path), _line(lines, path), msg) for path, msg in found]
     problems.sort(key=lambda p: p.line if p.line is not None else 0)
-    return doc, problems
+    return doc or {}, problems
+
+
+def _problem_of(error: ErrorDetails) -> tuple[Path, str]:
+    """Our place and words for one of pydantic's errors."""
+    path: Path = tuple(error["loc"])
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    is_key = bool(path) and path[-1] == "[key]"
+    if is_key:  # a mapping's key: pydantic's place is (..., key, "[key]")
+        path = (*path[:-2], str(path[-2]))
+    if kind == "missing":
+        return path[:-1], f"missing required key {path[-1]!r}"
+    if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a key that is not text
+        path = (*path[:-1], str(path[-1]))
+        return path, _unknown_key(_section_at(path[:-1]), path[-1])
+    messages = {
+        "policy_format": lambda: ctx["message"],
+        "model_type": lambda: f"must be a mapping of keys to values, not {_describe(value)}",
+        "string_type": lambda: _needs_text(value),
+        "string_pattern_mismatch": lambda: _PATTERN_MESSAGES[ctx["pattern"]],
+        "int_type": lambda: f"must be a whole number, not {_describe(value)}",
+        "greater_than_equal": lambda: f"must be at least {ctx['ge']}, not {value}",
+        "bool_type": lambda: f"must be true or false, not {_describe(value)}",
+        "too_short": lambda: "must have at least one entry",
+        "recursion_loop": lambda: "refers back to itself (a YAML alias inside its own anchor)",
+    }
+    message = messages[kind]() if kind in messages else error["msg"]
+    if is_key and message.startswith("must"):
+        message = f"the key {message}"
+    return path, message
+
+
+def _section_at(path: Path) -> type[_Section]:
+    """The model of the section at `path` (a path pydantic reported a problem at)."""
+    kind: Any = PolicyDocument
+    for part in path:
+        kind = _bare(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            kind = kind.model_fields[str(part)].annotation
+        else:
+            kind = get_args(kind)[-1]  # list[item] -> item, dict[key, value] -> value
+    return _bare(kind)
+
+
+def _bare(kind: Any) -> Any:
+    while True:
+        if get_origin(kind) is Annotated:
+            kind = get_args(kind)[0]
+        elif get_origin(kind) in (Union, UnionType):
+            kind = next(arg for arg in get_args(kind) if arg is not NoneType)
+        else:
+            return kind
+
+
+def _unknown_key(section: type[_Section], key: Any) -> str:
+    known = list(section.model_fields)
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown key {str(key)!r}{hint} (known keys: {', '.join(known)})"
 
 
 def _line(lines: Mapping[Path, int], path: Path) -> int | None:
@@ -275,516 +836,38 @@ def _needs_text(value: Any) -> str:
     return f"must be text, not {_describe(value)}"
 
 
-class _Field:
-    """How one value is read (normalized, problems reported) and pruned for dumping."""
-
-    def default(self) -> Any:
-        return None
-
-    def read(self, r: _Reader, value: Any, path: Path) -> Any:
-        raise NotImplementedError
-
-    def prune(self, value: Any) -> Any:
-        return value
-
-
-class _Text(_Field):
-    """Free text of any length; the policy's words, verbatim."""
-
-    def default(self) -> str:
-        return ""
-
-    def read(self, r: _Reader, value: Any, path: Path) -> str:
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            r.report(path, f"must be text, not {_describe(value)}")
-            return ""
-        return normalize_text(value)
-
-
-class _Name(_Field):
-    """Required one-line text: a label, a number, a name, a code."""
-
-    def default(self) -> str:
-        return ""
-
-    def read(self, r: _Reader, value: Any, path: Path) -> str:
-        if not isinstance(value, str) or not value.strip():
-            r.report(path, _needs_text(value))
-            return ""
-        if "\n" in value.strip():
-            r.report(path, "must be on one line")
-        return " ".join(value.split())
-
-
-class _Date(_Field):
-    def read(self, r: _Reader, value: Any, path: Path) -> date | None:
-        if isinstance(value, datetime):
-            r.report(path, f"must be a date without a time (YYYY-MM-DD), not {value}")
-            return None
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        r.report(path, f"must be a date written YYYY-MM-DD, not {_describe(value)}")
-        return None
-
-
-class _Int(_Field):
-    def __init__(self, minimum: int | None = None) -> None:
-        self.minimum = minimum
-
-    def read(self, r: _Reader, value: Any, path: Path) -> int | None:
-        # bool is an int in Python; `initial_days: true` is a mistake, not 1.
-        if isinstance(value, bool) or not isinstance(value, int):
-            r.report(path, f"must be a whole number, not {_describe(value)}")
-            return None
-        if self.minimum is not None and value < self.minimum:
-            r.report(path, f"must be at least {self.minimum}, not {value}")
-        return value
-
-
-class _Bool(_Field):
-    """true or false, with a default (a node's evidence_required is true unless said)."""
-
-    def __init__(self, default: bool) -> None:
-        self._default = default
-
-    def default(self) -> bool:
-        return self._default
-
-    def read(self, r: _Reader, value: Any, path: Path) -> bool:
-        if not isinstance(value, bool):
-            r.report(path, f"must be true or false, not {_describe(value)}")
-            return self._default
-        return value
-
-
-class _Decimal(_Field):
-    """A number kept as its decimal text ("20", "2.5") so no binary rounding creeps in."""
-
-    def read(self, r: _Reader, value: Any, path: Path) -> str | None:
-        if not isinstance(value, bool) and isinstance(value, str | int | float | Decimal):
-            try:
-                number = Decimal(str(value).strip())
-                if number.is_finite():
-                    return str(number)
-            except InvalidOperation:
-                pass
-        r.report(path, f"must be a number, not {_describe(value)}")
-        return None
-
-
-class _Enum(_Field):
-    def __init__(self, choices: Sequence[str]) -> None:
-        self.choices = tuple(choices)
-
-    def read(self, r: _Reader, value: Any, path: Path) -> str | None:
-        for choice in self.choices:
-            if value == choice:
-                return choice  # the plain str, never the caller's StrEnum
-        r.report(path, f"must be one of {', '.join(self.choices)}, not {_describe(value)}")
-        return None
-
-
-class _Nullable(_Field):
-    def __init__(self, inner: _Field) -> None:
-        self.inner = inner
-
-    def read(self, r: _Reader, value: Any, path: Path) -> Any:
-        return None if value is None else self.inner.read(r, value, path)
-
-    def prune(self, value: Any) -> Any:
-        return None if value is None else self.inner.prune(value)
-
-
-class _ListOf(_Field):
-    def __init__(self, item: _Field, *, at_least_one: bool = False) -> None:
-        self.item = item
-        self.at_least_one = at_least_one
-
-    def default(self) -> list[Any]:
-        return []
-
-    def read(self, r: _Reader, value: Any, path: Path) -> list[Any]:
-        if value is None:
-            value = []
-        if not isinstance(value, list | tuple):
-            r.report(path, f"must be a list, not {_describe(value)}")
-            return []
-        if self.at_least_one and not value:
-            r.report(path, "must have at least one entry")
-        return [self.item.read(r, v, (*path, i)) for i, v in enumerate(value)]
-
-    def prune(self, value: Any) -> Any:
-        return [self.item.prune(v) for v in value]
-
-
-class _MapOf(_Field):
-    """A mapping from names the author chooses (list keys, labels) to values."""
-
-    def __init__(
-        self,
-        value: _Field,
-        *,
-        key_rule: Callable[[str], str | None] | None = None,
-        sort: bool = False,
-    ) -> None:
-        self.value = value
-        self.key_rule = key_rule
-        self.sort = sort  # for keys whose order means nothing (a database may reorder them)
-
-    def default(self) -> dict[str, Any]:
-        return {}
-
-    def read(self, r: _Reader, value: Any, path: Path) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            r.report(path, f"must be a mapping, not {_describe(value)}")
-            return {}
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or not key.strip():
-                r.report((*path, str(key)), f"the key {_needs_text(key)}")
-                continue
-            if self.key_rule and (problem := self.key_rule(key)):
-                r.report((*path, key), problem)
-            out[key] = self.value.read(r, item, (*path, key))
-        return dict(sorted(out.items())) if self.sort else out
-
-    def prune(self, value: Any) -> Any:
-        return {key: self.value.prune(item) for key, item in value.items()}
-
-
-class _Params(_Field):
-    """Check parameters; checks.check_problems judges them. Sorted, so export is stable."""
-
-    def default(self) -> dict[str, Any]:
-        return {}
-
-    def read(self, r: _Reader, value: Any, path: Path) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            r.report(path, "must be a mapping of parameter names to values")
-            return {}
-        return {key: _plain(value[key]) for key in sorted(value)}
-
-
-def _plain(value: Any) -> Any:
-    """A copy YAML can write: tuples become lists, Decimals their text, mappings sorted by key
-    (a JSON column may not keep their order)."""
-    if isinstance(value, Mapping):
-        return {key: _plain(value[key]) for key in sorted(value, key=str)}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return copy.copy(value)
-
-
-class _Regimen(_Field):
-    def read(self, r: _Reader, value: Any, path: Path) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        try:
-            return Regimen.from_dict(value).to_dict()
-        except (ValueError, TypeError) as error:
-            r.report(path, str(error))
-            return None
-
-
-@dataclass(frozen=True)
-class _Key:
-    field: _Field
-    required: bool = False
-
-
-class _Section(_Field):
-    """A mapping with fixed keys. omit_defaults: dump leaves out keys at their default."""
-
-    def __init__(self, keys: dict[str, _Key], *, omit_defaults: bool = False) -> None:
-        self.keys = keys
-        self.omit_defaults = omit_defaults
-
-    def default(self) -> dict[str, Any]:
-        return {name: key.field.default() for name, key in self.keys.items()}
-
-    def read(self, r: _Reader, value: Any, path: Path) -> dict[str, Any]:
-        if value is None:
-            value = {}
-        if not isinstance(value, Mapping):
-            r.report(path, f"must be a mapping of keys to values, not {_describe(value)}")
-            return self.default()
-        for key in value:
-            if key not in self.keys:
-                r.report((*path, str(key)), self._unknown(key))
-        out: dict[str, Any] = {}
-        for name, key in self.keys.items():
-            if name in value:
-                out[name] = key.field.read(r, value[name], (*path, name))
-            else:
-                if key.required:
-                    r.report(path, f"missing required key {name!r}")
-                out[name] = key.field.default()
-        return out
-
-    def _unknown(self, key: Any) -> str:
-        close = difflib.get_close_matches(str(key), list(self.keys), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown key {str(key)!r}{hint} (known keys: {', '.join(self.keys)})"
-
-    def prune(self, value: Any) -> Any:
-        out = {}
-        for name, key in self.keys.items():
-            item = value[name]
-            if self.omit_defaults and not key.required and item == key.field.default():
-                continue
-            out[name] = key.field.prune(item)
-        return out
-
-
-class _NodeSection(_Section):
-    """A criteria node: the rules that tie kind, k, check and children together."""
-
-    def read(self, r: _Reader, value: Any, path: Path) -> dict[str, Any]:
-        node = super().read(r, value, path)
-        kind, children, k = node["kind"], node["children"], node["k"]
-        has = value if isinstance(value, Mapping) else {}
-        if kind == Kind.LEAF and children:
-            r.report((*path, "children"), "a leaf has no children (make it all, any or k_of_n)")
-        if kind in (Kind.ALL, Kind.ANY, Kind.K_OF_N):
-            if not children:
-                where = (*path, "children") if "children" in has else path
-                r.report(where, f"a group ({kind}) needs at least one child")
-            if node["check"] is not None:
-                r.report((*path, "check"), "only a leaf has a check")
-        if k is not None and kind != Kind.K_OF_N:
-            r.report((*path, "k"), f"k is only for kind k_of_n, and this node is {kind}")
-        if kind == Kind.K_OF_N:
-            if k is None and "k" not in has:
-                r.report(path, "a k_of_n group needs k (how many children must be met)")
-            elif k is not None and children and not 1 <= k <= len(children):
-                r.report(
-                    (*path, "k"),
-                    f"k must be between 1 and {len(children)} (the number of children), not {k}",
-                )
-        return node
-
-
-def _list_key_rule(key: str) -> str | None:
-    if re.fullmatch(r"[a-z][a-z0-9_]*", key):
-        return None
-    return "a list key is lower_snake_case (letters, digits, underscores), e.g. ms_agents"
-
-
-_TEXT = _Key(_Text())
-_DATE = _Key(_Nullable(_Date()))
-_NAMES = _Key(_ListOf(_Name()))
-
-
-def _required(field: _Field) -> _Key:
-    return _Key(field, required=True)
-
-
-_CHECK = _Section({"name": _required(_Name()), "params": _Key(_Params())})
-
-_NODE = _NodeSection(
-    {
-        "label": _required(_Name()),
-        "kind": _required(_Enum(KINDS)),
-        "title": _TEXT,
-        "text": _TEXT,
-        "note": _TEXT,
-        "explanation": _TEXT,
-        "plain_language": _TEXT,
-        "path": _Key(_Nullable(_Enum(PATHS))),
-        "k": _Key(_Nullable(_Int())),
-        "check": _Key(_Nullable(_CHECK)),
-        # false marks an attestation: "met" may stand without a document, page and quote.
-        "evidence_required": _Key(_Bool(True)),
-        # "children" is added just below: a node's children are nodes.
-    },
-    omit_defaults=True,
-)
-_NODE.keys["children"] = _Key(_ListOf(_NODE))
-
-_LIST_ITEM = _Section(
-    {
-        "name": _required(_Name()),
-        "generic": _TEXT,
-        "as_written": _TEXT,
-        "synonyms": _NAMES,
-    },
-    omit_defaults=True,
-)
-
-_LIST = _Section(
-    {"title": _TEXT, "items": _required(_ListOf(_LIST_ITEM, at_least_one=True))},
-)
-
-_FACTS = _Section(
-    {
-        "request_date": _required(_Date()),
-        "member_dob": _DATE,
-        "prescriber_specialty": _TEXT,
-        "consulting_specialty": _TEXT,
-        "consulting_name": _TEXT,
-        "consult_date": _DATE,
-        "medications": _Key(
-            _ListOf(
-                _Section(
-                    {"name": _required(_Name()), "stop_date": _DATE},
-                    omit_defaults=True,
-                )
-            )
-        ),
-        "therapy_start_date": _DATE,
-        "labs": _Key(
-            _ListOf(
-                _Section(
-                    {
-                        "name": _required(_Name()),
-                        "value": _required(_Decimal()),
-                        "unit": _TEXT,
-                        "date": _DATE,
-                    },
-                    omit_defaults=True,
-                )
-            )
-        ),
-        "prior_therapies": _Key(
-            _ListOf(_Section({"name": _required(_Name()), "outcome": _TEXT}, omit_defaults=True))
-        ),
-        "diagnosis_codes": _NAMES,
-    },
-    omit_defaults=True,
-)
-
-_EXPECT = _Section(
-    {
-        "result": _required(_Enum(TRUTHS)),
-        "path": _Key(_Nullable(_Enum(PATHS))),
-        "failing": _Key(_Nullable(_ListOf(_Name()))),
-        "suggestions": _Key(_Nullable(_MapOf(_Enum(ANSWERS)))),
-    },
-    omit_defaults=True,
-)
-
-_TEST_CASE = _Section(
-    {
-        "name": _required(_Name()),
-        "request_type": _required(_Enum(PATHS)),
-        "answers": _Key(_MapOf(_Enum(ANSWERS))),
-        "facts": _Key(_Nullable(_FACTS)),
-        "expect": _required(_EXPECT),
-    },
-    omit_defaults=True,
-)
-
-_DOSING = _Section(
-    {
-        "condition": _TEXT,
-        "text": _TEXT,
-        "benefit": _Key(_Nullable(_Enum(BENEFITS))),
-        "regimen": _Key(_Regimen()),
-        "monthly_means": _Key(_Nullable(_Enum(MONTHLY_MEANINGS))),
-        "monthly_means_note": _TEXT,
-    }
-)
-
-_APPROVAL = _Section(
-    {
-        "initial_days": _required(_Int(minimum=1)),
-        "extended_days": _Key(_Nullable(_Int(minimum=1))),
-        "text": _TEXT,
-    }
-)
-
-_EDITS_AND_DENIALS = _Section(
-    {
-        "heading": _TEXT,
-        "prior_approval": _TEXT,
-        "physician_review": _TEXT,
-        "claim_edits": _TEXT,
-        "remark_codes": _NAMES,
-        "liability": _TEXT,
-    }
-)
-
-_VERSION = _Section(
-    {
-        "number": _required(_Int(minimum=1)),
-        "status": _required(_Enum(STATUSES)),
-        "effective_date": _required(_Date()),
-        "initial_effective_date": _DATE,
-        "annual_review_date": _DATE,
-        "last_revised_date": _DATE,
-        "prior_approval_notice": _TEXT,
-        "overview": _TEXT,
-        "statement": _TEXT,
-        "criteria_intro": _TEXT,
-        "dosing": _Key(_DOSING),
-        "approval": _required(_APPROVAL),
-        "duration_of_therapy": _TEXT,
-        "labs_diagnostics": _TEXT,
-        "waste_management": _TEXT,
-        "documentation_requirements": _TEXT,
-        "edits_and_denials": _Key(_EDITS_AND_DENIALS),
-        "lists": _Key(_MapOf(_LIST, key_rule=_list_key_rule, sort=True)),
-        "criteria": _required(_NODE),
-        "test_cases": _Key(_ListOf(_TEST_CASE)),
-    }
-)
-
-_POLICY = _Section(
-    {
-        "number": _required(_Name()),
-        "title": _required(_Name()),
-        "drug_name": _required(_Name()),
-        "generic_name": _TEXT,
-        "hcpcs_codes": _NAMES,
-    }
-)
-
-_DOCUMENT = _Section(
-    {
-        "format": _required(_Enum((FORMAT,))),
-        "policy": _required(_POLICY),
-        "version": _required(_VERSION),
-    }
-)
-
-
 # ---- rules across sections -----------------------------------------------------------------
 
 
-def _check_document(r: _Reader, doc: dict[str, Any], references: References | None) -> None:
+def _check_document(
+    found: Found, doc: dict[str, Any], data: Any, references: References | None
+) -> None:
+    """The rules no one value can judge. data: the document as given, for what it wrote."""
     version = doc["version"]
-    nodes = _check_tree(r, version["criteria"], version["lists"], references)
-    _check_dosing(r, version["dosing"])
-    _check_test_cases(r, version["test_cases"], nodes)
+    nodes = _check_tree(found, version["criteria"], version["lists"], data, references)
+    _check_dosing(found, version["dosing"])
+    _check_test_cases(found, version["test_cases"], nodes)
 
 
 def _check_tree(
-    r: _Reader, root: dict[str, Any], lists: Mapping[str, Any], references: References | None
+    found: Found,
+    root: dict[str, Any],
+    lists: Mapping[str, Any],
+    data: Any,
+    references: References | None,
 ) -> dict[str, dict[str, Any]]:
     """Labels unique, paths consistent, checks usable; returns the nodes by label, in order."""
     base: Path = ("version", "criteria")
     if root["path"] is not None:
-        r.report((*base, "path"), "the root applies to every request, so it has no path")
+        found.append(((*base, "path"), "the root applies to every request, so it has no path"))
     nodes: dict[str, dict[str, Any]] = {}
     first_at: dict[str, Path] = {}
     for node, path in iter_tree(root, base):
+        _check_node(found, node, path, _given(data, path))
         label = node["label"]
         if label and label in first_at:
-            r.report(
-                (*path, "label"), f"label {label!r} is already used at {_where(first_at[label])}"
+            found.append(
+                ((*path, "label"), f"label {label!r} is already used at {_where(first_at[label])}")
             )
         elif label:
             nodes[label], first_at[label] = node, path
@@ -792,16 +875,55 @@ def _check_tree(
         if check is not None and check["name"]:
             as_check = Check(check["name"], check["params"])
             for message in check_problems(as_check, lists, references):
-                r.report((*path, "check"), message)
-    _check_paths(r, root, base, None)
+                found.append(((*path, "check"), message))
+    _check_paths(found, root, base, None)
     return nodes
 
 
-def _check_paths(r: _Reader, node: Mapping[str, Any], path: Path, inherited: str | None) -> None:
+def _check_node(found: Found, node: Mapping[str, Any], path: Path, given: Mapping) -> None:
+    """What ties kind, k, check and children together. given: the node as written."""
+    kind, children, k = node["kind"], node["children"], node["k"]
+    if kind == Kind.LEAF and children:
+        found.append(((*path, "children"), "a leaf has no children (make it all, any or k_of_n)"))
+    if kind in (Kind.ALL, Kind.ANY, Kind.K_OF_N):
+        if not children:
+            where = (*path, "children") if "children" in given else path
+            found.append((where, f"a group ({kind}) needs at least one child"))
+        if node["check"] is not None:
+            found.append(((*path, "check"), "only a leaf has a check"))
+    if k is not None and kind not in (None, Kind.K_OF_N):
+        found.append(((*path, "k"), f"k is only for kind k_of_n, and this node is {kind}"))
+    if kind == Kind.K_OF_N:
+        if given.get("k") is None:  # a k that is not a whole number was reported already
+            found.append((path, "a k_of_n group needs k (how many children must be met)"))
+        elif k is not None and children and not 1 <= k <= len(children):
+            found.append(
+                (
+                    (*path, "k"),
+                    f"k must be between 1 and {len(children)} (the number of children), not {k}",
+                )
+            )
+
+
+def _given(data: Any, path: Path) -> Mapping[str, Any]:
+    """The mapping written at `path` of the raw document; {} if there is none."""
+    for part in path:
+        if isinstance(data, Mapping):
+            data = data.get(part)
+        elif isinstance(data, list | tuple) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return {}
+    return data if isinstance(data, Mapping) else {}
+
+
+def _check_paths(found: Found, node: Mapping[str, Any], path: Path, inherited: str | None) -> None:
     """A node on one path inside another is dead; a group must keep children on every path."""
     own = node["path"]
     if inherited and own and own != inherited:
-        r.report((*path, "path"), f"path {own} inside a node on path {inherited}: never evaluated")
+        found.append(
+            ((*path, "path"), f"path {own} inside a node on path {inherited}: never evaluated")
+        )
     current = own or inherited
     children = node["children"]
     if node["kind"] != Kind.LEAF and children:
@@ -809,68 +931,74 @@ def _check_paths(r: _Reader, node: Mapping[str, Any], path: Path, inherited: str
             on_path = [c for c in children if c["path"] in (None, request_path)]
             # An all-group with no children left would be vacuously met: refuse that.
             if not on_path:
-                r.report(path, f"on the {request_path} path this group has no children left")
+                found.append((path, f"on the {request_path} path this group has no children left"))
             elif node["kind"] == Kind.K_OF_N and len(children) >= (node["k"] or 0) > len(on_path):
-                r.report(
-                    (*path, "k"),
-                    f"on the {request_path} path only {len(on_path)} of its children apply, "
-                    f"fewer than k = {node['k']}",
+                found.append(
+                    (
+                        (*path, "k"),
+                        f"on the {request_path} path only {len(on_path)} of its children apply, "
+                        f"fewer than k = {node['k']}",
+                    )
                 )
     for i, child in enumerate(children):
-        _check_paths(r, child, (*path, "children", i), current)
+        _check_paths(found, child, (*path, "children", i), current)
 
 
-def _check_dosing(r: _Reader, dosing: Mapping[str, Any]) -> None:
+def _check_dosing(found: Found, dosing: Mapping[str, Any]) -> None:
     meaning, regimen = dosing["monthly_means"], dosing["regimen"]
     maintenance = (regimen or {}).get("maintenance")
     if meaning is None or maintenance is None:
         return
     wanted = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}[meaning]
     if (maintenance["every"], maintenance["unit"]) != wanted:
-        r.report(
-            ("version", "dosing", "monthly_means"),
-            f"says monthly means {meaning}, but the regimen's maintenance is every "
-            f"{maintenance['every']} {maintenance['unit']}",
+        found.append(
+            (
+                ("version", "dosing", "monthly_means"),
+                f"says monthly means {meaning}, but the regimen's maintenance is every "
+                f"{maintenance['every']} {maintenance['unit']}",
+            )
         )
 
 
 def _check_test_cases(
-    r: _Reader, cases: list[dict[str, Any]], nodes: Mapping[str, dict[str, Any]]
+    found: Found, cases: list[dict[str, Any]], nodes: Mapping[str, dict[str, Any]]
 ) -> None:
     order = {label: i for i, label in enumerate(nodes)}
     names: set[str] = set()
     for i, case in enumerate(cases):
         path: Path = ("version", "test_cases", i)
         if case["name"] in names:
-            r.report((*path, "name"), f"another test case is already named {case['name']!r}")
+            found.append(((*path, "name"), f"another test case is already named {case['name']!r}"))
         names.add(case["name"])
         for label in case["answers"]:
-            _check_leaf_label(r, (*path, "answers", label), label, nodes)
+            _check_leaf_label(found, (*path, "answers", label), label, nodes)
         case["answers"] = _in_tree_order(case["answers"], order)
         expect = case["expect"]
         for j, label in enumerate(expect["failing"] or ()):
-            _check_leaf_label(r, (*path, "expect", "failing", j), label, nodes)
+            _check_leaf_label(found, (*path, "expect", "failing", j), label, nodes)
         if expect["suggestions"] is not None:
             if case["facts"] is None:
-                r.report((*path, "expect", "suggestions"), "suggestions come from facts; add facts")
+                found.append(
+                    ((*path, "expect", "suggestions"), "suggestions come from facts; add facts")
+                )
             for label in expect["suggestions"]:
                 where = (*path, "expect", "suggestions", label)
-                if _check_leaf_label(r, where, label, nodes) and nodes[label]["check"] is None:
-                    r.report(where, f"{label!r} has no check, so nothing suggests its answer")
+                if _check_leaf_label(found, where, label, nodes) and nodes[label]["check"] is None:
+                    found.append((where, f"{label!r} has no check, so nothing suggests its answer"))
             expect["suggestions"] = _in_tree_order(expect["suggestions"], order)
 
 
 def _check_leaf_label(
-    r: _Reader, path: Path, label: str, nodes: Mapping[str, dict[str, Any]]
+    found: Found, path: Path, label: str, nodes: Mapping[str, dict[str, Any]]
 ) -> bool:
     node = nodes.get(label)
     if node is None:
         close = difflib.get_close_matches(label, list(nodes), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        r.report(path, f"no criterion is labelled {label!r}{hint}")
+        found.append((path, f"no criterion is labelled {label!r}{hint}"))
         return False
     if node["kind"] != Kind.LEAF:
-        r.report(path, f"{label!r} is a group ({node['kind']}); answers are given to leaves")
+        found.append((path, f"{label!r} is a group ({node['kind']}); answers are given to leaves"))
         return False
     return True
 

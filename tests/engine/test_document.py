@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from reviews.engine.document import (
     Problem,
     dump,
     iter_tree,
+    json_schema,
     normalize,
     parse,
     tree_from_dict,
@@ -24,6 +26,8 @@ from reviews.engine.document import (
     validate,
 )
 from reviews.engine.tree import Check, Kind, Node
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BASE = """\
 format: priorauth-policy/1
@@ -621,3 +625,122 @@ def test_evidence_required_is_true_unless_a_leaf_says_false_and_must_be_a_boolea
     assert "evidence_required: false" in dump(parsed)
     with pytest.raises(DocumentError, match="must be true or false, not"):
         parse(attested.replace("evidence_required: false", "evidence_required: maybe"))
+
+
+def test_k_of_n_with_k_null_needs_k() -> None:
+    text = edited(("        kind: any\n", "        kind: k_of_n\n        k: null\n"))
+    assert only_problem(text) == Problem(
+        "version.criteria.children[1]",
+        line_of(text, "- label: B"),
+        "a k_of_n group needs k (how many children must be met)",
+    )
+
+
+def test_a_k_that_is_not_a_number_is_reported_once() -> None:
+    text = edited(("        kind: any\n", "        kind: k_of_n\n        k: two\n"))
+    assert only_problem(text) == Problem(
+        "version.criteria.children[1].k",
+        line_of(text, "k: two"),
+        "must be a whole number, not 'two'",
+    )
+
+
+def test_text_must_be_text_and_keys_must_be_text() -> None:
+    problem = only_problem(edited(("  approval:\n", "    condition: 5\n  approval:\n")))
+    assert problem == Problem("version.dosing.condition", 16, "must be text, not the number 5")
+
+    text = edited(("      - label: A\n", "      - 7: x\n        label: A\n"))
+    problem = only_problem(text)
+    assert (problem.where, problem.line) == (
+        'version.criteria.children[0]["7"]',
+        line_of(text, "7: x"),
+    )
+    assert problem.message.startswith("unknown key '7' (known keys: label, kind,")
+
+    text = edited(("answers: {A: met, B.a: met}", "answers: {A: met, B.a: met, 5: met}"))
+    assert only_problem(text) == Problem(
+        'version.test_cases[0].answers["5"]',
+        line_of(text, "answers:"),
+        'the key must be text, not the number 5; write it in quotes, e.g. "5"',
+    )
+
+
+def test_one_bad_child_keeps_its_siblings_for_the_rules_across_sections() -> None:
+    # The bad child is read as an empty node: B keeps its children and B.a stays known.
+    text = edited(("{label: B.b, kind: leaf}", "5"))
+    assert only_problem(text) == Problem(
+        "version.criteria.children[1].children[1]",
+        line_of(text, "- 5"),
+        "must be a mapping of keys to values, not the number 5",
+    )
+
+
+def test_a_value_that_contains_itself_is_one_problem() -> None:
+    text = edited(
+        ("      - label: B\n", "      - &b\n        label: B\n"),
+        (
+            "          - {label: B.b, kind: leaf}\n",
+            "          - {label: B.b, kind: leaf}\n          - *b\n",
+        ),
+    )
+    problem = only_problem(text)
+    assert problem.where == "version.criteria.children[1].children[2]"
+    assert "refers back to itself" in problem.message
+
+
+def test_a_document_nested_too_deeply_is_a_problem_not_a_crash() -> None:
+    inner = "{label: L, kind: leaf}"
+    for i in range(400):
+        inner = f"{{label: X{i}, kind: all, children: [{inner}]}}"
+    text = edited(("          - {label: B.b, kind: leaf}\n", f"          - {inner}\n"))
+    assert only_problem(text) == Problem("", None, "the document nests too deeply")
+
+
+# ---- the JSON Schema -----------------------------------------------------------------------
+
+SCHEMA_FILE = ROOT / "docs" / "policy-format.schema.json"
+POLICY_FILES = [
+    ROOT / "policies" / "kesimpta-2020910.yaml",
+    *(ROOT / "tests" / "fixtures" / "policies").glob("*.yaml"),
+]
+
+
+def test_the_committed_json_schema_is_the_one_the_models_give() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(json_schema())), (
+        "docs/policy-format.schema.json is stale: run .venv/bin/python scripts/policy_schema.py"
+    )
+
+
+def _as_an_editor_reads_it(path: Path) -> Any:
+    """The YAML as plain JSON values: an editor's YAML reader gives dates as text."""
+    import yaml
+
+    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
+def test_policy_files_satisfy_the_json_schema(path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert list(validator.iter_errors(_as_an_editor_reads_it(path))) == []
+
+
+def test_the_json_schema_refuses_what_parse_refuses_by_shape() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json_schema())
+    doc = _as_an_editor_reads_it(POLICY_FILES[0])
+    doc["version"]["status"] = "live"
+    doc["version"]["criteria"]["children"][0]["explanaton"] = "x"
+    doc["version"]["approval"]["initial_days"] = 0
+    doc["version"]["dosing"]["regimen"]["maintenance"]["unit"] = "fortnight"
+    doc["policy"]["number"] = 2020910
+    places = sorted("/".join(map(str, e.absolute_path)) for e in validator.iter_errors(doc))
+    assert places == [
+        "policy/number",
+        "version/approval/initial_days",
+        "version/criteria/children/0",
+        "version/dosing/regimen",
+        "version/status",
+    ]
