@@ -13,13 +13,14 @@ from reviews.engine.checks import check_stands_as_evidence
 from reviews.models import Case, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review
-from tests.factories import document_for
+from tests.factories import document_for, pdf_bytes
 from tests.review_fixtures import JUDGED_INITIAL
 
 # The nurse's comment on an answer that differs from its computed suggestion (required).
 OVERRIDE_COMMENT = "See the MRI report."
 # What the nurse quotes from the case's first document for a "met" no check stands for.
 EVIDENCE_QUOTE = "Neurology note"
+EVIDENCE_PAGE = "Neurology note: relapsing-remitting MS, follow-up visit."
 
 
 def step_answers(
@@ -38,6 +39,31 @@ def step_answers(
     return answers
 
 
+def step_evidence(case: Case, nurse, answers: Mapping[str, str]) -> dict[str, dict]:
+    """The evidence a nurse cites, by label, for each "met" in `answers` that no computed
+    check stands for: page 1 of the case's first document (added if it has none)."""
+    state = case_review_state(case=case)
+    nodes = {step.node.label: step.node for step in state.steps}
+    cited = {}
+    for label, answer in answers.items():
+        suggestion = state.suggestions.get(label)
+        computed = (
+            suggestion is not None
+            and suggestion.answer == answer
+            and check_stands_as_evidence(nodes[label].check)
+        )
+        if answer == "met" and not computed:
+            document = case.documents.order_by("pk").first() or document_for(
+                case, user=nurse, name="clinic-note.pdf", content=pdf_bytes([EVIDENCE_PAGE])
+            )
+            cited[label] = {
+                "evidence_document": document,
+                "evidence_page": 1,
+                "evidence_quote": EVIDENCE_QUOTE,
+            }
+    return cited
+
+
 def answered_case(
     case: Case,
     nurse,
@@ -48,35 +74,20 @@ def answered_case(
     **overrides: str,
 ) -> Case:
     """The nurse claims the case (unless it is hers already) and answers every step;
-    an overridden answer carries OVERRIDE_COMMENT. Each "met" that no computed check stands
-    for cites page 1 of the case's first document (added if it has none), unless `evidence`
-    is false. Returns the case, refreshed."""
+    an overridden answer carries OVERRIDE_COMMENT. Each "met" cites its evidence
+    (`step_evidence`) unless `evidence` is false. Returns the case, refreshed."""
     if claim:
         nurse_review.case_claim(case=case, nurse=nurse)
-    state = case_review_state(case=case)
-    nodes = {step.node.label: step.node for step in state.steps}
-    for label, answer in step_answers(case, judged, **overrides).items():
-        suggestion = state.suggestions.get(label)
-        computed = (
-            suggestion is not None
-            and suggestion.answer == answer
-            and check_stands_as_evidence(nodes[label].check)
-        )
-        cite = {}
-        if evidence and answer == "met" and not computed:
-            document = case.documents.order_by("pk").first() or document_for(case, user=nurse)
-            cite = {
-                "evidence_document": document,
-                "evidence_page": 1,
-                "evidence_quote": EVIDENCE_QUOTE,
-            }
+    answers = step_answers(case, judged, **overrides)
+    cited = step_evidence(case, nurse, answers) if evidence else {}
+    for label, answer in answers.items():
         nurse_review.criterion_answer_save(
             case=case,
             nurse=nurse,
             label=label,
             answer=answer,
             comment=OVERRIDE_COMMENT if label in overrides else "",
-            **cite,
+            **cited.get(label, {}),
         )
     case.refresh_from_db()
     return case

@@ -22,7 +22,7 @@ from reviews.models import (
 )
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review
-from tests.builders import answered_case, escalated_case, step_answers
+from tests.builders import answered_case, escalated_case, step_answers, step_evidence
 from tests.conftest import PASSWORD
 from tests.factories import pdf_bytes
 from tests.review_fixtures import KESIMPTA_REGIMEN, kesimpta_request
@@ -476,10 +476,15 @@ def test_document_of_another_case_is_404(nurse, kesimpta, private_storage):
 
 
 def answer_all(client, case):
-    for label, value in step_answers(case).items():
-        response = client.put(
-            f"{API}/cases/{case.pk}/answers/{label}/", {"answer": value}, format="json"
-        )
+    """Every step by label, each "met" no check stands for with its evidence."""
+    answers = step_answers(case)
+    case.refresh_from_db()
+    cited = step_evidence(case, case.assignee, answers)
+    for label, value in answers.items():
+        body = {"answer": value}
+        if label in cited:
+            body |= {**cited[label], "evidence_document": cited[label]["evidence_document"].pk}
+        response = client.put(f"{API}/cases/{case.pk}/answers/{label}/", body, format="json")
         assert response.status_code == 200, response.json()
 
 

@@ -22,7 +22,7 @@ from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
 from reviews.services.cases import case_create
-from reviews.services.documents import document_add_many
+from reviews.services.documents import document_add_many, document_extract_text
 from reviews.services.policies import policy_load
 
 DEMO_USERS = [
@@ -520,7 +520,11 @@ class Command(BaseCommand):
             files.insert(1, (f"mri-report-{slug}.pdf", mri_report, Document.Kind.MRI_REPORT))
         for name, build, kind in files:
             upload = SimpleUploadedFile(name, build(spec, received), "application/pdf")
-            document_add_many(case=case, actor=nurse, files=[upload], kind=kind)
+            accepted, _ = document_add_many(case=case, actor=nurse, files=[upload], kind=kind)
+            # Read now rather than after the commit (the background task will find it done):
+            # the nurse's walk below cites passages of the text.
+            for added in accepted:
+                document_extract_text(document_id=added.pk)
         case = self._walk(case, spec, nurse, physician)
         self.stdout.write(f"created {case.reference} {spec.member_name} ({spec.state})")
         return True
