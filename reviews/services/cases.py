@@ -162,7 +162,11 @@ def case_route(*, case: Case, actor) -> Case:
     visible way on for a case that stopped there, so no request waits in no one's queue."""
     if not permissions.can_intake(actor):
         raise PermissionDenied("Only nurses and physicians may send a request to its queue.")
-    case = Case.objects.select_for_update().select_related("policy_version__policy").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("policy_version__policy")
+        .get(pk=case.pk)
+    )
     if case.status != Case.Status.RECEIVED:
         raise StaleCase(f"This case is already past intake ({case.get_status_display()}).")
     return _route(case=case, actor=actor)

@@ -16,7 +16,7 @@ from reviews.models import Case, CriterionAnswer, Letter
 from reviews.services import letters
 from tests.builders import OVERRIDE_COMMENT, approved_case, escalated_case, step_answers
 from tests.config.test_settings import _settings_value
-from tests.policy_fixtures import KESIMPTA_FILE
+from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE
 from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +61,14 @@ def test_the_marker_renders_with_weasyprint(pdf_renders):
 # ---- the policy parsed once -------------------------------------------------------------------
 
 
-def test_each_test_loads_a_copy_of_the_parsed_policy(kesimpta, kesimpta_document):
-    kesimpta.overview = "Changed by this test."
-    kesimpta.save()
-    assert kesimpta_document == document.parse(KESIMPTA_FILE.read_text(encoding="utf-8"))
+def test_each_test_loads_a_copy_of_the_parsed_policy(
+    kesimpta, kesimpta_document, statin_policy, statin_document
+):
+    # A published version never changes (the database refuses); the statin policy is a draft.
+    statin_policy.overview = "Changed by this test."
+    statin_policy.save()
+    for parsed, path in ((kesimpta_document, KESIMPTA_FILE), (statin_document, STATIN_FILE)):
+        assert parsed == document.parse(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.django_db(transaction=True)
