@@ -13,6 +13,7 @@ from reviews.engine.checks import check_stands_as_evidence
 from reviews.models import Case, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review
+from reviews.services.determinations import approval_terms
 from tests.factories import document_for, pdf_bytes
 from tests.review_fixtures import JUDGED_INITIAL
 
@@ -106,3 +107,16 @@ def approved_case(case: Case, nurse, *, claim: bool = True) -> Determination:
     the commit). Returns the determination."""
     case = answered_case(case, nurse, claim=claim)
     return nurse_review.case_approve(case=case, nurse=nurse)
+
+
+def approve_form_data(case: Case) -> dict[str, str]:
+    """What the approval's confirmation screen posts: the terms it shows (see
+    reviews.review_forms.ApproveConfirmForm), as of today."""
+    terms = approval_terms(case=case)
+    return {
+        "approval_start": terms.start.isoformat(),
+        "approval_end": terms.end.isoformat(),
+        "authorized_doses": "" if terms.doses is None else str(terms.doses),
+        "amount": "" if terms.amount is None else str(terms.amount),
+        "unit": terms.unit,
+    }

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from reviews.services import nurse_review
 from reviews.services.documents import document_extract_text
 from reviews.services.physician_review import case_claim_physician, info_request_create
-from tests.builders import escalated_case
+from tests.builders import answered_case, escalated_case
 from tests.conftest import PASSWORD, require_service
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import document_for, pdf_bytes
@@ -141,6 +141,9 @@ def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
     audit.check(page, "nurse queue", "/nurse/queue/")
     audit.check(page, "guided review step", f"/cases/{case.pk}/review/criteria/1.A.i/")
     audit.check(page, "review summary", f"/cases/{case.pk}/review/summary/")
+    ready = answered_case(kesimpta_request(nurse, member_name="Rosa Ready"), nurse)
+    audit.check(page, "review summary, ready to approve", f"/cases/{ready.pk}/review/summary/")
+    audit.check(page, "approval confirmation", f"/cases/{ready.pk}/approve/confirm/")
     audit.check(page, "case list", "/cases/")
     assert page.goto(audit.base + "/cases/?q=" + "x" * 101).status == 400
     audit.check(page, "case list, a search that cannot run")

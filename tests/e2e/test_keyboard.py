@@ -87,7 +87,10 @@ def test_a_nurse_reviews_and_approves_without_a_mouse(
         keys.press("Enter")
 
     expect(page.get_by_text("Every criterion met")).to_be_visible()
-    keys.tab_to(page.get_by_role("button", name="Approve"))
+    keys.tab_to(page.get_by_role("link", name="Review and approve…"))
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Confirm the approval")).to_be_visible()
+    keys.tab_to(page.get_by_role("button", name="Issue the approval"))
     screenshot("keyboard-approve-focused")
     keys.press("Enter")
     expect(page.get_by_text("approved: authorization AU-")).to_be_visible(timeout=30_000)

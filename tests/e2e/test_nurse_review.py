@@ -40,7 +40,8 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     screenshot("nurse-queue")
     count.click(page.get_by_role("button", name=f"Claim {case_with_notes.reference}"))
 
-    # PRE-1: no computed check; the nurse reads the suggested passage and picks it.
+    # PRE-1: the diagnosis code (G35.A) suggests met, which alone is no evidence: the nurse
+    # reads the suggested passage of the clinic note and picks it.
     expect(page.get_by_role("heading", name="PRE-1")).to_be_visible()
     passage = page.locator("label.form-check-label", has_text="Assessment: relapsing-remitting")
     expect(passage).to_be_visible()
@@ -48,7 +49,7 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     page.set_viewport_size({"width": 390, "height": 844})  # a phone, held upright
     screenshot("nurse-step-pre-1-narrow")
     page.set_viewport_size({"width": 1280, "height": 720})
-    count.click(page.get_by_label("Met", exact=True))
+    expect(page.get_by_label("Met", exact=True)).to_be_checked()
     count.click(passage)
     count.click(page.get_by_role("button", name="Save and continue"))
 
@@ -57,10 +58,9 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     page.get_by_role("button", name="Save and continue").focus()
     count.press("Enter")
 
-    # 1.A.i: judged by the nurse, with the same note as evidence.
+    # 1.A.i: suggested from the diagnosis code too, with the same note as evidence.
     expect(page.get_by_role("heading", name="1.A.i")).to_be_visible()
-    page.get_by_label("Met", exact=True).focus()
-    count.press("Space")
+    expect(page.get_by_label("Met", exact=True)).to_be_checked()
     count.click(page.locator("label.form-check-label", has_text="Assessment: relapsing-remitting"))
     count.click(page.get_by_role("button", name="Save and continue"))
 
@@ -71,8 +71,14 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
         count.click(page.get_by_role("button", name="Save and continue"))
 
     expect(page.get_by_text("Every criterion met")).to_be_visible()
+    expect(page.locator(".approval-terms")).to_contain_text("300 mg")
     screenshot("nurse-summary")
-    count.click(page.get_by_role("button", name="Approve"))
+    count.click(page.get_by_role("link", name="Review and approve…"))
+    # The second screen: the terms and the criteria cited, then the irreversible button.
+    expect(page.get_by_role("heading", name="Confirm the approval")).to_be_visible()
+    expect(page.locator(".approval-criteria")).to_contain_text("PRE-1")
+    screenshot("nurse-approve-confirm")
+    count.click(page.get_by_role("button", name="Issue the approval"))
     # Without a broker the approval letter renders inside this request: allow time.
     expect(page.get_by_text("approved: authorization AU-")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("15 doses (300 mg)")).to_be_visible()
