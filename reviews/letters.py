@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from reviews.engine.dosing import Regimen
 from reviews.models import Criterion, Determination
-from reviews.models.case import Case, LineOfBusiness, Urgency
+from reviews.models.case import Case
+from reviews.models.choices import LineOfBusiness, Urgency
 
 TEMPLATE = "letters/determination.html"
 

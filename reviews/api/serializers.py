@@ -21,7 +21,7 @@ from reviews.models import (
     Policy,
     PolicyVersion,
 )
-from reviews.models.review import x12_action_code_for_case
+from reviews.models.decisions import x12_action_code_for_case
 
 # ---- input: derived from the pages' forms ----------------------------------------------------
 

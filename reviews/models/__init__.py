@@ -1,18 +1,13 @@
+from reviews.models.answers import CriterionAnswer
 from reviews.models.api import IdempotencyKey
-from reviews.models.audit import AccessEvent
-from reviews.models.case import (
-    Case,
-    CaseEvent,
-    CaseMedication,
-    DeadlineRule,
-    Document,
-    DocumentPage,
-    ReferenceSequence,
-    StagedUpload,
-)
+from reviews.models.audit import AccessEvent, CaseEvent
+from reviews.models.case import Case, CaseMedication, ReferenceSequence
 from reviews.models.core import Capability, WorkerHeartbeat
+from reviews.models.deadlines import DeadlineRule
+from reviews.models.decisions import Determination, InfoRequest, PeerToPeer
+from reviews.models.documents import Document, DocumentPage, StagedUpload
+from reviews.models.letters import Letter
 from reviews.models.outbox import TaskOutbox
-from reviews.models.physician import InfoRequest, Letter, PeerToPeer
 from reviews.models.policy import (
     Criterion,
     Policy,
@@ -21,7 +16,6 @@ from reviews.models.policy import (
     PolicyTestCase,
     PolicyVersion,
 )
-from reviews.models.review import CriterionAnswer, Determination
 
 __all__ = [
     "AccessEvent",

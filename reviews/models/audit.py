@@ -1,9 +1,12 @@
-"""Append-only audit of access: sign-ins, sign-outs and failed sign-ins. Case events live in
-CaseEvent; both refuse change in the model layer and, on PostgreSQL, in the database."""
+"""The append-only audit: access (sign-ins, sign-outs, failed sign-ins, tokens) and case
+events. Both refuse change in the model layer and, on PostgreSQL, in the database."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from reviews.models.case import Case
+from reviews.models.choices import CaseStatus, in_choices
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -67,3 +70,74 @@ class AccessEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.username} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CaseEventKind(models.TextChoices):
+    """What a case event records; the audit search lists these, labelled."""
+
+    RECEIVED = "received", "Request received"
+    STATUS = "status", "Status changed"
+    CLAIMED = "claimed", "Claimed"
+    ANSWER = "answer", "Criterion answered"
+    CASE_VIEWED = "case_viewed", "Case viewed"
+    DOCUMENT_ADDED = "document_added", "Document added"
+    DOCUMENTS_REJECTED = "documents_rejected", "Documents refused"
+    DOCUMENT_VIEWED = "document_viewed", "Document viewed"
+    DOCUMENT_DOWNLOADED = "document_downloaded", "Document downloaded"
+    DOCUMENT_TEXT_EXTRACTED = "document_text_extracted", "Document text read"
+    DOCUMENT_TEXT_FAILED = "document_text_failed", "Document text unreadable"
+    LETTER_ISSUED = "letter_issued", "Letter issued"
+    LETTER_RENDERED = "letter_rendered", "Letter PDF made"
+    LETTER_RENDER_FAILED = "letter_render_failed", "Letter PDF failed"
+    LETTER_DOWNLOADED = "letter_downloaded", "Letter downloaded"
+    DEADLINE_FLAG = "deadline_flag", "Deadline flag changed"
+    PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer offered"
+    PEER_TO_PEER_HELD = "peer_to_peer_held", "Peer-to-peer held"
+
+
+class CaseEvent(AppendOnlyModel):
+    """Append-only audit: who did what to which case, and when. Nothing updates a row."""
+
+    Kind = CaseEventKind
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for the system (background work).",
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_choices("from_status", CaseStatus, blank=True),
+                name="caseevent_from_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("to_status", CaseStatus, blank=True),
+                name="caseevent_to_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=in_choices("kind", CaseEventKind), name="caseevent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_status_label(self) -> str:
+        return CaseStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return CaseStatus(self.to_status).label if self.to_status else ""

@@ -8,7 +8,7 @@ from django.utils import timezone
 from reviews import permissions
 from reviews.errors import NotFound
 from reviews.models import Case, CaseEvent
-from reviews.models.case import deadline_state
+from reviews.models.deadlines import deadline_state
 
 WAITING = [Case.Status.PHYSICIAN_QUEUE, Case.Status.PHYSICIAN_REVIEW]
 

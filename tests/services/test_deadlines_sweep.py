@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 
 from reviews.models import Case, CaseEvent, InfoRequest
-from reviews.models.case import deadline_state
+from reviews.models.deadlines import deadline_state
 from reviews.services import deadlines
 from reviews.services import nurse_review as nurse_services
 from reviews.services.deadlines import (

@@ -247,7 +247,7 @@ def test_peer_to_peer_offer_and_log(claimed, physician):
 
 
 def test_x12_codes_for_each_outcome_and_for_a_pended_case(claimed, physician):
-    from reviews.models.review import x12_action_code_for_case
+    from reviews.models.decisions import x12_action_code_for_case
 
     assert x12_action_code_for_case(claimed) is None
     services.info_request_create(

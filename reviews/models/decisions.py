@@ -1,75 +1,13 @@
-"""What reviewers record: an answer per criterion, and the determination that ends a case."""
+"""Decisions on a case: the determination, and what a physician records beside it
+(information requests, peer-to-peer conversations)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from reviews.models.case import Case, Document, duration_text
-from reviews.models.policy import Criterion, PolicyVersion
-
-
-class CriterionAnswer(models.Model):
-    """One reviewer's answer to one criterion of one case, with its evidence.
-
-    Saved at every step of the guided review; read-only once the nurse approves or escalates
-    (locked_at is then stamped, with the policy version the answer was given under).
-    """
-
-    class Value(models.TextChoices):
-        MET = "met", "Met"
-        NOT_MET = "not_met", "Not met"
-        NOT_DOCUMENTED = "not_documented", "Not documented"
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
-    answer = models.CharField(max_length=15, choices=Value.choices)
-    suggested = models.CharField(
-        max_length=15,
-        choices=Value.choices,
-        blank=True,
-        help_text="What the computed check suggested, if anything.",
-    )
-    suggestion_reason = models.TextField(blank=True)
-    evidence_document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    evidence_page = models.PositiveIntegerField(null=True, blank=True)
-    evidence_quote = models.TextField(blank=True)
-    comment = models.TextField(blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField()
-    locked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["case", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "criterion"], name="answer_one_per_criterion"),
-            models.CheckConstraint(
-                condition=Q(answer__in=["met", "not_met", "not_documented"]),
-                name="answer_value_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(suggested__in=["", "met", "not_met", "not_documented"]),
-                name="answer_suggested_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case.reference} {self.criterion.label}: {self.answer}"
-
-    @property
-    def has_evidence(self) -> bool:
-        """A document of the case, a page and a quote: what an auditor can look up."""
-        return bool(
-            self.evidence_document_id and self.evidence_page and self.evidence_quote.strip()
-        )
-
-    @property
-    def overrides_suggestion(self) -> bool:
-        return bool(self.suggested) and self.suggested != self.answer
+from reviews.models.case import Case
+from reviews.models.deadlines import duration_text
+from reviews.models.policy import PolicyVersion
 
 
 class Determination(models.Model):
@@ -171,3 +109,71 @@ def x12_action_code_for_case(case: Case) -> str | None:
     if case.status == Case.Status.INFO_REQUESTED:
         return Determination.X12_PENDED
     return None
+
+
+class InfoRequest(models.Model):
+    """A physician asked for more information; the case waits until a document arrives or
+    the wait ends, then returns to the physician queue."""
+
+    class Resolution(models.TextChoices):
+        DOCUMENT_ARRIVED = "document_arrived", "A document arrived"
+        WAIT_ENDED = "wait_ended", "The wait ended"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="info_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    missing = models.TextField(help_text="What is missing, in words the prescriber can act on.")
+    wait_until = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering = ["case", "-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution__in=["", "document_arrived", "wait_ended"]),
+                name="inforequest_resolution_valid",
+            ),
+            # At most one open request per case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(resolved_at__isnull=True),
+                name="inforequest_one_open_per_case",
+            ),
+        ]
+        indexes = [
+            # deadline_sweep(): open requests whose wait has ended.
+            models.Index(fields=["resolved_at", "wait_until"], name="inforequest_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.missing[:60]}"
+
+
+class PeerToPeer(models.Model):
+    """A peer-to-peer conversation offered to the prescriber, and what came of it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="peer_to_peers")
+    offered_at = models.DateTimeField()
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    with_whom = models.CharField(
+        max_length=200, blank=True, help_text="Who the physician reviewer spoke with."
+    )
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "offered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held_at__isnull=True) | ~Q(with_whom=""),
+                name="peertopeer_held_names_whom",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} peer-to-peer offered {self.offered_at:%Y-%m-%d}"
