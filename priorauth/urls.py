@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from reviews import views as review_views
-from reviews.forms import LoginForm
+from reviews.forms.account import LoginForm
 from reviews.views import account as account_views
 
 admin.site.site_header = "Prior authorization: policy administration"

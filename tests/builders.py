@@ -106,12 +106,12 @@ def approved_case(case: Case, nurse, *, claim: bool = True) -> Determination:
     """Every criterion met, approved by the nurse; its letter issued (the PDF renders after
     the commit). Returns the determination."""
     case = answered_case(case, nurse, claim=claim)
-    return nurse_review.case_approve(case=case, nurse=nurse)
+    return nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
 
 
 def approve_form_data(case: Case) -> dict[str, str]:
     """What the approval's confirmation screen posts: the terms it shows (see
-    reviews.review_forms.ApproveConfirmForm), as of today."""
+    reviews.forms.review.ApproveConfirmForm), as of today."""
     terms = approval_terms(case=case)
     return {
         "approval_start": terms.start.isoformat(),

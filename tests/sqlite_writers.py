@@ -118,7 +118,7 @@ def _one_case(nurse, n: int, escalate: bool, pdf: bytes, steps: list[str]) -> st
     if escalate:
         nurse_review.case_escalate(case=case, nurse=nurse, comment="A second opinion, please.")
     else:
-        nurse_review.case_approve(case=case, nurse=nurse)
+        nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
     return Case.objects.get(pk=case.pk).status
 
 

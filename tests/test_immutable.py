@@ -33,7 +33,7 @@ def test_an_issued_determination_never_changes(postgres, escalated, physician):
     from reviews.services import physician_review
 
     physician_review.case_claim_physician(case=escalated, physician=physician)
-    determination = physician_review.case_approve_physician(case=escalated, physician=physician)
+    determination = physician_review.case_approve_by_physician(case=escalated, physician=physician)
     _refused(
         "UPDATE reviews_determination SET authorized_doses = 99 WHERE id = %s", [determination.pk]
     )

@@ -1,6 +1,6 @@
 """The API's shapes. Input serializers check types and sizes. The rules of an intake are
 reviews/intake.py's, run by the intake service whichever face a request comes through; the
-review pages' rules stay in their forms (reviews/review_forms.py), which the views run on
+review pages' rules stay in their forms (reviews/forms/review.py), which the views run on
 the same values, their input fields derived from those forms' fields (`from_form`).
 """
 
@@ -9,7 +9,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews import intake, review_forms
+from reviews import intake
+from reviews.forms import review as review_forms
 from reviews.models import (
     Case,
     CaseEvent,

@@ -29,11 +29,12 @@ from reviews import permissions
 from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.client_ip import client_ip
-from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import StaleCase
+from reviews.forms.decisions import InfoRequestForm, QueueFilterForm
+from reviews.forms.review import AnswerForm, EscalateForm
 from reviews.models import AccessEvent, Case, Letter
+from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.policy_documents import version_document
-from reviews.review_forms import AnswerForm, EscalateForm, InfoRequestForm, QueueFilterForm
 from reviews.selectors import cases as case_selectors
 from reviews.selectors.letters import letter_get_for_user
 from reviews.selectors.physician import (
@@ -471,7 +472,7 @@ class ApproveView(APIView):
             expected = replace(
                 terms, end=data["approval_end"], doses=data.get("authorized_doses", terms.doses)
             )
-        nurse_review.case_approve(case=case, nurse=request.user, expected=expected)
+        nurse_review.case_approve_by_nurse(case=case, nurse=request.user, expected=expected)
         return _case_detail(request, case)
 
 

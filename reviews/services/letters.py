@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions, task_names
-from reviews.letters import letter_html
+from reviews.letter_html import letter_html
 from reviews.models import CaseEvent, Determination, Letter
 from reviews.services.outbox import outbox_enqueue
 

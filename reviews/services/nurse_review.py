@@ -155,7 +155,9 @@ def approval_refusal(state) -> str | None:
 
 
 @transaction.atomic
-def case_approve(*, case: Case, nurse, expected: ApprovalTerms | None = None) -> Determination:
+def case_approve_by_nurse(
+    *, case: Case, nurse, expected: ApprovalTerms | None = None
+) -> Determination:
     """Approve a case whose every criterion is met, with evidence: period and quantity from
     the policy (services/determinations.py). `expected`: the terms the nurse confirmed; if
     they are no longer what would be issued (the day turned, the policy changed), nothing is

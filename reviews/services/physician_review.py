@@ -177,7 +177,7 @@ def _check_doses(doses: int | None) -> int:
 
 
 @transaction.atomic
-def case_approve_physician(
+def case_approve_by_physician(
     *,
     case: Case,
     physician,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reviews import permissions
-from reviews.review_forms import AuditSearchForm
+from reviews.forms.audit import AuditSearchForm
 from reviews.selectors import audit as selectors
 from reviews.selectors.cases import case_get_for_user
 

@@ -15,13 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviews import permissions
 from reviews.errors import ReviewError
-from reviews.forms import (
-    SPECIALTIES,
-    CaseIntakeForm,
-    CaseSearchForm,
-    DocumentUploadForm,
-    MedicationFormSet,
-)
+from reviews.forms.cases import CaseSearchForm, DocumentUploadForm
+from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
 from reviews.selectors import cases as selectors
 from reviews.services import cases as case_services

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviews import permissions
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
+from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm
 from reviews.models import Case
-from reviews.review_forms import AnswerForm, ApproveConfirmForm, EscalateForm
 from reviews.selectors.cases import case_documents, case_get_for_user
 from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
 from reviews.services import nurse_review as services
@@ -204,7 +204,9 @@ def case_approve_view(request, case_id: int):
         messages.error(request, "Look at the terms of the approval, then confirm them.")
         return redirect("reviews:case-approve-confirm", case_id=case.pk)
     try:
-        determination = services.case_approve(case=case, nurse=request.user, expected=form.terms())
+        determination = services.case_approve_by_nurse(
+            case=case, nurse=request.user, expected=form.terms()
+        )
     except ReviewError as error:
         messages.error(request, str(error))
         return redirect("reviews:case-review-summary", case_id=case.pk)

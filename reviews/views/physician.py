@@ -8,10 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from reviews import csp, permissions
-from reviews.decisions import DECISIONS, decision_arguments, decision_form
 from reviews.errors import ReviewError
-from reviews.models import Case, PeerToPeer
-from reviews.review_forms import (
+from reviews.forms.decisions import (
     ApproveForm,
     DenyForm,
     InfoRequestForm,
@@ -19,6 +17,8 @@ from reviews.review_forms import (
     PeerToPeerLogForm,
     QueueFilterForm,
 )
+from reviews.models import Case, PeerToPeer
+from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
 from reviews.selectors.physician import (
     QueueFilters,
@@ -167,7 +167,7 @@ def case_decide_view(request, case_id: int, decision: str):
 
 def _letter_preview(case: Case, user, outcome: str, arguments: dict) -> str:
     """The letter an issue would produce, from an unsaved determination."""
-    from reviews.letters import letter_html
+    from reviews.letter_html import letter_html
 
     start, end = arguments.get("approval_start"), arguments.get("approval_end")
     draft = services.decision_build(

@@ -693,7 +693,7 @@ def test_letter_before_any_decision_is_404_and_pdf_pending_is_409(nurse, clear_c
     # reaches: the letter is pending.
     case = answered_case(clear_case, nurse)
     assert case_review_state(case=case).all_met
-    nurse_review.case_approve(case=case, nurse=nurse)
+    nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
     assert client.get(f"{API}/cases/{case.pk}/letter/").json()["status"] == "pending"
     response = client.get(f"{API}/cases/{case.pk}/letter/pdf/")
     assert response.status_code == 409

@@ -103,7 +103,7 @@ def _cases(nurse, physician):
     # One already decided, with its letter.
     decided = escalated_case(kesimpta_request(nurse, member_name="Della Decided"), nurse)
     physician_services.case_claim_physician(case=decided, physician=physician)
-    physician_services.case_approve_physician(case=decided, physician=physician)
+    physician_services.case_approve_by_physician(case=decided, physician=physician)
     return waiting, reviewing, deciding, decided
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from reviews.forms import CaseIntakeForm, MedicationFormSet
+from reviews.forms.intake import CaseIntakeForm, MedicationFormSet
 from reviews.intake import icd10_normalize, icd10_problem, npi_is_valid
 from tests.factories import VALID_NPI
 

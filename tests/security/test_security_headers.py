@@ -97,7 +97,7 @@ def test_the_issued_letter_allows_only_its_own_stylesheet(client, physician, esc
     from reviews.services import physician_review
 
     physician_review.case_claim_physician(case=escalated, physician=physician)
-    physician_review.case_approve_physician(case=escalated, physician=physician)
+    physician_review.case_approve_by_physician(case=escalated, physician=physician)
     letter = Letter.objects.get(determination__case=escalated)
     client.force_login(physician)
     response = client.get(reverse("reviews:letter-preview", args=[escalated.pk]))

@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from pypdf import PdfReader
 
 from reviews import tasks
-from reviews.letters import letter_html
+from reviews.letter_html import letter_html
 from reviews.models import CaseEvent, Criterion, Determination, Letter
 from reviews.services import letters as services
 from tests import services_available

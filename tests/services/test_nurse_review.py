@@ -169,7 +169,7 @@ def test_evidence_must_be_a_document_of_this_case(clear_case, nurse, kesimpta):
 
 
 def _approve(case, nurse):
-    determination = services.case_approve(case=case, nurse=nurse)
+    determination = services.case_approve_by_nurse(case=case, nurse=nurse)
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED
     return determination
@@ -227,7 +227,7 @@ def test_continuation_without_documented_response_cannot_be_approved(kesimpta, n
     )
     assert not state.all_met and state.evaluation.result == "unknown"
     with pytest.raises(ReviewIncomplete, match=r"1\.B\.ii\.a not documented"):
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
     services.case_escalate(case=case, nurse=nurse)
     event = CaseEvent.objects.filter(case=case, to_status="physician_queue").get()
     assert any(r.startswith("1.B.ii.b not documented") for r in event.payload["reasons"])
@@ -263,7 +263,7 @@ def test_primary_progressive_ms_is_escalated_with_the_reason(clear_case, nurse):
     state = answer_all(case, nurse, JUDGED_INITIAL, **{"PRE-1": "not_met", "1.A.i": "not_met"})
     assert state.evaluation.result == "not_met"
     with pytest.raises(ReviewIncomplete):
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
     services.case_escalate(case=case, nurse=nurse, comment="MRI and notes say PPMS.")
     case.refresh_from_db()
     assert case.status == "physician_queue" and case.assignee is None
@@ -302,7 +302,7 @@ def test_an_unknown_continuing_medication_never_shows_met_on_pre_2(kesimpta, nur
     assert state.answers["PRE-2"].answer == "not_documented"
     assert state.evaluation.result == "unknown" and not state.all_met
     with pytest.raises(ReviewIncomplete, match="PRE-2 not documented"):
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
 
 
 def test_briumvi_alongside_a_kesimpta_continuation_is_concurrent_use(kesimpta, nurse):
@@ -363,7 +363,7 @@ def test_a_dosing_deviation_is_a_failing_item_that_goes_to_a_physician(kesimpta,
     assert state.evaluation.result == "met" and not state.all_met
     assert state.failing_items and state.failing_items[0].startswith("Dosing:")
     with pytest.raises(ReviewIncomplete, match="Dosing"):
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
     services.case_escalate(case=case, nurse=nurse)
     assert Case.objects.get(pk=case.pk).status == "physician_queue"
 
@@ -397,9 +397,9 @@ def test_answers_are_read_only_after_escalation(clear_case, nurse):
 def test_a_nurse_cannot_approve_twice_or_after_escalation(clear_case, nurse):
     case = claimed(clear_case, nurse)
     answer_all(case, nurse, JUDGED_INITIAL)
-    services.case_approve(case=case, nurse=nurse)
+    services.case_approve_by_nurse(case=case, nurse=nurse)
     with pytest.raises(StaleCase):
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
     with pytest.raises(StaleCase):
         services.case_escalate(case=case, nurse=nurse, comment="x")
     assert Determination.objects.filter(case=case).count() == 1
@@ -409,7 +409,7 @@ def test_physicians_and_auditors_cannot_use_nurse_services(clear_case, nurse, ph
     case = claimed(clear_case, nurse)
     for user in (physician, auditor):
         with pytest.raises(PermissionDenied):
-            services.case_approve(case=case, nurse=user)
+            services.case_approve_by_nurse(case=case, nurse=user)
         with pytest.raises(PermissionDenied):
             services.case_escalate(case=case, nurse=user, comment="x")
 

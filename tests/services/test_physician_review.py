@@ -49,7 +49,7 @@ def test_nurses_cannot_claim_or_decide(escalated, claimed, nurse):
             case=claimed, physician=nurse, criteria_cited=["PRE-1"], rationale=REASON
         )
     with pytest.raises(PermissionDenied):
-        services.case_approve_physician(case=claimed, physician=nurse)
+        services.case_approve_by_physician(case=claimed, physician=nurse)
     assert not Determination.objects.exists()
     assert Case.objects.get(pk=claimed.pk).status == "physician_review"
 
@@ -90,7 +90,7 @@ def test_deny_names_criteria_of_the_pinned_version_and_a_plain_reason(claimed, p
 
 
 def test_approve_defaults_to_the_policy_period_and_quantity(claimed, physician):
-    determination = services.case_approve_physician(case=claimed, physician=physician)
+    determination = services.case_approve_by_physician(case=claimed, physician=physician)
     today = timezone.localdate()
     assert (determination.approval_start, determination.approval_end) == (
         today,
@@ -102,7 +102,7 @@ def test_approve_defaults_to_the_policy_period_and_quantity(claimed, physician):
 
 def test_approve_with_an_edited_period(claimed, physician):
     start = timezone.localdate() + timedelta(days=3)
-    determination = services.case_approve_physician(
+    determination = services.case_approve_by_physician(
         case=claimed,
         physician=physician,
         approval_start=start,
@@ -171,7 +171,7 @@ def test_a_determination_is_issued_once(claimed, physician):
         case=claimed, physician=physician, criteria_cited=["PRE-1"], rationale=REASON
     )
     with pytest.raises(StaleCase):
-        services.case_approve_physician(case=claimed, physician=physician)
+        services.case_approve_by_physician(case=claimed, physician=physician)
     assert Determination.objects.filter(case=claimed).count() == 1
 
 

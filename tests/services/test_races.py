@@ -125,7 +125,7 @@ def test_approve_and_escalate_at_the_same_moment_one_of_them_happens(kesimpta, n
 
     outcomes = at_once(
         {
-            "approve": lambda: nurse_review.case_approve(case=fresh(case), nurse=nurse),
+            "approve": lambda: nurse_review.case_approve_by_nurse(case=fresh(case), nurse=nurse),
             "escalate": lambda: nurse_review.case_escalate(
                 case=fresh(case), nurse=nurse, comment="Active hepatitis B in the labs."
             ),
@@ -171,7 +171,7 @@ def test_two_physicians_claim_and_decide_the_same_case_at_once(escalated, django
             "deny": lambda: claim_and(
                 first, lambda **kw: physician_review.case_deny(**kw, **DENIAL)
             ),
-            "approve": lambda: claim_and(second, physician_review.case_approve_physician),
+            "approve": lambda: claim_and(second, physician_review.case_approve_by_physician),
         }
     )
 
@@ -199,7 +199,7 @@ def test_one_physician_denies_and_approves_in_two_tabs_at_once(escalated, physic
             "deny": lambda: physician_review.case_deny(
                 case=fresh(escalated), physician=physician, **DENIAL
             ),
-            "approve": lambda: physician_review.case_approve_physician(
+            "approve": lambda: physician_review.case_approve_by_physician(
                 case=fresh(escalated), physician=physician
             ),
         }

@@ -58,7 +58,7 @@ def test_met_without_evidence_on_a_case_without_documents_is_not_approved(clear_
     assert state.evidence_missing == ["PRE-1", "1.A.i"]
     assert not state.can_approve
     with pytest.raises(EvidenceMissing, match=r"Missing for: PRE-1, 1\.A\.i") as raised:
-        services.case_approve(case=case, nurse=nurse)
+        services.case_approve_by_nurse(case=case, nurse=nurse)
     assert raised.value.labels == ["PRE-1", "1.A.i"]
     case.refresh_from_db()
     assert case.status == Case.Status.NURSE_REVIEW
@@ -79,7 +79,7 @@ def test_computed_checks_from_the_request_stand_as_evidence(clear_case, nurse):
         "1.A.iii": "computed",
     }
     assert state.evidence["PRE-1"].text == "note.pdf, p. 1: “Chart supports PRE-1.”"
-    determination = services.case_approve(case=case, nurse=nurse)
+    determination = services.case_approve_by_nurse(case=case, nurse=nurse)
     assert determination.outcome == "approved"
 
 
@@ -128,7 +128,7 @@ def test_an_attestation_criterion_needs_no_document(db, nurse):
     state = answer(case, nurse, JUDGED_INITIAL, evidence=note, skip_evidence={"PRE-1"})
     assert state.evidence["PRE-1"].kind == "attestation"
     assert state.evidence_missing == []
-    services.case_approve(case=case, nurse=nurse)
+    services.case_approve_by_nurse(case=case, nurse=nurse)
 
 
 def test_summary_names_each_criterion_s_evidence_or_none(client, clear_case, nurse):
@@ -216,7 +216,7 @@ def test_approval_with_terms_that_changed_issues_nothing(clear_case, nurse):
     answer(case, nurse, JUDGED_INITIAL, evidence=document_for(case, user=nurse))
     stale = approval_terms(case=case, start=timezone.localdate() - timedelta(days=1))
     with pytest.raises(TermsChanged, match="look at them again"):
-        services.case_approve(case=case, nurse=nurse, expected=stale)
+        services.case_approve_by_nurse(case=case, nurse=nurse, expected=stale)
     assert not Determination.objects.filter(case=case).exists()
 
 
@@ -242,7 +242,7 @@ def test_approval_cites_only_the_met_criteria_of_the_path_taken(kesimpta, nurse)
     )
     judged = {**JUDGED_CONTINUATION, "1.B.ii.b": "not_documented"}
     answer(case, nurse, judged, evidence=document_for(case, user=nurse))
-    determination = services.case_approve(case=case, nurse=nurse)
+    determination = services.case_approve_by_nurse(case=case, nurse=nurse)
     assert determination.criteria_cited == [
         "PRE-1",
         "PRE-2",

@@ -211,7 +211,7 @@ def wait_for(condition, what: str, timeout: float = WAIT):
 def approved_by_nurse(case, nurse) -> Determination:
     case = answered_case(case, nurse)
     assert case_review_state(case=case).all_met
-    return nurse_review.case_approve(case=case, nurse=nurse)
+    return nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
 
 
 def received(log: Path) -> list[str]:

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from reviews import tasks
-from reviews.letters import letter_html
+from reviews.letter_html import letter_html
 from reviews.models import Letter
 from tests.services.test_letters import denial, words
 

@@ -560,7 +560,7 @@ class Command(BaseCommand):
                     **self._evidence(case, passages.get(step.node.label, [])),
                 )
             if spec.state == Case.Status.APPROVED:
-                nurse_review.case_approve(case=case, nurse=nurse)
+                nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
                 return Case.objects.get(pk=case.pk)
             nurse_review.case_escalate(
                 case=case,

@@ -1,8 +1,5 @@
-"""Forms: parsing and conversion only. Services do the writing; the intake's rules live in
-reviews/intake.py, whose messages the intake form shows at its own fields.
-
-Every bad value gets its message at its own field, in words the intake nurse can act on.
-"""
+"""The intake page: the request, its current medications and its first documents. The
+form parses text; the rules are reviews/intake.py's."""
 
 import re
 
@@ -10,11 +7,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from reviews import intake
+from reviews.forms.widgets import DateInput, DateTimeLocalInput, MultipleFileField, upload_help
 from reviews.models import Case, Document
 
 # Offered in the specialty lists; any other text may be typed. Specialties only: the
@@ -36,69 +32,6 @@ SPECIALTIES = [
     "Pediatrics",
 ]
 
-
-# ---- sign-in -------------------------------------------------------------------------------
-
-
-class LoginForm(AuthenticationForm):
-    """Django's sign-in form, with the user name's length enforced. AuthenticationForm sets
-    max_length after the field is built, so no validator checks it: a name of any length
-    reached authenticate(), and django-axes stored a failed one in a 255-character column
-    (a 500 on PostgreSQL)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
-
-
-# ---- widgets ---------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name. Each file's content is judged by the documents service,
-    which refuses a bad one by name and keeps the others; an empty file is one of those."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if not files:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-def upload_help(extra: str = "") -> str:
-    from reviews.services.documents import max_upload_bytes
-
-    limit = max_upload_bytes() / (1024 * 1024)
-    return f"PDF, PNG, JPEG or TIFF, up to {limit:g} MB each. {extra}".strip()
-
-
-# ---- intake ----------------------------------------------------------------------------------
 
 # Where the intake rules' field paths (reviews/intake.py) show on this form; None: at the top.
 INTAKE_FIELD_ON_FORM = {
@@ -471,35 +404,3 @@ MedicationFormSet = forms.formset_factory(
     max_num=intake.MAX_MEDICATIONS,
     validate_max=True,
 )
-
-
-class DocumentUploadForm(forms.Form):
-    files = MultipleFileField(label="Files")
-    kind = forms.ChoiceField(
-        label="Kind",
-        choices=Document.Kind.choices,
-        initial=Document.Kind.CLINICAL_NOTE,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = upload_help()
-
-
-class CaseSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": "Reference, member ID or name",
-                "class": "form-control",
-            }
-        ),
-    )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Case.Status.choices]
-    )

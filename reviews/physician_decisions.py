@@ -2,8 +2,8 @@
 checks each (with what it needs of the case), the service that issues it, and the outcome
 it records."""
 
+from reviews.forms.decisions import ApproveForm, DenyForm, PartialApproveForm
 from reviews.models import Case, Determination
-from reviews.review_forms import ApproveForm, DenyForm, PartialApproveForm
 from reviews.selectors.physician import criteria_choices
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review
@@ -11,7 +11,7 @@ from reviews.services import physician_review
 DECISIONS = {
     "approve": (
         ApproveForm,
-        physician_review.case_approve_physician,
+        physician_review.case_approve_by_physician,
         Determination.Outcome.APPROVED,
     ),
     "partial": (
