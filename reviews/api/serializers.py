@@ -77,21 +77,6 @@ def serializer_for(name: str, fields: dict[str, serializers.Field], **extra) -> 
     return type(name, (serializers.Serializer,), {**fields, **extra})
 
 
-def as_form_data(data: dict) -> dict:
-    """Validated API values as a form's POST data (None becomes an empty field)."""
-    out = {}
-    for key, value in data.items():
-        if value is None:
-            out[key] = ""
-        elif isinstance(value, list | tuple):
-            out[key] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            out[key] = "on" if value else ""
-        else:
-            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return out
-
-
 # ---- input: intake ---------------------------------------------------------------------------
 # JSON types and sizes only; the request's rules are reviews/intake.py's, which
 # services.cases.case_create runs (its errors come back at these fields' paths).

@@ -12,7 +12,6 @@ from csp.decorators import csp_update
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -432,7 +431,7 @@ class AnswerView(APIView):
             raise PermissionDenied
         data = _validated(s.AnswerIn, request.data).validated_data
         form = AnswerForm(
-            s.as_form_data(data),
+            data,
             documents=case_selectors.case_documents(case=case),
             passages=[],
         )
@@ -485,7 +484,7 @@ class EscalateView(APIView):
     def post(self, request, case_id: int):
         case = _case(request, case_id)
         data = _validated(s.EscalateIn, request.data).validated_data
-        cleaned = _form_valid(EscalateForm(s.as_form_data(data)))
+        cleaned = _form_valid(EscalateForm(data))
         nurse_review.case_escalate(case=case, nurse=request.user, comment=cleaned["comment"])
         return _case_detail(request, case)
 
@@ -508,7 +507,8 @@ class DecisionView(APIView):
             default = physician_review.default_approval(case)
             for name in ("approval_start", "approval_end", "authorized_doses"):
                 values[name] = data.get(name) or default[name]
-        form = decision_form(case, decision, s.as_form_data(values))
+        # The typed values go to the same form the page uses (no text in between).
+        form = decision_form(case, decision, values)
         arguments = decision_arguments(decision, _form_valid(form))
         service(case=case, physician=request.user, **arguments)
         return _case_detail(request, case)
@@ -525,14 +525,9 @@ class InfoRequestView(APIView):
         if not permissions.can_review_as_physician(request.user):
             raise PermissionDenied
         data = _validated(s.InfoRequestIn, request.data).validated_data
-        values = {"missing": data["missing"], "wait_until": _local_minutes(data["wait_until"])}
-        cleaned = _form_valid(InfoRequestForm(s.as_form_data(values)))
+        cleaned = _form_valid(InfoRequestForm(data))
         physician_review.info_request_create(case=case, physician=request.user, **cleaned)
         return _case_detail(request, case)
-
-
-def _local_minutes(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 # ---- queues ----------------------------------------------------------------------------------
