@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from reviews import task_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PRIORAUTH_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -317,20 +319,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
-        "task": "reviews.tasks.worker_heartbeat",
+        "task": task_names.WORKER_HEARTBEAT,
         "schedule": timedelta(minutes=1),
     },
     "deadline-sweep": {
-        "task": "reviews.tasks.deadline_sweep",
+        "task": task_names.DEADLINE_SWEEP,
         "schedule": timedelta(minutes=5),
         # A sweep still queued when the next is due is dropped, not run late on top of it.
         "options": {"expires": 4 * 60},
     },
     # Sends the tasks whose transaction committed while the broker was down (the outbox).
     "outbox-dispatch": {
-        "task": "reviews.tasks.outbox_dispatch",
+        "task": task_names.OUTBOX_DISPATCH,
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    # Files kept across a refused intake that was never corrected (patient data: a day at most).
+    "staged-uploads-purge": {
+        "task": task_names.STAGED_UPLOADS_PURGE,
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 30 * 60},
     },
 }
 # /health/ calls the worker stale when its last heartbeat is older than this.

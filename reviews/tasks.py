@@ -52,3 +52,10 @@ def outbox_dispatch() -> dict[str, int]:
     send a row twice (SKIP LOCKED)."""
     result = outbox.outbox_dispatch_pending()
     return {**result, "pruned": outbox.outbox_prune()}
+
+
+@shared_task(name=task_names.STAGED_UPLOADS_PURGE)
+def staged_uploads_purge() -> int:
+    """Delete files kept for a corrected intake that never came (older than a day). Beat
+    runs it every hour; running it twice deletes nothing twice."""
+    return documents.staged_uploads_purge_stale()

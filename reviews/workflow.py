@@ -26,7 +26,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # A case is closed (decided) in a status no transition leaves; every other status is open.
 CLOSED: frozenset[str] = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
-OPEN: frozenset[str] = frozenset(TRANSITIONS) - CLOSED
 
 
 def assert_transition(from_status: str, to_status: str) -> None:

@@ -51,6 +51,7 @@ def step_evidence(case: Case, nurse, answers: Mapping[str, str]) -> dict[str, di
         computed = (
             suggestion is not None
             and suggestion.answer == answer
+            and suggestion.stands_as_evidence
             and check_stands_as_evidence(nodes[label].check)
         )
         if answer == "met" and not computed:

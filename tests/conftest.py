@@ -53,10 +53,11 @@ def require_service(name: str, available: bool, how: str) -> None:
 
 
 def pytest_collection_modifyitems(items):
-    # Browsers and real workers start their own processes and servers: `make test` runs
-    # them in its second, serial pass, after the parallel one (pytest-xdist).
+    # Browsers, real workers and the slow tests that start servers or threads against their
+    # own database: `make test` runs them in its second, serial pass, after the parallel one
+    # (pytest-xdist), where no other worker disturbs their timing or takes their port.
     for item in items:
-        if item.get_closest_marker("e2e") or item.get_closest_marker("worker"):
+        if any(item.get_closest_marker(name) for name in ("e2e", "worker", "slow")):
             item.add_marker(pytest.mark.serial)
 
 

@@ -16,13 +16,19 @@ def _module(path: Path) -> str:
 def _imports(path: Path, *, top_level_only: bool) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else list(ast.walk(tree))
+    package = _module(path).rsplit(".", 1)[0] if path.name != "__init__.py" else _module(path)
     found = set()
     for node in nodes:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # "from .checks import x" inside reviews.engine
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
     return {name for name in found if name.split(".")[0] in PACKAGES}
 
 
@@ -78,3 +84,8 @@ def test_services_and_selectors_never_import_the_tasks():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_relative_imports_count(tmp_path):
+    engine = ROOT / "reviews" / "engine" / "document.py"
+    assert "reviews.engine.checks" in _imports(engine, top_level_only=True)

@@ -77,6 +77,9 @@ class Facts:
 class Suggestion:
     answer: Answer
     reason: str  # one plain sentence with the figures
+    # False when this suggestion rests on an absence (nothing listed), which no check may
+    # take as evidence even if its kind of check usually can.
+    stands_as_evidence: bool = True
 
 
 ListItem = Mapping[str, Any]
@@ -207,7 +210,7 @@ def _no_concurrent_agents(
     latest_switch = facts.request_date + timedelta(days=params["switch_grace_days"])
 
     listed, unclassified, notes = [], [], []
-    for m in facts.medications:
+    for m in _one_drug_each(facts.medications):
         continues = m.stop_date is None or m.stop_date > latest_switch
         if _any_item(m.name, agents):
             listed.append(m)
@@ -234,12 +237,27 @@ def _no_concurrent_agents(
             f"Cannot classify {names}: verify whether {it} a disease-modifying agent.",
         )
     if not facts.medications:
-        return Suggestion(Answer.MET, "No current medications are listed.")
+        # Nothing listed may mean nothing was filled in: a suggestion, never the evidence.
+        return Suggestion(
+            Answer.MET, "No current medications are listed.", stands_as_evidence=False
+        )
     return Suggestion(
         Answer.MET,
         "Every listed medication is classified and none is a concurrent disease-modifying "
         f"agent: {'; '.join([*switches, *notes])}.",
     )
+
+
+def _one_drug_each(medications: Iterable[Medication]) -> list[Medication]:
+    """A row naming several drugs ("baclofen, NewDrugX" or "A + B") as one row per drug, so
+    a known drug in a row cannot hide an unknown one beside it."""
+    return [
+        Medication(part.strip(), m.stop_date)
+        for m in medications
+        # A comma before a digit is a thousands separator ("50,000 IU"), not a list.
+        for part in re.split(r"[;+\n]|,(?!\d)", m.name)
+        if part.strip()
+    ]
 
 
 def _switch(medication: Medication, request_date: date) -> str:

@@ -3,7 +3,7 @@ an escalation."""
 
 from django import forms
 
-from reviews.models import CriterionAnswer, Document
+from reviews.models import CriterionAnswer, Determination, Document
 from reviews.services.determinations import ApprovalTerms
 
 OTHER = "other"
@@ -75,8 +75,12 @@ class ApproveConfirmForm(forms.Form):
     approval_start = forms.DateField(widget=forms.HiddenInput)
     approval_end = forms.DateField(widget=forms.HiddenInput)
     authorized_doses = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # As the determination stores it (a wider value would fail only at the save).
     amount = forms.DecimalField(
-        required=False, max_digits=12, decimal_places=3, widget=forms.HiddenInput
+        required=False,
+        max_digits=Determination._meta.get_field("authorized_amount").max_digits,
+        decimal_places=Determination._meta.get_field("authorized_amount").decimal_places,
+        widget=forms.HiddenInput,
     )
     unit = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 

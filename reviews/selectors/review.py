@@ -96,6 +96,7 @@ class ReviewState:
             elif (
                 suggestion is not None
                 and suggestion.answer == answer.answer
+                and suggestion.stands_as_evidence
                 and check_stands_as_evidence(step.node.check)
             ):
                 found[label] = Evidence("computed", suggestion.reason)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from reviews import permissions
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.errors import ReviewIncomplete
 from reviews.models import Case, Determination
@@ -65,6 +67,10 @@ def policy_terms(*, version, request_type: str, start: date | None = None) -> Ap
             f"Policy {version.policy.number} version {version.number} allows no "
             "reauthorization: a physician decides the period."
         )
+    end = start + timedelta(days=days - 1)
+    if not version.dosing_regimen:
+        # A policy without a dosing rule: the period only; the quantity is as requested.
+        return ApprovalTerms(start=start, end=end, doses=None, amount=None, unit="")
     quantity = authorized_quantity(
         Regimen.from_dict(version.dosing_regimen),
         start=start,
@@ -73,7 +79,7 @@ def policy_terms(*, version, request_type: str, start: date | None = None) -> Ap
     )
     return ApprovalTerms(
         start=start,
-        end=start + timedelta(days=days - 1),
+        end=end,
         doses=quantity.doses,
         amount=quantity.total_amount,
         unit=quantity.unit,
@@ -115,6 +121,15 @@ def determination_issue(*, determination: Determination, payload: dict) -> Deter
     case to the outcome. Call inside the deciding service's transaction, with the case row
     locked, after the service has checked the actor's role."""
     case = determination.case
+    # The callers check the actor's role; this keeps the two rules no caller may forget.
+    if determination.role == Determination.Role.NURSE and (
+        determination.outcome != Determination.Outcome.APPROVED
+    ):
+        raise PermissionDenied("A nurse may only approve.")
+    if determination.outcome == Determination.Outcome.DENIED and not permissions.can_issue_denial(
+        determination.decided_by
+    ):
+        raise PermissionDenied("Only a physician reviewer may deny a request.")
     determination.save()
     letter_issue(determination=determination)
     case.answers.filter(locked_at__isnull=True).update(locked_at=determination.decided_at)

@@ -103,6 +103,8 @@ def criterion_answer_save(
         raise ReviewError("The evidence must be a document of this case.")
     if evidence_page is not None and evidence_document is None:
         raise ReviewError("Choose the document the page belongs to.")
+    if evidence_document is not None and evidence_page is not None:
+        _check_citation(evidence_document, evidence_page, evidence_quote)
     criterion = case.policy_version.criteria.get(label=step.node.label)
     previous = state.answers.get(label)
     saved, _ = CriterionAnswer.objects.update_or_create(
@@ -133,6 +135,41 @@ def criterion_answer_save(
         },
     )
     return saved
+
+
+def _check_citation(document: Document, page: int, quote: str) -> None:
+    """A cited page must exist and, where the page's text was read, hold the quote: evidence
+    an auditor can find. A scanned page (no text) or a document still being read is taken
+    as cited."""
+    if document.is_image:
+        if page != 1:
+            raise ReviewError(f"{document.original_name} is an image: it has one page.")
+        return
+    status = Document.objects.values_list("extraction_status", flat=True).get(pk=document.pk)
+    if status != Document.Extraction.DONE:
+        return
+    texts = dict(document.pages.values_list("number", "text"))
+    if page not in texts:
+        raise ReviewError(
+            f"{document.original_name} has {len(texts)} page(s); there is no page {page}."
+        )
+    if quote.strip() and texts[page].strip() and not quote_on_page(quote, texts[page]):
+        raise ReviewError(
+            f"That quote is not on page {page} of {document.original_name}: copy it from the "
+            "document's text, or choose a suggested passage."
+        )
+
+
+def quote_on_page(quote: str, text: str) -> bool:
+    """Whether the quote appears in the page's text, ignoring case and how lines wrap."""
+
+    def squeeze(value: str) -> str:
+        return " ".join(value.casefold().split())
+
+    if squeeze(quote) in squeeze(text):
+        return True
+    # Text read from a PDF may join or split words at line ends.
+    return "".join(quote.casefold().split()) in "".join(text.casefold().split())
 
 
 def _lock_answers(case: Case, when) -> None:

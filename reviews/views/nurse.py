@@ -102,7 +102,9 @@ def case_review_step_view(request, case_id: int, label: str):
             "form": form,
             "saved": saved,
             "suggestion": suggestion,
-            "suggestion_stands": bool(suggestion) and check_stands_as_evidence(step.node.check),
+            "suggestion_stands": bool(suggestion)
+            and suggestion.stands_as_evidence
+            and check_stands_as_evidence(step.node.check),
             "passages": passages,
             "documents": documents,
             "editable": editable,
@@ -185,6 +187,7 @@ def case_approve_confirm_view(request, case_id: int):
     case = _nurse_case(request, case_id)
     state = case_review_state(case=case)
     terms, refusal = _approval_preview(case, state)
+    case_view_record(case=case, actor=request.user, page="approval confirmation")
     if refusal or not _editable(case, request.user):
         messages.error(request, refusal or "Claim this case before approving it.")
         return redirect("reviews:case-review-summary", case_id=case.pk)

@@ -75,14 +75,19 @@ def test_a_nurse_reviews_and_approves_without_a_mouse(
     keys.tab_to(page.get_by_role("button", name=f"Claim {case_with_notes.reference}"))
     keys.press("Enter")
 
-    passage = "Assessment: relapsing-remitting"
+    # The criteria judged on the clinic note's words, and the passage each cites.
+    passages = {
+        "PRE-1": "Assessment: relapsing-remitting",
+        "PRE-2": "No current disease-modifying therapy",
+        "1.A.i": "Assessment: relapsing-remitting",
+    }
     for label in ("PRE-1", "PRE-2", "1.A.i", "1.A.ii", "1.A.iii"):
         expect(page.get_by_role("heading", name=label)).to_be_visible()
         met = page.get_by_label("Met", exact=True)
         if not met.is_checked():
             keys.choose(met)
-        if label in ("PRE-1", "1.A.i"):  # judged by the nurse, on the clinic note's words
-            keys.choose(page.get_by_role("radio", name=passage).first)
+        if label in passages:
+            keys.choose(page.get_by_role("radio", name=passages[label]).first)
         keys.tab_to(page.get_by_role("button", name="Save and continue"))
         keys.press("Enter")
 

@@ -53,10 +53,13 @@ def test_nurse_walks_a_clear_case_from_the_queue_to_approval(
     count.click(passage)
     count.click(page.get_by_role("button", name="Save and continue"))
 
-    # PRE-2: suggested by the concurrent-agents check, pre-filled; confirm from the keyboard.
+    # PRE-2: the concurrent-agents check suggests met because no medication is listed, which
+    # is no evidence: the nurse picks the note's passage on current therapy.
     expect(page.get_by_text("Suggested by a computed check: Met.")).to_be_visible()
-    page.get_by_role("button", name="Save and continue").focus()
-    count.press("Enter")
+    count.click(
+        page.locator("label.form-check-label", has_text="No current disease-modifying therapy")
+    )
+    count.click(page.get_by_role("button", name="Save and continue"))
 
     # 1.A.i: suggested from the diagnosis code too, with the same note as evidence.
     expect(page.get_by_role("heading", name="1.A.i")).to_be_visible()

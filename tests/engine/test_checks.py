@@ -212,8 +212,9 @@ NO_CONCURRENT = check("no_concurrent_agents", list="MS_DMTS")
 
 
 def test_no_medications_is_met():
+    # ... as a suggestion only: an empty list is no evidence of no concurrent use.
     assert suggest(NO_CONCURRENT, facts(), LISTS) == Suggestion(
-        MET, "No current medications are listed."
+        MET, "No current medications are listed.", stands_as_evidence=False
     )
 
 

@@ -305,3 +305,22 @@ def test_a_bad_reference_file_says_what_is_wrong(text, fragment):
     with pytest.raises(ReferenceError) as caught:
         parse_reference(text)
     assert any(fragment in problem for problem in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize(
+    "row", ["baclofen, Zorvexa 10 mg", "baclofen; Zorvexa", "baclofen + Zorvexa"]
+)
+def test_a_known_drug_cannot_hide_an_unknown_one_in_the_same_row(row):
+    suggestion = run(row)
+    assert suggestion.answer == NOT_DOCUMENTED
+    assert "Cannot classify Zorvexa" in suggestion.reason
+
+
+def test_a_row_naming_a_concurrent_agent_beside_a_known_drug_is_not_met():
+    assert run("vitamin D3, Tecfidera 240 mg").answer == NOT_MET
+
+
+def test_nothing_listed_is_met_as_a_suggestion_that_is_never_the_evidence():
+    suggestion = run()
+    assert (suggestion.answer, suggestion.stands_as_evidence) == (MET, False)
+    assert run("baclofen").stands_as_evidence is True

@@ -721,14 +721,16 @@ def _as_an_editor_reads_it(path: Path) -> Any:
 
 @pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
 def test_policy_files_satisfy_the_json_schema(path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a pinned dev dependency: the test fails, never skips, without it
+
     jsonschema.Draft202012Validator.check_schema(json_schema())
     validator = jsonschema.Draft202012Validator(json_schema())
     assert list(validator.iter_errors(_as_an_editor_reads_it(path))) == []
 
 
 def test_the_json_schema_refuses_what_parse_refuses_by_shape() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a pinned dev dependency: the test fails, never skips, without it
+
     validator = jsonschema.Draft202012Validator(json_schema())
     doc = _as_an_editor_reads_it(POLICY_FILES[0])
     doc["version"]["status"] = "live"

@@ -4,19 +4,21 @@ criteria an approval cites, and no case left in a state nobody can move it from.
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.engine import document
-from reviews.errors import EvidenceMissing, StaleCase, TermsChanged
+from reviews.errors import EvidenceMissing, ReviewError, StaleCase, TermsChanged
 from reviews.models import Case, Determination
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review as services
 from reviews.services.cases import case_route
 from reviews.services.determinations import ApprovalTerms, approval_terms
+from reviews.services.documents import document_extract_text
 from reviews.services.policies import policy_load
 from reviews.workflow import TRANSITIONS
-from tests.factories import CaseFactory, document_for
+from tests.factories import CaseFactory, document_for, pdf_bytes
 from tests.policy_fixtures import KESIMPTA_FILE
 from tests.review_fixtures import JUDGED_CONTINUATION, JUDGED_INITIAL, kesimpta_request
 
@@ -38,7 +40,8 @@ def answer(case, nurse, judged, *, evidence=None, skip_evidence=()):
         suggestion = state.suggestions.get(label)
         value = judged.get(label) or (suggestion and suggestion.answer)
         cite = {}
-        if evidence is not None and label in judged and label not in skip_evidence:
+        needs = label in judged or (suggestion and not suggestion.stands_as_evidence)
+        if evidence is not None and needs and label not in skip_evidence:
             cite = {
                 "evidence_document": evidence,
                 "evidence_page": 1,
@@ -55,18 +58,19 @@ def test_met_without_evidence_on_a_case_without_documents_is_not_approved(clear_
     case = claimed(clear_case, nurse)
     state = answer(case, nurse, JUDGED_INITIAL)
     assert state.all_met  # the criteria hold, the file does not
-    assert state.evidence_missing == ["PRE-1", "1.A.i"]
+    # PRE-2's "no medication listed" suggests met, but rests on an absence: no evidence.
+    assert state.evidence_missing == ["PRE-1", "PRE-2", "1.A.i"]
     assert not state.can_approve
-    with pytest.raises(EvidenceMissing, match=r"Missing for: PRE-1, 1\.A\.i") as raised:
+    with pytest.raises(EvidenceMissing, match=r"Missing for: PRE-1, PRE-2, 1\.A\.i") as raised:
         services.case_approve_by_nurse(case=case, nurse=nurse)
-    assert raised.value.labels == ["PRE-1", "1.A.i"]
+    assert raised.value.labels == ["PRE-1", "PRE-2", "1.A.i"]
     case.refresh_from_db()
     assert case.status == Case.Status.NURSE_REVIEW
     assert not Determination.objects.filter(case=case).exists()
 
 
-def test_computed_checks_from_the_request_stand_as_evidence(clear_case, nurse):
-    case = claimed(clear_case, nurse)
+def test_computed_checks_from_the_request_stand_as_evidence(kesimpta, nurse):
+    case = claimed(kesimpta_request(nurse, medications=[{"name": "baclofen 10 mg"}]), nurse)
     note = document_for(case, user=nurse)
     state = answer(case, nurse, JUDGED_INITIAL, evidence=note)
     assert state.evidence_missing == []
@@ -81,6 +85,53 @@ def test_computed_checks_from_the_request_stand_as_evidence(clear_case, nurse):
     assert state.evidence["PRE-1"].text == "note.pdf, p. 1: “Chart supports PRE-1.”"
     determination = services.case_approve_by_nurse(case=case, nurse=nurse)
     assert determination.outcome == "approved"
+
+
+def test_no_medication_listed_suggests_met_but_is_no_evidence(clear_case, nurse):
+    # An empty list may mean the field was not filled in: the nurse cites the chart.
+    case = claimed(clear_case, nurse)
+    note = document_for(case, user=nurse)
+    state = answer(case, nurse, JUDGED_INITIAL, evidence=note, skip_evidence={"PRE-2"})
+    assert state.suggestions["PRE-2"].answer == "met"
+    assert state.evidence_missing == ["PRE-2"]
+    with pytest.raises(EvidenceMissing, match="Missing for: PRE-2"):
+        services.case_approve_by_nurse(case=case, nurse=nurse)
+    services.criterion_answer_save(
+        case=case,
+        nurse=nurse,
+        label="PRE-2",
+        answer="met",
+        evidence_document=note,
+        evidence_page=1,
+        evidence_quote="No other agent.",
+    )
+    assert case_review_state(case=case).evidence["PRE-2"].kind == "document"
+
+
+def test_a_cited_page_must_exist_and_hold_the_quote(clear_case, nurse):
+    case = claimed(clear_case, nurse)
+    note = document_for(
+        case, user=nurse, content=pdf_bytes(["Relapsing-remitting MS since 2021.", "Plan."])
+    )
+    document_extract_text(document_id=note.pk)
+
+    def cite(page, quote):
+        return services.criterion_answer_save(
+            case=case,
+            nurse=nurse,
+            label="PRE-1",
+            answer="met",
+            evidence_document=note,
+            evidence_page=page,
+            evidence_quote=quote,
+        )
+
+    with pytest.raises(ReviewError, match="has 2 page\\(s\\); there is no page 3"):
+        cite(3, "Plan.")
+    with pytest.raises(ReviewError, match="That quote is not on page 2"):
+        cite(2, "Relapsing-remitting MS since 2021.")
+    # Case and line breaks do not matter; the words do.
+    assert cite(1, "relapsing-remitting\nMS since 2021").has_evidence
 
 
 def test_a_document_without_page_or_quote_is_not_evidence(clear_case, nurse):
@@ -153,8 +204,8 @@ def test_api_refuses_approval_naming_the_criteria_without_evidence(client, clear
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "evidence_missing"
-    assert sorted(body["errors"]) == ["1.A.i", "PRE-1"]
-    assert "Missing for: PRE-1, 1.A.i" in body["detail"]
+    assert sorted(body["errors"]) == ["1.A.i", "PRE-1", "PRE-2"]
+    assert "Missing for: PRE-1, PRE-2, 1.A.i" in body["detail"]
 
 
 # ---- the terms, shown and confirmed ----------------------------------------------------
@@ -293,8 +344,29 @@ def test_a_case_left_in_received_is_sent_to_its_queue(client, kesimpta, nurse):
 
 def test_a_received_case_in_no_policy_goes_to_a_physician(kesimpta, nurse, auditor):
     case = CaseFactory(status=Case.Status.RECEIVED, policy=None, policy_version=None)
-    with pytest.raises(Exception, match="Only nurses and physicians"):
+    with pytest.raises(PermissionDenied, match="Only nurses and physicians"):
         case_route(case=case, actor=auditor)
     case = case_route(case=case, actor=nurse)
     assert case.status == Case.Status.PHYSICIAN_QUEUE
     assert "Reviewed case by case" in case.events.get(to_status="physician_queue").payload["reason"]
+
+
+def test_issuing_refuses_a_nurse_denial_whoever_calls_it(clear_case, nurse):
+    from reviews.services.determinations import determination_build, determination_issue
+
+    case = claimed(clear_case, nurse)
+    for outcome in (Determination.Outcome.DENIED, Determination.Outcome.PARTIALLY_APPROVED):
+        forged = determination_build(
+            case=case,
+            outcome=outcome,
+            decided_by=nurse,
+            role=Determination.Role.NURSE,
+            rationale="Forged.",
+            criteria_cited=["PRE-1"],
+            terms=None,
+        )
+        with pytest.raises(PermissionDenied):
+            determination_issue(determination=forged, payload={})
+    assert not Determination.objects.filter(case=case).exists()
+    case.refresh_from_db()
+    assert case.status == Case.Status.NURSE_REVIEW

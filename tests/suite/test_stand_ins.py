@@ -16,7 +16,7 @@ from reviews.models import Case, CriterionAnswer, Letter
 from reviews.services import letters
 from tests.builders import OVERRIDE_COMMENT, approved_case, escalated_case, step_answers
 from tests.config.test_settings import _settings_value
-from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE
+from tests.policy_fixtures import KESIMPTA_FILE
 from tests.review_fixtures import JUDGED_INITIAL, kesimpta_request
 
 pytestmark = pytest.mark.django_db
@@ -61,14 +61,21 @@ def test_the_marker_renders_with_weasyprint(pdf_renders):
 # ---- the policy parsed once -------------------------------------------------------------------
 
 
-def test_each_test_loads_a_copy_of_the_parsed_policy(
-    kesimpta, kesimpta_document, statin_policy, statin_document
-):
-    # A published version never changes (the database refuses); the statin policy is a draft.
-    statin_policy.overview = "Changed by this test."
-    statin_policy.save()
-    for parsed, path in ((kesimpta_document, KESIMPTA_FILE), (statin_document, STATIN_FILE)):
-        assert parsed == document.parse(path.read_text(encoding="utf-8"))
+def test_each_test_loads_a_copy_of_the_parsed_policy(kesimpta_document, monkeypatch, db):
+    # A loader that changes what it is given must not change the session's parsed document.
+    from tests import policy_fixtures
+
+    real_load = policy_fixtures.policy_load
+
+    def load_and_scribble(*, doc, **kwargs):
+        loaded = real_load(doc=doc, **kwargs)
+        doc["version"]["overview"] = "Changed by this test."
+        doc["version"]["criteria"]["children"].clear()
+        return loaded
+
+    monkeypatch.setattr(policy_fixtures, "policy_load", load_and_scribble)
+    policy_fixtures.load_parsed(kesimpta_document)
+    assert kesimpta_document == document.parse(KESIMPTA_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -275,7 +275,10 @@ def test_redis_down_at_approval_the_decision_commits_and_the_letter_follows_once
     assert case.status == "approved" and determination.decided_by == nurse
     letter = Letter.objects.get(determination=determination)
     assert letter.status == Letter.Status.PENDING
-    # (The clinic note cited as evidence has its own row, for its text, sent before the stop.)
+    # The clinic note cited as evidence has its own row, for its text, sent before the stop.
+    assert sorted(TaskOutbox.objects.values_list("task_name", flat=True)) == sorted(
+        [tasks.document_extract_text.name, tasks.letter_render.name]
+    )
     row = TaskOutbox.objects.get(task_name=tasks.letter_render.name)
     assert (row.task_name, row.kwargs) == (tasks.letter_render.name, {"letter_id": letter.pk})
     assert row.dispatched_at is None and row.attempts == 1
