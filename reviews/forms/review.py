@@ -1,12 +1,20 @@
 """The nurse's guided review: an answer with its evidence, the approval's confirmed terms,
 an escalation."""
 
+import hashlib
+
 from django import forms
 
 from reviews.models import CriterionAnswer, Determination, Document
 from reviews.services.determinations import ApprovalTerms
 
 OTHER = "other"
+
+
+def passage_key(passage) -> str:
+    """A suggested passage's stable name: its document, page and a digest of its words."""
+    digest = hashlib.sha256(passage.text.encode()).hexdigest()[:16]
+    return f"{passage.document_id}:{passage.page}:{digest}"
 
 
 class AnswerForm(forms.Form):
@@ -20,6 +28,10 @@ class AnswerForm(forms.Form):
     )
     passage = forms.ChoiceField(
         required=False,
+        error_messages={
+            "invalid_choice": "The suggested passages changed since this page was shown: "
+            "choose again."
+        },
         label="Evidence from the documents",
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
@@ -44,8 +56,12 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.passages = list(passages)
         self.fields["evidence_document"].queryset = documents
+        # Each passage by what it is, not its place in the list: if the documents' text
+        # changes between showing the step and saving it, a stale choice is refused rather
+        # than taken as another passage.
+        self.by_key = {passage_key(p): p for p in self.passages}
         self.fields["passage"].choices = [
-            *((str(i), p.text) for i, p in enumerate(self.passages)),
+            *((passage_key(p), p.text) for p in self.passages),
             (OTHER, "None of these: the document, page and quote below"),
         ]
 
@@ -53,7 +69,7 @@ class AnswerForm(forms.Form):
         cleaned = super().clean()
         choice = cleaned.get("passage")
         if choice and choice != OTHER:
-            passage = self.passages[int(choice)]
+            passage = self.by_key[choice]
             documents = self.fields["evidence_document"].queryset
             cleaned["evidence_document"] = documents.filter(pk=passage.document_id).first()
             cleaned["evidence_page"] = passage.page

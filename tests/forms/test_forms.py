@@ -340,3 +340,37 @@ def test_a_bad_medication_row_gets_a_message_at_its_field(entry, field, message)
 def test_the_receipt_default_is_now_rounded_to_the_minute():
     form = CaseIntakeForm()
     assert form.initial["received_at"] == NOW.replace(second=0) - timedelta(0)
+
+
+@pytest.mark.django_db
+def test_a_suggested_passage_is_chosen_by_what_it_is_not_its_place():
+    from types import SimpleNamespace
+
+    from reviews.forms.review import AnswerForm, passage_key
+    from reviews.models import Document
+
+    first = SimpleNamespace(document_id=1, page=1, text="Relapsing-remitting MS.")
+    second = SimpleNamespace(document_id=1, page=2, text="No other therapy.")
+    documents = Document.objects.none()
+    form = AnswerForm(
+        {"answer": "met", "passage": passage_key(second)},
+        documents=documents,
+        passages=[first, second],
+    )
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["evidence_page"], form.cleaned_data["evidence_quote"]) == (
+        2,
+        "No other therapy.",
+    )
+    # The list changed since the step was shown (a document was read meanwhile): the old
+    # choice is refused, never taken as whatever now stands in its place.
+    stale = AnswerForm(
+        {"answer": "met", "passage": passage_key(second)}, documents=documents, passages=[first]
+    )
+    assert not stale.is_valid()
+    assert stale.errors["passage"] == [
+        "The suggested passages changed since this page was shown: choose again."
+    ]
+    assert not AnswerForm(
+        {"answer": "met", "passage": "0"}, documents=documents, passages=[first, second]
+    ).is_valid()
