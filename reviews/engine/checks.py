@@ -218,7 +218,7 @@ def _no_concurrent_agents(
             notes.append(f"{m.name} is the requested drug")
         elif known := next((i for i in not_agents if matches_item(m.name, i)), None):
             what = f": {known['use']}" if known.get("use") else ""
-            notes.append(f"{m.name} is not a disease-modifying agent ({item_label(known)}{what})")
+            notes.append(f"{m.name} is known not to be one ({item_label(known)}{what})")
         elif continues:
             unclassified.append(m)
         else:
@@ -234,7 +234,7 @@ def _no_concurrent_agents(
         it = "it is" if len(unclassified) == 1 else "each is"
         return Suggestion(
             Answer.NOT_DOCUMENTED,
-            f"Cannot classify {names}: verify whether {it} a disease-modifying agent.",
+            f"Cannot classify {names}: verify whether {it} one of {title}.",
         )
     if not facts.medications:
         # Nothing listed may mean nothing was filled in: a suggestion, never the evidence.
@@ -243,8 +243,8 @@ def _no_concurrent_agents(
         )
     return Suggestion(
         Answer.MET,
-        "Every listed medication is classified and none is a concurrent disease-modifying "
-        f"agent: {'; '.join([*switches, *notes])}.",
+        f"Every listed medication is classified and none from {title} continues: "
+        f"{'; '.join([*switches, *notes])}.",
     )
 
 

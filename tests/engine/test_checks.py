@@ -223,8 +223,8 @@ def test_medications_no_list_knows_are_not_documented_never_met():
     f = facts(medications=(Medication("Baclofen 10 mg"), Medication("Vitamin D3")))
     assert suggest(NO_CONCURRENT, f, LISTS) == Suggestion(
         NOT_DOCUMENTED,
-        "Cannot classify Baclofen 10 mg; Vitamin D3: verify whether each is a "
-        "disease-modifying agent.",
+        "Cannot classify Baclofen 10 mg; Vitamin D3: verify whether each is one of "
+        "Other Disease-Modifying Agents Used for Multiple Sclerosis (MS).",
     )
 
 
@@ -252,7 +252,9 @@ def test_a_listed_agent_without_stop_date_is_concurrent(name):
 def test_partial_words_do_not_match(name):
     suggestion = suggest(NO_CONCURRENT, facts(medications=(Medication(name),)), LISTS)
     assert suggestion == Suggestion(
-        NOT_DOCUMENTED, f"Cannot classify {name}: verify whether it is a disease-modifying agent."
+        NOT_DOCUMENTED,
+        f"Cannot classify {name}: verify whether it is one of Other Disease-Modifying Agents "
+        "Used for Multiple Sclerosis (MS).",
     )
 
 
@@ -274,8 +276,8 @@ def test_switch_reason_names_the_drug_and_its_stop_date():
     f = facts(medications=(Medication("Tecfidera", stop_date=date(2026, 12, 1)),))
     assert suggest(NO_CONCURRENT, f, LISTS) == Suggestion(
         MET,
-        "Every listed medication is classified and none is a concurrent disease-modifying "
-        "agent: Tecfidera stops on 2026-12-01 (switch).",
+        "Every listed medication is classified and none from Other Disease-Modifying Agents "
+        "Used for Multiple Sclerosis (MS) continues: Tecfidera stops on 2026-12-01 (switch).",
     )
 
 

@@ -28,6 +28,9 @@ REFERENCE_TEXT = (
 ).read_text()
 REFERENCE = parse_reference(REFERENCE_TEXT)
 REFERENCES = {REFERENCE.name: REFERENCE}
+# The lists a reason names: the policy's own, and with the reference (the check's default here).
+POLICY_TITLE = "Other Disease-Modifying Agents Used for Multiple Sclerosis (MS)"
+BOTH = f"{POLICY_TITLE} or {REFERENCE.title}"
 DOC = parse((ROOT / "policies" / "kesimpta-2020910.yaml").read_text(), references=REFERENCES)
 LISTS = DOC["version"]["lists"]
 (PRE2,) = [
@@ -103,7 +106,7 @@ def test_a_salt_word_may_be_left_out():
 def test_the_policys_own_list_does_not_know_these(name):
     suggestion = run(name, check=POLICY_LIST_ONLY)
     assert suggestion == Suggestion(
-        NOT_DOCUMENTED, f"Cannot classify {name}: verify whether it is a disease-modifying agent."
+        NOT_DOCUMENTED, f"Cannot classify {name}: verify whether it is one of {POLICY_TITLE}."
     )
 
 
@@ -111,8 +114,7 @@ def test_an_invented_medication_is_not_documented_with_the_reference_too():
     suggestion = run("Kesimpta 20 mg monthly", "Zorvexa 10 mg", "Quellimab 5 mg", "baclofen")
     assert suggestion == Suggestion(
         NOT_DOCUMENTED,
-        "Cannot classify Zorvexa 10 mg; Quellimab 5 mg: verify whether each is a "
-        "disease-modifying agent.",
+        f"Cannot classify Zorvexa 10 mg; Quellimab 5 mg: verify whether each is one of {BOTH}.",
     )
 
 
@@ -161,9 +163,9 @@ def test_an_unknown_continuing_medication_never_gives_met(known, unknown):
 def test_a_known_non_agent_is_set_aside(name):
     suggestion = run(name)
     assert suggestion.answer == MET
-    assert f"{name} is not a disease-modifying agent" in suggestion.reason
+    assert f"{name} is known not to be one" in suggestion.reason
     assert suggestion.reason.startswith(
-        "Every listed medication is classified and none is a concurrent disease-modifying agent"
+        f"Every listed medication is classified and none from {BOTH} continues"
     )
 
 
@@ -171,8 +173,8 @@ def test_a_known_non_agent_is_set_aside(name):
 def test_the_requested_drug_is_set_aside(name):
     assert run(name) == Suggestion(
         MET,
-        "Every listed medication is classified and none is a concurrent disease-modifying "
-        f"agent: {name} is the requested drug.",
+        f"Every listed medication is classified and none from {BOTH} continues: "
+        f"{name} is the requested drug.",
     )
     # The reference lists ofatumumab as an agent: only the facts say it is the one requested.
     assert run(name, requested=()).answer == NOT_MET
@@ -194,7 +196,7 @@ def test_a_switch_is_named_in_the_reason():
     suggestion = run(Medication("Briumvi", date(2026, 12, 1)), "Vitamin D3")
     assert suggestion.answer == MET
     assert "Briumvi stops on 2026-12-01 (switch)" in suggestion.reason
-    assert "Vitamin D3 is not a disease-modifying agent (cholecalciferol" in suggestion.reason
+    assert "Vitamin D3 is known not to be one (cholecalciferol" in suggestion.reason
 
 
 # ---- the reference parameter -----------------------------------------------------------------

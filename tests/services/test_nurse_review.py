@@ -297,7 +297,9 @@ def test_an_unknown_continuing_medication_never_shows_met_on_pre_2(kesimpta, nur
     state = answer_all(case, nurse, JUDGED_INITIAL)
     assert state.suggestions["PRE-2"].answer == "not_documented"
     assert state.suggestions["PRE-2"].reason == (
-        "Cannot classify Zorvexa 10 mg daily: verify whether it is a disease-modifying agent."
+        "Cannot classify Zorvexa 10 mg daily: verify whether it is one of Other "
+        "Disease-Modifying Agents Used for Multiple Sclerosis (MS) or Disease-modifying "
+        "therapies for multiple sclerosis (reference list)."
     )
     assert state.answers["PRE-2"].answer == "not_documented"
     assert state.evaluation.result == "unknown" and not state.all_met

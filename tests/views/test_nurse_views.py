@@ -147,7 +147,7 @@ def test_an_unknown_continuing_medication_is_shown_as_not_documented(client, nur
     client.force_login(nurse)
     body = client.get(url("case-review-step", case, "PRE-2")).content.decode()
     assert "Suggested by a computed check: Not documented." in body
-    assert "Cannot classify Zorvexa 10 mg daily: verify whether it is a disease-modifying" in body
+    assert "Cannot classify Zorvexa 10 mg daily: verify whether it is one of Other" in body
     assert "Suggested by a computed check: Met." not in body
 
 
