@@ -120,10 +120,25 @@ class ReviewState:
         ]
 
     @property
+    def approval_refusal(self) -> str | None:
+        """Why a nurse may not approve now, or None when she may: every criterion met, the
+        dosing as the policy says, and evidence for every "met". The page shows it and the
+        approval service enforces it."""
+        if not self.all_met:
+            return (
+                "A nurse can approve only when every criterion is met and the dosing matches "
+                "the policy. Escalate to a physician instead: " + "; ".join(self.failing_items)
+            )
+        if self.evidence_missing:
+            return (
+                "Every “met” needs its evidence (a document, page and quote, or a suggested "
+                f"passage) before approval. Missing for: {', '.join(self.evidence_missing)}."
+            )
+        return None
+
+    @property
     def can_approve(self) -> bool:
-        """What a nurse's approval requires: every criterion met, the dosing as the policy
-        says, and evidence for every "met"."""
-        return self.all_met and not self.evidence_missing
+        return self.approval_refusal is None
 
     @property
     def approval_criteria(self) -> list[str]:

@@ -176,21 +176,6 @@ def _lock_answers(case: Case, when) -> None:
     case.answers.filter(locked_at__isnull=True).update(locked_at=when)
 
 
-def approval_refusal(state) -> str | None:
-    """Why a nurse may not approve a case in this state, or None when she may."""
-    if not state.all_met:
-        return (
-            "A nurse can approve only when every criterion is met and the dosing matches the "
-            "policy. Escalate to a physician instead: " + "; ".join(state.failing_items)
-        )
-    if state.evidence_missing:
-        return (
-            "Every “met” needs its evidence (a document, page and quote, or a suggested "
-            f"passage) before approval. Missing for: {', '.join(state.evidence_missing)}."
-        )
-    return None
-
-
 @transaction.atomic
 def case_approve_by_nurse(
     *, case: Case, nurse, expected: ApprovalTerms | None = None
@@ -203,7 +188,7 @@ def case_approve_by_nurse(
     case = _locked_case(case)
     _require_assignee(case, nurse)
     state = case_review_state(case=case)
-    if refusal := approval_refusal(state):
+    if refusal := state.approval_refusal:
         if state.all_met:
             raise EvidenceMissing(refusal, labels=state.evidence_missing)
         raise ReviewIncomplete(refusal)

@@ -149,7 +149,7 @@ def _viewer_document(request, documents, saved):
 
 def _approval_preview(case: Case, state):
     """(terms, refusal): what an approval would issue now, or why there is none."""
-    if refusal := services.approval_refusal(state):
+    if refusal := state.approval_refusal:
         return None, refusal
     try:
         return approval_terms(case=case), None
