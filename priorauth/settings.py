@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews the idle timeout at most once a minute, instead of a session write per request.
+    "reviews.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -243,7 +245,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # redirect; it must set X-Forwarded-Proto (see README, "Deploying").
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", "900"))
-SESSION_SAVE_EVERY_REQUEST = True  # the age is an idle timeout, renewed by each request
+# The age is an idle timeout, renewed by requests: at most once per SESSION_RENEW_SECONDS
+# (reviews.middleware.SessionRenewalMiddleware), so most requests write no session row.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -35,12 +35,42 @@ def test_a_session_ends_after_15_idle_minutes_and_each_request_renews_it(client,
     assert response["Location"] == f"{reverse('login')}?next={reverse('reviews:nurse-queue')}"
 
 
+def test_a_request_within_a_minute_of_the_last_renewal_writes_no_session(client, nurse):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(T0, tick=False):
+        assert _sign_in(client).status_code == 302
+    with (
+        time_machine.travel(T0 + timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get(reverse("home")).status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert writes == []
+    # A minute after the sign-in the next request renews it: one write, a new expiry.
+    with (
+        time_machine.travel(T0 + timedelta(seconds=61), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get(reverse("home")).status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert len(writes) == 1
+    # 14 idle minutes after that renewal the session still holds; 15 and a second, it is gone.
+    with time_machine.travel(T0 + timedelta(seconds=61, minutes=14), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(T0 + timedelta(seconds=62, minutes=29), tick=False):
+        assert client.get(reverse("home")).status_code == 302
+
+
 def test_the_idle_timeout_is_configurable_and_the_cookie_dies_with_the_browser():
     assert _settings_value("settings.SESSION_COOKIE_AGE") == "900"
     assert _settings_value("settings.SESSION_COOKIE_AGE", DJANGO_SESSION_IDLE_SECONDS="300") == (
         "300"
     )
-    assert _settings_value("settings.SESSION_SAVE_EVERY_REQUEST") == "True"
+    # Renewed by the middleware at most once a minute, not written on every request.
+    assert _settings_value("settings.SESSION_SAVE_EVERY_REQUEST") == "False"
+    assert _settings_value("settings.SESSION_RENEW_SECONDS") == "60"
     assert _settings_value("settings.SESSION_EXPIRE_AT_BROWSER_CLOSE") == "True"
 
 
