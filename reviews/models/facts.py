@@ -6,6 +6,7 @@ rules are reviews/intake.py's, whichever way they arrive.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -84,7 +85,12 @@ class CaseLab(CaseFact):
         constraints = CaseFact.Meta.constraints
 
     def __str__(self) -> str:
-        return f"{self.name} {self.value} {self.unit} on {self.taken_on}".replace("  ", " ")
+        return f"{self.name} {self.value_text} {self.unit}".strip() + f" on {self.taken_on}"
+
+    @property
+    def value_text(self) -> str:
+        """The value as written, without trailing zeros: "7.2", "100"."""
+        return _decimal_text(self.value)
 
 
 class CaseTherapy(CaseFact):
@@ -132,7 +138,7 @@ class CaseTherapy(CaseFact):
     def dose_text(self) -> str:
         if self.dose is None:
             return ""
-        return f"{format(self.dose.normalize(), 'f')} {self.dose_unit}".strip()
+        return f"{_decimal_text(self.dose)} {self.dose_unit}".strip()
 
     @property
     def duration_text(self) -> str:
@@ -145,6 +151,10 @@ class CaseTherapy(CaseFact):
         if end:
             return f"until {end}"
         return ""
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")  # "f": never "1E+2"
 
 
 def _length(start: date, end: date) -> str:

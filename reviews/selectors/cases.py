@@ -119,3 +119,25 @@ def staged_uploads_for_user(*, user, tokens: list[str]) -> list[StagedUpload]:
             created_at__gte=timezone.now() - StagedUpload.MAX_AGE,
         )
     )
+
+
+FACT_MODELS: dict[str, type[CaseLab | CaseTherapy | CaseClinicalEvent]] = {
+    "lab": CaseLab,
+    "therapy": CaseTherapy,
+    "event": CaseClinicalEvent,
+}
+Fact = CaseLab | CaseTherapy | CaseClinicalEvent
+
+
+def case_fact_get(*, case: Case, kind: str, fact_id: int | None, lock: bool = False) -> Fact:
+    """One clinical fact of a case (a case you may see); NotFound for another case's."""
+    model = FACT_MODELS.get(kind)
+    if model is None:
+        raise NotFound("No such kind of fact.")
+    facts = model.objects.select_related("source_document")
+    if lock:
+        facts = facts.select_for_update(of=("self",))
+    fact = facts.filter(case=case, pk=fact_id).first()
+    if fact is None:
+        raise NotFound("This case has no such fact.")
+    return fact

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.errors import NotFound, ReviewError, StaleCase
+from reviews.errors import ReviewError, StaleCase
 from reviews.intake import FACT_KINDS, IntakeInvalid, fact_clean
 from reviews.models import (
     Case,
@@ -27,17 +27,11 @@ from reviews.models import (
     Document,
     FactSource,
 )
+from reviews.selectors.cases import FACT_MODELS, Fact, case_fact_get
 from reviews.services.nurse_review import citation_check
 
-FACT_MODELS: dict[str, type[CaseLab | CaseTherapy | CaseClinicalEvent]] = {
-    "lab": CaseLab,
-    "therapy": CaseTherapy,
-    "event": CaseClinicalEvent,
-}
 MEASUREMENTS = "measurements"
 MEASUREMENT_FIELDS = ("weight_kg", "height_cm")
-
-Fact = CaseLab | CaseTherapy | CaseClinicalEvent
 
 
 class FactsLocked(ReviewError):
@@ -104,7 +98,10 @@ def _json(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: plain(value) for name, value in values.items()}
 
 
-def _fact_values(fact: Fact) -> dict[str, Any]:
+def fact_values(fact: Fact | Case, kind: str) -> dict[str, Any]:
+    """What a fact says now, in the rules' field names (a case: its weight and height)."""
+    if kind == MEASUREMENTS:
+        return {name: getattr(fact, name) for name in MEASUREMENT_FIELDS}
     names = {
         CaseLab: ("name", "loinc", "value", "unit", "taken_on"),
         CaseTherapy: ("drug_name", "dose", "dose_unit", "started_on", "ended_on", "outcome"),
@@ -200,16 +197,8 @@ def case_fact_correct(
             case=case, actor=nurse, kind=CaseEvent.Kind.FACT_CORRECTED, payload=payload
         )
         return case
-    fact = (
-        FACT_MODELS[kind]
-        .objects.select_for_update()
-        .select_related("source_document")
-        .filter(case=case, pk=fact_id)
-        .first()
-    )
-    if fact is None:
-        raise NotFound("This case has no such fact.")
-    previous, previous_summary = _fact_values(fact), str(fact)
+    fact = case_fact_get(case=case, kind=kind, fact_id=fact_id, lock=True)
+    previous, previous_summary = fact_values(fact, kind), str(fact)
     previous_source = _source_payload(fact)
     same_source = (fact.source_document_id, fact.source_page) == (source_document.pk, source_page)
     if previous == cleaned and same_source:
