@@ -132,7 +132,9 @@ class CaseTherapy(CaseFact):
         ]
 
     def __str__(self) -> str:
-        return f"{self.drug_name} ({self.outcome})"
+        dose = f" {self.dose_text}" if self.dose is not None else ""
+        when = f", {self.duration_text}" if self.duration_text else ""
+        return f"{self.drug_name}{dose}{when} ({self.outcome})"
 
     @property
     def dose_text(self) -> str:
