@@ -686,6 +686,10 @@ class CaseDetailOut(CaseListOut):
             "events",
             "x12_action_code",
         ]
+        extra_kwargs = {
+            "weight_kg": {"coerce_to_string": False},
+            "height_cm": {"coerce_to_string": False},
+        }
 
     def get_x12_action_code(self, case) -> str | None:
         return x12_action_code_for_case(case)
