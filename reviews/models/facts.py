@@ -143,6 +143,13 @@ class CaseTherapy(CaseFact):
         return f"{_decimal_text(self.dose)} {self.dose_unit}".strip()
 
     @property
+    def length_text(self) -> str:
+        """How long it was taken, e.g. "13 months"; "" unless both dates are known."""
+        if self.started_on and self.ended_on:
+            return _length(self.started_on, self.ended_on)
+        return ""
+
+    @property
     def duration_text(self) -> str:
         """E.g. "2024-01-10 to 2025-03-01 (13 months)", "since 2025-06-01", ""."""
         start, end = self.started_on, self.ended_on
