@@ -94,10 +94,13 @@ def _fact_page(request, case: Case, kind: str, *, fact):
                 done = "added" if fact is None else "corrected"
                 messages.success(request, f"{case.reference}: {KIND_NAMES[kind]} {done}.")
                 return redirect("reviews:case-facts", case_id=case.pk)
-    else:
-        form, source = fact_review_forms(kind, documents=documents, initial=initial)
     wanted = request.GET.get("doc") or request.POST.get("source-source_document")
     by_id = {str(d.pk): d for d in documents}
+    viewer = by_id.get(str(wanted)) or next(iter(by_id.values()), None)
+    if request.method != "POST":
+        form, source = fact_review_forms(kind, documents=documents, initial=initial)
+        # The document shown beside the form is the likely source.
+        source.initial["source_document"] = viewer.pk if viewer else None
     return render(
         request,
         "reviews/case_fact_form.html",
@@ -111,7 +114,7 @@ def _fact_page(request, case: Case, kind: str, *, fact):
             "source": source,
             "editable": editable,
             "documents": documents,
-            "viewer": by_id.get(str(wanted)) or next(iter(by_id.values()), None),
+            "viewer": viewer,
             "event_kinds": EVENT_KINDS,
         },
         status=400 if form.errors or source.errors else 200,

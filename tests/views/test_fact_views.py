@@ -182,8 +182,9 @@ def test_the_nurse_adds_a_lab_from_a_page(client, nurse, mine):
     client.force_login(nurse)
     url = reverse("reviews:case-fact-add", args=[mine.pk, "lab"])
     page = client.get(url).content.decode()
-    assert "Add a lab result" in page and "labs.pdf" in page
     document = mine.documents.get()
+    assert "Add a lab result" in page and "labs.pdf" in page
+    assert f'<option value="{document.pk}" selected>labs.pdf</option>' in page  # the one shown
     response = client.post(
         url,
         {
@@ -203,6 +204,7 @@ def test_the_nurse_adds_a_lab_from_a_page(client, nurse, mine):
     assert mine.events.filter(kind=CaseEvent.Kind.FACT_ADDED).exists()
     facts_page = client.get(response["Location"]).content.decode()
     assert "review: labs.pdf p. 2" in facts_page
+    assert "Add a prior therapy" in facts_page and "Add or correct a fact" not in facts_page
 
 
 def test_a_bad_fact_is_shown_at_its_fields(client, nurse, mine):
