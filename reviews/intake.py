@@ -6,7 +6,11 @@ intake page's form and the API's serializer only turn text or JSON into these va
 services.cases.case_create runs the same rules before it stores anything.
 
 Error keys are the fields' paths: "prescriber_npi", "regimen.dose_amount",
-"regimen.maintenance.every", "medications.2.name".
+"regimen.maintenance.every", "medications.2.name", "labs.0.value", "therapies.1.ended_on".
+
+The clinical facts (labs, prior therapies, clinical events, weight and height) follow the
+same rules whether they come with the request or a nurse reads them from a document during
+review (services.facts): `fact_clean` cleans one.
 
 What a request must *not* be refused for: anything a policy decides. Whether the prescriber
 is a specialist, or consulted one, is a criterion the reviewers judge; a plan takes in every
@@ -15,7 +19,7 @@ request it receives and starts its clock.
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +28,14 @@ from django.utils import timezone
 
 from reviews.engine.dosing import UNITS, Regimen
 from reviews.errors import ReviewError
-from reviews.models import Case, CaseMedication
+from reviews.models import (
+    Case,
+    CaseClinicalEvent,
+    CaseLab,
+    CaseMedication,
+    CaseTherapy,
+    TherapyOutcome,
+)
 
 # ---- the values a request may take ---------------------------------------------------------
 
@@ -97,6 +108,8 @@ FIELDS = (
     "line_of_business",
     "received_at",
     "backdate_reason",
+    "weight_kg",
+    "height_cm",
 )
 
 
@@ -106,6 +119,19 @@ def max_length(name: str) -> int:
 
 
 MEDICATION_NAME_MAX = CaseMedication._meta.get_field("name").max_length
+
+# Plausible body measurements: outside these a figure is mistyped (or in other units).
+WEIGHT_KG = (Decimal("0.3"), Decimal("650"))
+HEIGHT_CM = (Decimal("20"), Decimal("275"))
+MEASUREMENT_PLACES = 1
+# A lab value as the column holds it.
+LAB_VALUE_MAX, LAB_VALUE_PLACES = Decimal("9999999999.9999"), 4
+MAX_LABS, MAX_THERAPIES, MAX_EVENTS = 50, 30, 50
+NOTE_MAX = 1000
+LOINC = re.compile(r"^[0-9]{1,7}-[0-9]$")
+FACT_KINDS = ("lab", "therapy", "event")
+# The row lists of a request, by the fact kind of their rows.
+FACT_LISTS = {"lab": "labs", "therapy": "therapies", "event": "events"}
 
 REQUIRED = "This field is required."
 
@@ -125,6 +151,9 @@ class Intake:
 
     fields: dict[str, Any]
     medications: list[dict[str, Any]]
+    labs: list[dict[str, Any]] = field(default_factory=list)
+    therapies: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ---- codes ---------------------------------------------------------------------------------
@@ -201,6 +230,22 @@ def icd10_problem(code: str, *, received_on: date | None) -> str | None:
 
 
 HCPCS = re.compile(r"^[A-V][0-9]{4}$")
+
+
+def loinc_is_valid(code: str) -> bool:
+    """A LOINC code's last digit is the mod-10 (Luhn) check digit of the digits before the
+    hyphen (LOINC Users' Guide, "Calculating Mod 10 check digits")."""
+    if not LOINC.match(code):
+        return False
+    number, check = code.split("-")
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return (10 - total % 10) % 10 == int(check)
 
 
 # ---- the rules -----------------------------------------------------------------------------
@@ -283,6 +328,7 @@ def request_clean(values: Mapping[str, Any]) -> dict[str, Any]:
     elif consult and received_on and consult > received_on:
         errors.add("consult_date", "The consultation is after the request was received.")
 
+    out.update(_measurements(values, errors))
     out["diagnosis_codes"] = _diagnosis_codes(values.get("diagnosis_codes"), received_on, errors)
     out["regimen"] = _regimen(values.get("regimen"), errors)
 
@@ -349,13 +395,64 @@ def medications_clean(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
     return out
 
 
+def facts_clean(kind: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A request's rows of one kind of fact (lab, therapy, event), empty rows dropped.
+
+    Errors name the row as given: "labs.0.value", "therapies.2.ended_on".
+    """
+    name = FACT_LISTS[kind]
+    errors = _Errors()
+    out = []
+    for i, row in enumerate(rows):
+        key = f"{name}.{i}"
+        if not isinstance(row, Mapping):
+            errors.add(key, "Give each row as an object of its fields.")
+            continue
+        if all(value in (None, "") for value in row.values()):
+            continue
+        cleaned = _FACT_RULES[kind](row, f"{key}.", errors)
+        if cleaned is not None:
+            out.append(cleaned)
+    limit = {"lab": MAX_LABS, "therapy": MAX_THERAPIES, "event": MAX_EVENTS}[kind]
+    if len(out) > limit:
+        errors.add(name, f"List at most {limit} rows.")
+    if errors:
+        raise IntakeInvalid(dict(errors))
+    return out
+
+
+def fact_clean(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One fact (lab, therapy or event), errors at its bare field names ("value").
+    kind "measurements": weight_kg and height_cm, either may be empty."""
+    if kind not in (*FACT_KINDS, "measurements"):
+        raise ValueError(f"Not a kind of fact: {kind}")
+    errors = _Errors()
+    if kind == "measurements":
+        unknown = set(values) - {"weight_kg", "height_cm"}
+        if unknown:
+            raise TypeError(f"Not measurement fields: {', '.join(sorted(unknown))}.")
+        cleaned = _measurements(values, errors)
+    else:
+        cleaned = _FACT_RULES[kind](values, "", errors)
+    if errors or cleaned is None:
+        raise IntakeInvalid(dict(errors))
+    return cleaned
+
+
 def intake_clean(
-    fields: Mapping[str, Any], medications: Sequence[Mapping[str, Any]] = ()
+    fields: Mapping[str, Any],
+    medications: Sequence[Mapping[str, Any]] = (),
+    *,
+    labs: Sequence[Mapping[str, Any]] = (),
+    therapies: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[Mapping[str, Any]] = (),
 ) -> Intake:
-    """A whole request: its fields and its medications, with every problem of both at once."""
+    """A whole request: its fields, medications and clinical facts, with every problem of
+    every part at once."""
     errors: dict[str, list[str]] = {}
     cleaned_fields: dict[str, Any] = {}
     cleaned_medications: list[dict[str, Any]] = []
+    facts: dict[str, list[dict[str, Any]]] = {}
     try:
         cleaned_fields = request_clean(fields)
     except IntakeInvalid as invalid:
@@ -364,9 +461,137 @@ def intake_clean(
         cleaned_medications = medications_clean(list(medications))
     except IntakeInvalid as invalid:
         errors |= invalid.errors
+    for kind, rows in (("lab", labs), ("therapy", therapies), ("event", events)):
+        try:
+            facts[FACT_LISTS[kind]] = facts_clean(kind, list(rows))
+        except IntakeInvalid as invalid:
+            errors |= invalid.errors
     if errors:
         raise IntakeInvalid(errors)
-    return Intake(fields=cleaned_fields, medications=cleaned_medications)
+    return Intake(fields=cleaned_fields, medications=cleaned_medications, **facts)
+
+
+# ---- clinical facts, one row at a time -------------------------------------------------------
+
+
+def _no_later_than_today(day: date | None, key: str, errors: _Errors, what: str) -> None:
+    if day and day > timezone.localdate():
+        errors.add(key, f"The {what} is in the future.")
+
+
+def _lab(row: Mapping[str, Any], key: str, errors: _Errors) -> dict[str, Any] | None:
+    _unknown_fields(row, {"name", "loinc", "value", "unit", "taken_on"}, key, errors)
+    before = errors.count()
+    limit = CaseLab._meta.get_field
+    name = _text(
+        row.get("name"), f"{key}name", errors, required=True, limit=limit("name").max_length
+    )
+    loinc = _text(row.get("loinc"), f"{key}loinc", errors, limit=limit("loinc").max_length)
+    if loinc and not LOINC.match(loinc):
+        errors.add(
+            f"{key}loinc", "A LOINC code is digits, a hyphen and a check digit, e.g. 2345-7."
+        )
+    elif loinc and not loinc_is_valid(loinc):
+        errors.add(f"{key}loinc", f"{loinc} is not a LOINC code: its check digit does not match.")
+    value = _number(
+        row.get("value"),
+        f"{key}value",
+        errors,
+        low=-LAB_VALUE_MAX,
+        high=LAB_VALUE_MAX,
+        places=LAB_VALUE_PLACES,
+        required=True,
+    )
+    unit = _text(row.get("unit"), f"{key}unit", errors, limit=limit("unit").max_length)
+    taken = _date(row.get("taken_on"), f"{key}taken_on", errors, required=True)
+    _no_later_than_today(taken, f"{key}taken_on", errors, "date the sample was taken")
+    if errors.count() > before:
+        return None
+    return {"name": name, "loinc": loinc, "value": value, "unit": unit, "taken_on": taken}
+
+
+def _therapy(row: Mapping[str, Any], key: str, errors: _Errors) -> dict[str, Any] | None:
+    fields = {"drug_name", "dose", "dose_unit", "started_on", "ended_on", "outcome"}
+    _unknown_fields(row, fields, key, errors)
+    before = errors.count()
+    name = _text(
+        row.get("drug_name"),
+        f"{key}drug_name",
+        errors,
+        required=True,
+        limit=CaseTherapy._meta.get_field("drug_name").max_length,
+    )
+    dose = _number(
+        row.get("dose"), f"{key}dose", errors, low=MIN_DOSE, high=MAX_DOSE, places=DOSE_PLACES
+    )
+    unit = _choice(row.get("dose_unit"), f"{key}dose_unit", [u for u, _ in DOSE_UNITS], errors)
+    if dose is not None and not unit and f"{key}dose_unit" not in errors:
+        errors.add(f"{key}dose_unit", "Give the dose's unit.")
+    elif unit and dose is None and f"{key}dose" not in errors:
+        errors.add(f"{key}dose", "Give the dose in this unit, or clear the unit.")
+    started = _date(row.get("started_on"), f"{key}started_on", errors)
+    ended = _date(row.get("ended_on"), f"{key}ended_on", errors)
+    _no_later_than_today(started, f"{key}started_on", errors, "start date")
+    _no_later_than_today(ended, f"{key}ended_on", errors, "end date")
+    if started and ended and ended < started:
+        errors.add(f"{key}ended_on", "The therapy ends before it starts.")
+    outcome = _choice(
+        row.get("outcome"), f"{key}outcome", TherapyOutcome.values, errors, required=True
+    )
+    if outcome == TherapyOutcome.ONGOING and ended:
+        errors.add(
+            f"{key}ended_on", "An ongoing therapy has no end date: clear it, or say how it ended."
+        )
+    if errors.count() > before:
+        return None
+    return {
+        "drug_name": name,
+        "dose": dose,
+        "dose_unit": unit,
+        "started_on": started,
+        "ended_on": ended,
+        "outcome": outcome,
+    }
+
+
+def _event(row: Mapping[str, Any], key: str, errors: _Errors) -> dict[str, Any] | None:
+    _unknown_fields(row, {"kind", "occurred_on", "note"}, key, errors)
+    before = errors.count()
+    kind = _text(
+        row.get("kind"),
+        f"{key}kind",
+        errors,
+        required=True,
+        limit=CaseClinicalEvent._meta.get_field("kind").max_length,
+    )
+    occurred = _date(row.get("occurred_on"), f"{key}occurred_on", errors, required=True)
+    _no_later_than_today(occurred, f"{key}occurred_on", errors, "event date")
+    note = _text(row.get("note"), f"{key}note", errors, collapse=False, limit=NOTE_MAX)
+    if errors.count() > before:
+        return None
+    return {"kind": kind, "occurred_on": occurred, "note": note}
+
+
+_FACT_RULES = {"lab": _lab, "therapy": _therapy, "event": _event}
+
+
+def _measurements(values: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    low, high = WEIGHT_KG
+    weight = _number(
+        values.get("weight_kg"), "weight_kg", errors, low=low, high=high, places=MEASUREMENT_PLACES
+    )
+    low, high = HEIGHT_CM
+    height = _number(
+        values.get("height_cm"), "height_cm", errors, low=low, high=high, places=MEASUREMENT_PLACES
+    )
+    return {"weight_kg": weight, "height_cm": height}
+
+
+def _unknown_fields(row: Mapping[str, Any], known: set[str], key: str, errors: _Errors) -> None:
+    if unknown := set(row) - known:
+        errors.add(
+            key.rstrip(".") or "__all__", f"Unknown fields: {', '.join(sorted(map(str, unknown)))}."
+        )
 
 
 # ---- one value at a time -------------------------------------------------------------------
@@ -476,6 +701,42 @@ def _whole(value: Any, key: str, errors: _Errors, low: int, high: int) -> int | 
         errors.add(key, f"Ensure this value is less than or equal to {high}.")
         return None
     return value
+
+
+def _number(
+    value: Any,
+    key: str,
+    errors: _Errors,
+    *,
+    low: Decimal,
+    high: Decimal,
+    places: int,
+    required: bool = False,
+) -> Decimal | None:
+    """A decimal from a number or its text, within [low, high] and to at most `places`."""
+    if value is None or value == "":
+        if required:
+            errors.add(key, REQUIRED)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        errors.add(key, "Enter a number.")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.add(key, "Enter a number.")
+        return None
+    if not number.is_finite():
+        errors.add(key, "Enter a number.")
+    elif number < low:
+        errors.add(key, f"Ensure this value is greater than or equal to {low}.")
+    elif number > high:
+        errors.add(key, f"Ensure this value is less than or equal to {high}.")
+    elif -number.as_tuple().exponent > places:
+        errors.add(key, f"Ensure that there are no more than {places} decimal places.")
+    else:
+        return number
+    return None
 
 
 def _dose(value: Any, errors: _Errors) -> Decimal | None:

@@ -3,6 +3,7 @@ from django.urls import path
 from reviews import views
 from reviews.views import audit as audit_views
 from reviews.views import cases as case_views
+from reviews.views import facts as fact_views
 from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
 from reviews.views import physician as physician_views
@@ -64,6 +65,23 @@ urlpatterns += [
         name="case-approve-confirm",
     ),
     path("cases/<int:case_id>/approve/", nurse_views.case_approve_view, name="case-approve"),
+    path("cases/<int:case_id>/review/facts/", fact_views.case_facts_view, name="case-facts"),
+    path(
+        "cases/<int:case_id>/review/facts/add/<str:kind>/",
+        fact_views.case_fact_add_view,
+        name="case-fact-add",
+    ),
+    path(
+        "cases/<int:case_id>/review/facts/measurements/",
+        fact_views.case_fact_correct_view,
+        {"kind": "measurements"},
+        name="case-measurements-correct",
+    ),
+    path(
+        "cases/<int:case_id>/review/facts/<str:kind>/<int:fact_id>/",
+        fact_views.case_fact_correct_view,
+        name="case-fact-correct",
+    ),
     path("cases/<int:case_id>/escalate/", nurse_views.case_escalate_view, name="case-escalate"),
 ]
 

@@ -27,8 +27,18 @@ JUDGED_INITIAL = {"PRE-1": "met", "1.A.i": "met"}
 JUDGED_CONTINUATION = {"PRE-1": "met", "1.B.i": "met", "1.B.ii.a": "met", "1.B.ii.b": "met"}
 
 
-def kesimpta_request(actor, *, medications=(), received_at: datetime | None = None, **fields):
-    """A clear-cut initial Kesimpta request unless fields say otherwise."""
+def kesimpta_request(
+    actor,
+    *,
+    medications=(),
+    received_at: datetime | None = None,
+    labs=(),
+    therapies=(),
+    events=(),
+    **fields,
+):
+    """A clear-cut initial Kesimpta request unless fields say otherwise; `labs`,
+    `therapies` and `events` are its clinical facts' rows (case_create's)."""
     from tests.factories import ensure_deadline_rules
 
     ensure_deadline_rules()
@@ -57,7 +67,14 @@ def kesimpta_request(actor, *, medications=(), received_at: datetime | None = No
     if fields.get("request_type") == "continuation" and "regimen" not in fields:
         data["regimen"] = dict(KESIMPTA_CONTINUATION_REGIMEN)
     data.update(fields)
-    case, _ = case_create(actor=actor, fields=data, medications=list(medications))
+    case, _ = case_create(
+        actor=actor,
+        fields=data,
+        medications=list(medications),
+        labs=list(labs),
+        therapies=list(therapies),
+        events=list(events),
+    )
     return case
 
 

@@ -13,14 +13,18 @@ from reviews import intake
 from reviews.forms import review as review_forms
 from reviews.models import (
     Case,
+    CaseClinicalEvent,
     CaseEvent,
+    CaseLab,
     CaseMedication,
+    CaseTherapy,
     CriterionAnswer,
     Determination,
     Document,
     Letter,
     Policy,
     PolicyVersion,
+    TherapyOutcome,
 )
 from reviews.models.decisions import x12_action_code_for_case
 
@@ -134,6 +138,56 @@ MedicationIn = serializer_for(
     },
 )
 
+# Numbers as JSON numbers or text; their ranges and places are the intake rules'.
+_any_decimal = {"max_digits": None, "decimal_places": None, "coerce_to_string": False}
+LabIn = serializer_for(
+    "LabIn",
+    {
+        "name": serializers.CharField(max_length=200, trim_whitespace=False),
+        "loinc": serializers.CharField(
+            max_length=20,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="e.g. 2345-7.",
+        ),
+        "value": serializers.DecimalField(**_any_decimal),
+        "unit": serializers.CharField(
+            max_length=100, required=False, allow_blank=True, allow_null=True
+        ),
+        "taken_on": serializers.DateField(help_text="When the sample was taken."),
+    },
+)
+TherapyIn = serializer_for(
+    "TherapyIn",
+    {
+        "drug_name": serializers.CharField(max_length=400, trim_whitespace=False),
+        "dose": _optional(serializers.DecimalField, **_any_decimal),
+        "dose_unit": serializers.ChoiceField(
+            choices=[v for v, _ in intake.DOSE_UNITS],
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+        ),
+        "started_on": _optional(serializers.DateField),
+        "ended_on": _optional(serializers.DateField),
+        "outcome": serializers.ChoiceField(choices=TherapyOutcome.values),
+    },
+)
+ClinicalEventIn = serializer_for(
+    "ClinicalEventIn",
+    {
+        "kind": serializers.CharField(
+            max_length=200, trim_whitespace=False, help_text='Free text, e.g. "relapse".'
+        ),
+        "occurred_on": serializers.DateField(),
+        "note": serializers.CharField(
+            max_length=intake.NOTE_MAX, required=False, allow_blank=True, allow_null=True
+        ),
+    },
+)
+FACT_LISTS = ("labs", "therapies", "events")
+
 
 class CaseCreateSerializer(serializers.Serializer):
     """Every intake field of the page, with the codes as a list and the regimen as an object.
@@ -181,12 +235,28 @@ class CaseCreateSerializer(serializers.Serializer):
         help_text="Required when the receipt time is more than 30 minutes ago.",
     )
     medications = MedicationIn(many=True, required=False, max_length=intake.MAX_MEDICATIONS)
+    weight_kg = _optional(serializers.DecimalField, **_any_decimal)
+    height_cm = _optional(serializers.DecimalField, **_any_decimal)
+    labs = LabIn(many=True, required=False, max_length=intake.MAX_LABS)
+    therapies = TherapyIn(
+        many=True, required=False, max_length=intake.MAX_THERAPIES, help_text="Prior therapies."
+    )
+    events = ClinicalEventIn(
+        many=True, required=False, max_length=intake.MAX_EVENTS, help_text="Clinical events."
+    )
 
     def case_fields(self) -> dict:
         """The request's values for services.cases.case_create (which checks them)."""
         data = dict(self.validated_data)
-        data.pop("medications", None)
+        for name in ("medications", *FACT_LISTS):
+            data.pop(name, None)
         return data
+
+    def fact_rows(self) -> dict[str, list[dict]]:
+        """The clinical facts' rows, as case_create takes them (labs=, therapies=, events=)."""
+        return {
+            name: [dict(row) for row in self.validated_data.get(name, [])] for name in FACT_LISTS
+        }
 
     def medication_rows(self) -> list[dict]:
         return [dict(m) for m in self.validated_data.get("medications", [])]
@@ -368,6 +438,36 @@ class MedicationOut(serializers.ModelSerializer):
         fields = ["name", "stop_date"]
 
 
+_FACT_ORIGIN = ["id", "source", "source_document", "source_page", "recorded_by", "recorded_at"]
+
+
+class LabOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = CaseLab
+        fields = ["name", "loinc", "value", "unit", "taken_on", *_FACT_ORIGIN]
+        extra_kwargs = {"value": {"coerce_to_string": False}}
+
+
+class TherapyOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = CaseTherapy
+        fields = ["drug_name", "dose", "dose_unit", "started_on", "ended_on", "outcome"]
+        fields += _FACT_ORIGIN
+        extra_kwargs = {"dose": {"coerce_to_string": False}}
+
+
+class ClinicalEventOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = CaseClinicalEvent
+        fields = ["kind", "occurred_on", "note", *_FACT_ORIGIN]
+
+
 class DocumentOut(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username")
     file_url = serializers.SerializerMethodField()
@@ -532,6 +632,17 @@ class LetterOut(serializers.ModelSerializer):
 
 class CaseDetailOut(CaseListOut):
     medications = MedicationOut(many=True)
+    labs = LabOut(many=True, help_text="Newest first.")
+    therapies = TherapyOut(many=True, help_text="Prior therapies.")
+    clinical_events = ClinicalEventOut(many=True, help_text="Newest first.")
+    bmi = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="kg/m², from weight_kg and height_cm; null unless both are known.",
+    )
     evaluation = serializers.SerializerMethodField()
     answers = serializers.SerializerMethodField()
     determination = serializers.SerializerMethodField()
@@ -561,6 +672,12 @@ class CaseDetailOut(CaseListOut):
             "backdate_reason",
             "deadline_rule_text",
             "medications",
+            "weight_kg",
+            "height_cm",
+            "bmi",
+            "labs",
+            "therapies",
+            "clinical_events",
             "evaluation",
             "answers",
             "determination",
@@ -569,6 +686,10 @@ class CaseDetailOut(CaseListOut):
             "events",
             "x12_action_code",
         ]
+        extra_kwargs = {
+            "weight_kg": {"coerce_to_string": False},
+            "height_cm": {"coerce_to_string": False},
+        }
 
     def get_x12_action_code(self, case) -> str | None:
         return x12_action_code_for_case(case)

@@ -281,12 +281,20 @@ class CaseListView(GenericAPIView):
         # case_create checks the request against the intake rules; IntakeInvalid is a 400
         # with its messages at the body's field paths (reviews/api/errors.py).
         fields, meds = serializer.case_fields(), serializer.medication_rows()
+        facts = serializer.fact_rows()
         if key:
             case, created = case_services.case_create_idempotent(
-                actor=request.user, key=key, request_hash=body_hash, fields=fields, medications=meds
+                actor=request.user,
+                key=key,
+                request_hash=body_hash,
+                fields=fields,
+                medications=meds,
+                **facts,
             )
         else:
-            case, _ = case_services.case_create(actor=request.user, fields=fields, medications=meds)
+            case, _ = case_services.case_create(
+                actor=request.user, fields=fields, medications=meds, **facts
+            )
             created = True
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return _case_detail(request, case, status_code=code)

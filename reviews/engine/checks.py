@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .dosing import add_months
@@ -47,12 +47,33 @@ class LabResult:
     value: Decimal
     unit: str = ""
     date: date | None = None
+    loinc: str = ""
 
 
 @dataclass(frozen=True)
 class PriorTherapy:
     name: str
-    outcome: str = ""  # failed | intolerant | contraindicated | ongoing | ...
+    # ineffective | intolerant | contraindicated | ongoing ("failed" = ineffective)
+    outcome: str = ""
+    dose: Decimal | None = None
+    dose_unit: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class ClinicalEvent:
+    kind: str  # free text, e.g. "relapse"
+    date: date
+    note: str = ""
+
+
+def bmi(weight_kg: Decimal | None, height_cm: Decimal | None) -> Decimal | None:
+    """Body-mass index in kg/m², to one decimal (half up); None unless both are given."""
+    if weight_kg is None or height_cm is None or weight_kg <= 0 or height_cm <= 0:
+        return None
+    metres = Decimal(height_cm) / 100
+    return (Decimal(weight_kg) / (metres * metres)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,13 @@ class Facts:
     # The names of the drug being requested (the policy's drug and its generic): a
     # continuation lists it among the current medications, and it is no concurrent agent.
     requested_drug: tuple[str, ...] = ()
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    events: tuple[ClinicalEvent, ...] = ()
+
+    @property
+    def bmi(self) -> Decimal | None:
+        return bmi(self.weight_kg, self.height_cm)
 
 
 @dataclass(frozen=True)

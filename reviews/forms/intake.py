@@ -156,6 +156,19 @@ class CaseIntakeForm(forms.Form):
         help_text="Required when the receipt time is more than 30 minutes ago.",
     )
 
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="If the request gives it.",
+    )
+    height_cm = forms.DecimalField(
+        label="Height (cm)",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="If the request gives it.",
+    )
+
     documents = MultipleFileField(
         label="Files",
         required=False,
@@ -239,6 +252,20 @@ class CaseIntakeForm(forms.Form):
                 ),
             ),
             HTML('{% include "reviews/_medication_rows.html" %}'),
+            Fieldset(
+                "Clinical facts",
+                HTML(
+                    '<p class="form-text">What the request states: measurements, lab results, '
+                    "therapies tried before and clinical events. Leave unused rows empty; a "
+                    "nurse can add more from the documents during review.</p>"
+                ),
+                Div(
+                    Div("weight_kg", css_class="col-md-3"),
+                    Div("height_cm", css_class="col-md-3"),
+                    css_class="row",
+                ),
+                HTML('{% include "reviews/_intake_fact_rows.html" %}'),
+            ),
             Fieldset(
                 "Request",
                 Div(

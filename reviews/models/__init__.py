@@ -6,6 +6,13 @@ from reviews.models.core import Capability, WorkerHeartbeat
 from reviews.models.deadlines import DeadlineRule
 from reviews.models.decisions import Determination, InfoRequest, PeerToPeer
 from reviews.models.documents import Document, DocumentPage, StagedUpload
+from reviews.models.facts import (
+    CaseClinicalEvent,
+    CaseLab,
+    CaseTherapy,
+    FactSource,
+    TherapyOutcome,
+)
 from reviews.models.letters import Letter
 from reviews.models.outbox import TaskOutbox
 from reviews.models.policy import (
@@ -21,14 +28,18 @@ __all__ = [
     "AccessEvent",
     "Capability",
     "Case",
+    "CaseClinicalEvent",
     "CaseEvent",
+    "CaseLab",
     "CaseMedication",
+    "CaseTherapy",
     "Criterion",
     "CriterionAnswer",
     "DeadlineRule",
     "Determination",
     "Document",
     "DocumentPage",
+    "FactSource",
     "IdempotencyKey",
     "InfoRequest",
     "Letter",
@@ -41,5 +52,6 @@ __all__ = [
     "ReferenceSequence",
     "StagedUpload",
     "TaskOutbox",
+    "TherapyOutcome",
     "WorkerHeartbeat",
 ]

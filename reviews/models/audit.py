@@ -93,6 +93,8 @@ class CaseEventKind(models.TextChoices):
     DEADLINE_FLAG = "deadline_flag", "Deadline flag changed"
     PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer offered"
     PEER_TO_PEER_HELD = "peer_to_peer_held", "Peer-to-peer held"
+    FACT_ADDED = "fact_added", "Clinical fact added"
+    FACT_CORRECTED = "fact_corrected", "Clinical fact corrected"
 
 
 class CaseEvent(AppendOnlyModel):

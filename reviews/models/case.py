@@ -1,13 +1,14 @@
 """Prior-authorization requests (cases): the request, its medications, its reference."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.engine.checks import age_on
+from reviews.engine.checks import age_on, bmi
 from reviews.engine.dosing import Regimen
 from reviews.models.choices import (
     CaseStatus,
@@ -65,6 +66,12 @@ class Case(models.Model):
     line_of_business = models.CharField(max_length=40, choices=LineOfBusiness.choices)
     therapy_start_date = models.DateField(
         null=True, blank=True, help_text="Continuation: when therapy with the drug began."
+    )
+    weight_kg = models.DecimalField(
+        "weight (kg)", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    height_cm = models.DecimalField(
+        "height (cm)", max_digits=4, decimal_places=1, null=True, blank=True
     )
 
     received_at = models.DateTimeField()
@@ -126,6 +133,14 @@ class Case(models.Model):
                 condition=Q(deadline_flag__in=["", "at_risk", "overdue"]),
                 name="case_deadline_flag_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0, weight_kg__lte=1000),
+                name="case_weight_kg_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(height_cm__isnull=True) | Q(height_cm__gt=0, height_cm__lte=300),
+                name="case_height_cm_range",
+            ),
             # A case is either pinned to a policy version or marked not in policy.
             models.CheckConstraint(
                 condition=Q(not_in_policy=True, policy_version__isnull=True)
@@ -175,6 +190,11 @@ class Case(models.Model):
         seconds = int((self.due_at - timezone.now()).total_seconds())
         text = duration_text(abs(seconds))
         return f"overdue by {text}" if seconds < 0 else f"{text} left"
+
+    @property
+    def bmi(self) -> Decimal | None:
+        """kg/m², one decimal; None unless weight and height are both known."""
+        return bmi(self.weight_kg, self.height_cm)
 
     @property
     def regimen_text(self) -> str:

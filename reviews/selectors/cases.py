@@ -5,13 +5,22 @@ is itself patient information.
 """
 
 from django.db.models import Case as DbCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import IdempotencyKeyReused, NotFound
-from reviews.models import Case, CaseEvent, Document, IdempotencyKey, StagedUpload
+from reviews.models import (
+    Case,
+    CaseClinicalEvent,
+    CaseEvent,
+    CaseLab,
+    CaseTherapy,
+    Document,
+    IdempotencyKey,
+    StagedUpload,
+)
 from reviews.workflow import CLOSED
 
 
@@ -21,7 +30,19 @@ def case_get_for_user(*, user, case_id: int) -> Case:
     return get_object_or_404(
         Case.objects.select_related(
             "policy", "policy_version__policy", "deadline_rule", "assignee", "created_by"
-        ).prefetch_related("medications"),
+        ).prefetch_related(
+            "medications",
+            *(
+                Prefetch(
+                    name, queryset=model.objects.select_related("source_document", "recorded_by")
+                )
+                for name, model in (
+                    ("labs", CaseLab),
+                    ("therapies", CaseTherapy),
+                    ("clinical_events", CaseClinicalEvent),
+                )
+            ),
+        ),
         pk=case_id,
     )
 
@@ -98,3 +119,25 @@ def staged_uploads_for_user(*, user, tokens: list[str]) -> list[StagedUpload]:
             created_at__gte=timezone.now() - StagedUpload.MAX_AGE,
         )
     )
+
+
+FACT_MODELS: dict[str, type[CaseLab | CaseTherapy | CaseClinicalEvent]] = {
+    "lab": CaseLab,
+    "therapy": CaseTherapy,
+    "event": CaseClinicalEvent,
+}
+Fact = CaseLab | CaseTherapy | CaseClinicalEvent
+
+
+def case_fact_get(*, case: Case, kind: str, fact_id: int | None, lock: bool = False) -> Fact:
+    """One clinical fact of a case (a case you may see); NotFound for another case's."""
+    model = FACT_MODELS.get(kind)
+    if model is None:
+        raise NotFound("No such kind of fact.")
+    facts = model.objects.select_related("source_document")
+    if lock:
+        facts = facts.select_for_update(of=("self",))
+    fact = facts.filter(case=case, pk=fact_id).first()
+    if fact is None:
+        raise NotFound("This case has no such fact.")
+    return fact

@@ -12,8 +12,11 @@ from django.db.models import QuerySet
 
 from reviews import permissions
 from reviews.engine.checks import (
+    ClinicalEvent,
     Facts,
+    LabResult,
     Medication,
+    PriorTherapy,
     Suggestion,
     check_stands_as_evidence,
     suggest_all,
@@ -200,6 +203,26 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
         therapy_start_date=case.therapy_start_date,
         diagnosis_codes=tuple(case.diagnosis_codes),
         requested_drug=requested,
+        labs=tuple(
+            LabResult(lab.name, lab.value, lab.unit, lab.taken_on, lab.loinc)
+            for lab in case.labs.all()
+        ),
+        prior_therapies=tuple(
+            PriorTherapy(
+                t.drug_name,
+                t.outcome,
+                dose=t.dose,
+                dose_unit=t.dose_unit,
+                start=t.started_on,
+                end=t.ended_on,
+            )
+            for t in case.therapies.all()
+        ),
+        events=tuple(
+            ClinicalEvent(e.kind, e.occurred_on, e.note) for e in case.clinical_events.all()
+        ),
+        weight_kg=case.weight_kg,
+        height_cm=case.height_cm,
     )
 
 

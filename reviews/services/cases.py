@@ -15,8 +15,11 @@ from reviews.errors import ReviewError, StaleCase
 from reviews.intake import intake_clean
 from reviews.models import (
     Case,
+    CaseClinicalEvent,
     CaseEvent,
+    CaseLab,
     CaseMedication,
+    CaseTherapy,
     DeadlineRule,
     Document,
     IdempotencyKey,
@@ -61,6 +64,9 @@ def case_create(
     actor,
     fields: Mapping[str, Any],
     medications: Sequence[Mapping[str, Any]] = (),
+    labs: Sequence[Mapping[str, Any]] = (),
+    therapies: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[Mapping[str, Any]] = (),
     documents: Sequence[UploadedFile] = (),
     staged: Sequence[StagedUpload] = (),
     document_kind: str = Document.Kind.OTHER,
@@ -69,6 +75,8 @@ def case_create(
     names every problem), find the policy and pin the version in force on the day of
     receipt, set the due time from the deadline table, then send the case to its first
     queue. New files and the actor's staged ones (kept from a failed submission) are added.
+    The clinical facts the request states (labs, prior therapies, clinical events) are
+    stored as from intake, recorded by the actor.
 
     A drug with no policy (or none in force) is accepted, marked not in policy, and goes to
     the physician queue: "Requests for uses not listed in this policy will be reviewed ...
@@ -77,7 +85,7 @@ def case_create(
     """
     if not permissions.can_intake(actor):
         raise PermissionDenied("Only nurses and physicians may enter requests.")
-    request = intake_clean(fields, medications)
+    request = intake_clean(fields, medications, labs=labs, therapies=therapies, events=events)
     fields, medications = request.fields, request.medications
     received_at = fields["received_at"]
     received_on: date = timezone.localtime(received_at).date()
@@ -100,6 +108,14 @@ def case_create(
     CaseMedication.objects.bulk_create(
         CaseMedication(case=case, name=m["name"], stop_date=m["stop_date"], position=i)
         for i, m in enumerate(medications)
+    )
+    origin = {"source": CaseLab.Source.INTAKE, "recorded_by": actor}
+    CaseLab.objects.bulk_create(CaseLab(case=case, **lab, **origin) for lab in request.labs)
+    CaseTherapy.objects.bulk_create(
+        CaseTherapy(case=case, **t, **origin) for t in request.therapies
+    )
+    CaseClinicalEvent.objects.bulk_create(
+        CaseClinicalEvent(case=case, **e, **origin) for e in request.events
     )
     CaseEvent.objects.create(
         case=case,
@@ -173,7 +189,7 @@ def case_route(*, case: Case, actor) -> Case:
 
 
 def case_create_idempotent(
-    *, actor, key: str, request_hash: str, fields: dict[str, Any], medications=()
+    *, actor, key: str, request_hash: str, fields: dict[str, Any], medications=(), **facts
 ) -> tuple[Case, bool]:
     """case_create at most once per user and Idempotency-Key. Returns (case, created): a
     retry of the same request gets the case created the first time. Two sent at once: the
@@ -182,7 +198,7 @@ def case_create_idempotent(
         return case, False
     try:
         with transaction.atomic():
-            case, _ = case_create(actor=actor, fields=fields, medications=medications)
+            case, _ = case_create(actor=actor, fields=fields, medications=medications, **facts)
             IdempotencyKey.objects.create(user=actor, key=key, request_hash=request_hash, case=case)
     except IntegrityError:
         case = case_for_idempotency_key(user=actor, key=key, request_hash=request_hash)

@@ -104,7 +104,7 @@ def criterion_answer_save(
     if evidence_page is not None and evidence_document is None:
         raise ReviewError("Choose the document the page belongs to.")
     if evidence_document is not None and evidence_page is not None:
-        _check_citation(evidence_document, evidence_page, evidence_quote)
+        citation_check(evidence_document, evidence_page, evidence_quote)
     criterion = case.policy_version.criteria.get(label=step.node.label)
     previous = state.answers.get(label)
     saved, _ = CriterionAnswer.objects.update_or_create(
@@ -137,7 +137,7 @@ def criterion_answer_save(
     return saved
 
 
-def _check_citation(document: Document, page: int, quote: str) -> None:
+def citation_check(document: Document, page: int, quote: str) -> None:
     """A cited page must exist and, where the page's text was read, hold the quote: evidence
     an auditor can find. A scanned page (no text) or a document still being read is taken
     as cited."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviews import permissions
 from reviews.errors import ReviewError
 from reviews.forms.cases import CaseSearchForm, DocumentUploadForm
+from reviews.forms.facts import EVENT_KINDS, intake_fact_formsets
 from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
 from reviews.selectors import cases as selectors
@@ -51,9 +52,10 @@ def case_create_view(request):
         raise PermissionDenied
     if request.method == "GET":
         form, medications = CaseIntakeForm(), MedicationFormSet(prefix="meds")
-        return _intake_page(request, form, medications)
+        return _intake_page(request, form, medications, intake_fact_formsets())
     form = CaseIntakeForm(request.POST, request.FILES)
     medications = MedicationFormSet(request.POST, prefix="meds")
+    facts = intake_fact_formsets(request.POST)
     # Files kept from an earlier attempt that failed: the user's own, less those removed.
     removed = request.POST.getlist("staged_remove")
     if removed:
@@ -61,23 +63,26 @@ def case_create_view(request):
     staged = selectors.staged_uploads_for_user(
         user=request.user, tokens=request.POST.getlist("staged")
     )
-    if not (form.is_valid() and medications.is_valid()):
-        return _intake_refused(request, form, medications, staged)
+    # Every part is validated, so the page shows every problem at once.
+    valid = [part.is_valid() for part in (form, medications, *facts.values())]
+    if not all(valid):
+        return _intake_refused(request, form, medications, facts, staged)
     try:
         case, rejected = case_services.case_create(
             actor=request.user,
             fields=form.case_fields(),
             medications=medications.medications(),
+            **{name: formset.rows() for name, formset in facts.items()},
             documents=form.cleaned_data["documents"],
             staged=staged,
             document_kind=form.cleaned_data["document_kind"],
         )
     except IntakeInvalid as invalid:  # the rules ran again at storing, e.g. a clock moved on
         form.add_intake_errors(invalid)
-        return _intake_refused(request, form, medications, staged)
+        return _intake_refused(request, form, medications, facts, staged)
     except ReviewError as error:
         form.add_error(None, str(error))
-        return _intake_refused(request, form, medications, staged)
+        return _intake_refused(request, form, medications, facts, staged)
     messages.success(
         request,
         f"{case.reference} entered: {case.get_status_display().lower()}, "
@@ -88,7 +93,7 @@ def case_create_view(request):
     return redirect("reviews:case-detail", case_id=case.pk)
 
 
-def _intake_refused(request, form, medications, staged):
+def _intake_refused(request, form, medications, facts, staged):
     """The page again, with the files just sent kept for the corrected submission (a browser
     cannot refill a file input); a file that cannot be kept says why, at the files field."""
     kept, refused = document_services.staged_upload_create_many(
@@ -96,16 +101,19 @@ def _intake_refused(request, form, medications, staged):
     )
     for refusal in refused:
         form.add_error("documents", str(refusal))
-    return _intake_page(request, form, medications, staged=[*staged, *kept], status=400)
+    return _intake_page(request, form, medications, facts, staged=[*staged, *kept], status=400)
 
 
-def _intake_page(request, form, medications, staged=(), status=200):
+def _intake_page(request, form, medications, facts, staged=(), status=200):
     return render(
         request,
         "reviews/case_create.html",
         {
             "form": form,
             "medications": medications,
+            "fact_formsets": facts,
+            "fact_errors": sum(formset.total_error_count() for formset in facts.values()),
+            "event_kinds": EVENT_KINDS,
             "specialties": SPECIALTIES,
             "staged": staged,
         },

@@ -282,10 +282,52 @@ INTAKE_VALID = {
     "meds-1-name": "Ocrevus",
     "meds-1-plan": "stops",
     "meds-1-stop_date": "2026-01-01",
+    "weight_kg": "72.5",
+    "height_cm": "168",
+    "labs-TOTAL_FORMS": "1",
+    "labs-INITIAL_FORMS": "0",
+    "labs-0-name": "Hemoglobin",
+    "labs-0-value": "13.5",
+    "labs-0-unit": "g/dL",
+    "labs-0-taken_on": "2026-01-05",
+    "labs-0-loinc": "718-7",
+    "therapies-TOTAL_FORMS": "1",
+    "therapies-INITIAL_FORMS": "0",
+    "therapies-0-drug_name": "Tecfidera",
+    "therapies-0-dose": "240",
+    "therapies-0-dose_unit": "mg",
+    "therapies-0-started_on": "2024-01-01",
+    "therapies-0-ended_on": "2025-01-01",
+    "therapies-0-outcome": "ineffective",
+    "events-TOTAL_FORMS": "1",
+    "events-INITIAL_FORMS": "0",
+    "events-0-kind": "relapse",
+    "events-0-occurred_on": "2025-06-01",
+    "events-0-note": "",
 }
-_DATES = {"member_dob", "consult_date", "therapy_start_date", "received_at", "meds-1-stop_date"}
+_DATES = {
+    "member_dob",
+    "consult_date",
+    "therapy_start_date",
+    "received_at",
+    "meds-1-stop_date",
+    "labs-0-taken_on",
+    "therapies-0-started_on",
+    "therapies-0-ended_on",
+    "events-0-occurred_on",
+}
 _NUMBERS = {
     "dose_amount",
+    "weight_kg",
+    "height_cm",
+    "labs-0-value",
+    "therapies-0-dose",
+    "labs-TOTAL_FORMS",
+    "labs-INITIAL_FORMS",
+    "therapies-TOTAL_FORMS",
+    "therapies-INITIAL_FORMS",
+    "events-TOTAL_FORMS",
+    "events-INITIAL_FORMS",
     "maintenance_every",
     "maintenance_start_week",
     "meds-TOTAL_FORMS",
@@ -320,11 +362,10 @@ def test_case_create_with_one_field_fuzzed(kesimpta, deadline_rules, nurse, data
     )
     _check(response, changed)
     if response.status_code == 400:
-        medications = response.context["medications"]
-        assert (
-            response.context["form"].errors
-            or any(medications.errors)
-            or medications.non_form_errors()  # a broken management form
+        formsets = [response.context["medications"], *response.context["fact_formsets"].values()]
+        assert response.context["form"].errors or any(
+            any(formset.errors) or formset.non_form_errors()  # a broken management form
+            for formset in formsets
         )
 
 

@@ -16,6 +16,7 @@ The app's rules, as encoded here:
 """
 
 import re
+from datetime import date
 from urllib.parse import quote
 
 import pytest
@@ -95,6 +96,20 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-approve-confirm": {"GET": _row(302, 403, 404, 403, 404)},
     "reviews:case-approve": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
     "reviews:case-escalate": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
+    # Clinical facts in review: an empty form names no source document (400).
+    "reviews:case-facts": {"GET": _row(200, 403, 404, 403, 404)},
+    "reviews:case-fact-add": {
+        "GET": _row(200, 403, 404, 403, 404),
+        "POST": _row(400, 403, 404, 403, 404),
+    },
+    "reviews:case-fact-correct": {
+        "GET": _row(200, 403, 404, 403, 404),
+        "POST": _row(400, 403, 404, 403, 404),
+    },
+    "reviews:case-measurements-correct": {
+        "GET": _row(200, 403, 404, 403, 404),
+        "POST": _row(400, 403, 404, 403, 404),
+    },
     # Physician review (on an escalated case claimed by the physician).
     "reviews:physician-queue": {"GET": _row(403, 200, 403, 403, 403)},
     "reviews:case-claim-physician": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
@@ -216,7 +231,13 @@ def test_the_admin_is_the_only_included_site():
 def world(kesimpta, nurse, nurse2, physician, private_storage):
     """One case per stage, built through the services, and everything their URLs name."""
     # In nurse review, claimed by the nurse, nothing answered.
-    in_review = kesimpta_request(nurse, member_name="Rita Review")
+    in_review = kesimpta_request(
+        nurse,
+        member_name="Rita Review",
+        labs=[
+            {"name": "Hemoglobin", "value": "13.5", "unit": "g/dL", "taken_on": date(2026, 1, 5)}
+        ],
+    )
     nurse_review.case_claim(case=in_review, nurse=nurse)
     # Escalated by another nurse, claimed by the physician, with a document and an offered
     # peer-to-peer conversation.
@@ -259,6 +280,10 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-approve-confirm": [in_review.pk],
         "reviews:case-approve": [in_review.pk],
         "reviews:case-escalate": [in_review.pk],
+        "reviews:case-facts": [in_review.pk],
+        "reviews:case-fact-add": [in_review.pk, "lab"],
+        "reviews:case-fact-correct": [in_review.pk, "lab", in_review.labs.get().pk],
+        "reviews:case-measurements-correct": [in_review.pk],
         "reviews:physician-queue": [],
         "reviews:case-claim-physician": [escalated.pk],
         "reviews:case-decision": [escalated.pk],

@@ -168,9 +168,18 @@ def intake(**changes):
         "meds-1-name": "",
         "meds-1-plan": "continues",
         "meds-1-stop_date": "",
+        **FACT_ROWS_NONE,
     }
     data.update(changes)
     return data
+
+
+# The intake page's fact rows, none filled.
+FACT_ROWS_NONE = {
+    f"{prefix}-{name}": "0"
+    for prefix in ("labs", "therapies", "events")
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
 
 
 @pytest.mark.parametrize("who", ["nurse", "physician"])

@@ -181,10 +181,11 @@ def test_step_query_count_does_not_grow_with_answers_or_documents(
         client.get(step)
 
 
-# session, user, 2 x perms, groups (nav), case, medications, answers, documents, pages
-# (evidence), the viewed document's pages, the case-view audit row, session save (3). The
-# published version (version, criteria, lists, items, test cases) is parsed once per process.
-QUERIES_PER_STEP = 16
+# session, user, 2 x perms, groups (nav), case, medications, labs, therapies, clinical events,
+# answers, documents, pages (evidence), the viewed document's pages, the case-view audit row,
+# session save (3). The published version (version, criteria, lists, items, test cases) is
+# parsed once per process.
+QUERIES_PER_STEP = 19
 
 
 def test_saving_a_step_moves_on_and_keeps_the_answer(client, nurse, mine):

@@ -1,0 +1,129 @@
+"""Clinical facts through the API: a case created with its labs, prior therapies, clinical
+events, weight and height; bad ones refused with a 400 and the reason at each path; the
+case detail shows them."""
+
+import pytest
+
+from reviews.models import Case
+from tests.api.test_api import API, client_for, intake_body
+
+pytestmark = pytest.mark.django_db
+
+FACTS = {
+    "weight_kg": 70,
+    "height_cm": "175",
+    "labs": [
+        {"name": "Vitamin D", "value": "18", "unit": "ng/mL", "taken_on": "2025-03-01"},
+        {
+            "name": "Hemoglobin",
+            "value": 13.5,
+            "unit": "g/dL",
+            "taken_on": "2026-01-05",
+            "loinc": "718-7",
+        },
+    ],
+    "therapies": [
+        {
+            "drug_name": "Tecfidera",
+            "dose": "240",
+            "dose_unit": "mg",
+            "started_on": "2024-01-10",
+            "ended_on": "2025-03-01",
+            "outcome": "ineffective",
+        },
+        {"drug_name": "Aubagio", "outcome": "contraindicated"},
+    ],
+    "events": [{"kind": "relapse", "occurred_on": "2025-06-02", "note": "Optic neuritis."}],
+}
+
+
+def test_a_case_is_created_with_its_facts_and_shows_them(nurse, kesimpta, deadline_rules):
+    response = client_for(nurse).post(f"{API}/cases/", intake_body(**FACTS), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["weight_kg"], data["height_cm"], data["bmi"]) == (70.0, 175.0, 22.9)
+    assert [lab["name"] for lab in data["labs"]] == ["Hemoglobin", "Vitamin D"]  # newest first
+    hemoglobin = data["labs"][0]
+    assert hemoglobin["value"] == 13.5 and hemoglobin["loinc"] == "718-7"
+    assert hemoglobin["source"] == "intake" and hemoglobin["recorded_by"] == nurse.username
+    assert hemoglobin["source_document"] is None
+    therapies = {t["drug_name"]: t for t in data["therapies"]}
+    assert (
+        therapies["Tecfidera"]["dose"] == 240 and therapies["Tecfidera"]["outcome"] == "ineffective"
+    )
+    assert therapies["Aubagio"]["dose"] is None
+    assert data["clinical_events"][0]["kind"] == "relapse"
+    case = Case.objects.get()
+    detail = client_for(nurse).get(f"{API}/cases/{case.pk}/").json()
+    assert detail["labs"] == data["labs"] and detail["bmi"] == 22.9
+
+
+@pytest.mark.parametrize(
+    "changes, path, reason",
+    [
+        ({"weight_kg": 0}, "weight_kg", "greater than or equal to 0.3"),
+        ({"height_cm": 999}, "height_cm", "less than or equal to 275"),
+        (
+            {"labs": [{"name": "Hb", "value": "1", "taken_on": "2999-01-01"}]},
+            "labs.0.taken_on",
+            "in the future",
+        ),
+        (
+            {"labs": [{"name": "Hb", "value": "1", "taken_on": "2026-01-01", "loinc": "718-6"}]},
+            "labs.0.loinc",
+            "check digit",
+        ),
+        (
+            {
+                "therapies": [
+                    {
+                        "drug_name": "Tecfidera",
+                        "started_on": "2025-01-01",
+                        "ended_on": "2024-01-01",
+                        "outcome": "ineffective",
+                    }
+                ]
+            },
+            "therapies.0.ended_on",
+            "ends before it starts",
+        ),
+        (
+            {
+                "therapies": [
+                    {"drug_name": "Tecfidera", "dose": "0", "dose_unit": "mg", "outcome": "ongoing"}
+                ]
+            },
+            "therapies.0.dose",
+            "greater than or equal to",
+        ),
+        (
+            {"events": [{"kind": " ", "occurred_on": "2025-01-01"}]},
+            "events.0.kind",
+            "required",
+        ),
+    ],
+)
+def test_bad_facts_are_a_400_with_the_reason_at_their_path(
+    nurse, kesimpta, deadline_rules, changes, path, reason
+):
+    response = client_for(nurse).post(f"{API}/cases/", intake_body(**changes), format="json")
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert any(reason in message for message in errors[path]), errors
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"labs": [{"name": "Hb", "value": "high", "taken_on": "2026-01-01"}]}, "labs"),
+        ({"therapies": [{"drug_name": "Tecfidera", "outcome": "failed"}]}, "therapies"),
+        ({"events": "relapse"}, "events"),
+        ({"weight_kg": "NaN"}, "weight_kg"),
+    ],
+)
+def test_facts_of_the_wrong_type_are_a_400(nurse, kesimpta, deadline_rules, changes, field):
+    response = client_for(nurse).post(f"{API}/cases/", intake_body(**changes), format="json")
+    assert response.status_code == 400
+    assert field in str(response.json()["errors"])
+    assert not Case.objects.exists()
