@@ -10,6 +10,7 @@ from reviews.models.letters import Letter
 from reviews.models.outbox import TaskOutbox
 from reviews.models.policy import (
     Criterion,
+    Indication,
     Policy,
     PolicyList,
     PolicyListItem,
@@ -30,6 +31,7 @@ __all__ = [
     "Document",
     "DocumentPage",
     "IdempotencyKey",
+    "Indication",
     "InfoRequest",
     "Letter",
     "PeerToPeer",

@@ -93,6 +93,7 @@ class CaseEventKind(models.TextChoices):
     DEADLINE_FLAG = "deadline_flag", "Deadline flag changed"
     PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer offered"
     PEER_TO_PEER_HELD = "peer_to_peer_held", "Peer-to-peer held"
+    INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
 
 
 class CaseEvent(AppendOnlyModel):
