@@ -47,7 +47,7 @@ def test_load_is_idempotent():
 @pytest.mark.django_db
 def test_a_bad_file_reports_every_problem_with_its_line_and_changes_nothing(tmp_path):
     text = KESIMPTA_FILE.read_text(encoding="utf-8")
-    text = text.replace("    initial_days: 365", "    initial_days: -1", 1)
+    text = text.replace("          count: 365", "          count: -1", 1)
     text = text.replace("        kind: leaf\n", "        kind: leef\n", 1)
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")
@@ -55,7 +55,7 @@ def test_a_bad_file_reports_every_problem_with_its_line_and_changes_nothing(tmp_
         call_command("load_policy", str(bad), stdout=StringIO())
     message = str(error.value)
     assert "Nothing was loaded" in message
-    assert "version.approval.initial_days: must be at least 1, not -1" in message
+    assert "version.indications[0].approval.initial.count: must be at least 1, not -1" in message
     assert "version.criteria.children[0].kind: must be one of" in message
     assert message.count("line ") >= 2
     assert not Policy.objects.exists()
@@ -243,10 +243,12 @@ def test_policy_is_found_by_drug_name_or_a_code_that_only_it_lists(kesimpta):
 
 @pytest.mark.django_db
 def test_authorized_quantity_follows_the_dosing_rule(kesimpta):
-    quantities = version_quantities(kesimpta)
+    (quantities,) = version_quantities(kesimpta)
+    assert quantities["indication"].key == "relapsing_ms"
     assert (quantities["initial"].doses, str(quantities["initial"].amount)) == (15, "300")
     assert (quantities["extended"].doses, str(quantities["extended"].amount)) == (12, "240")
     assert quantities["initial"].unit == "mg"
+    assert quantities["initial"].days == quantities["extended"].days == 365
 
 
 @pytest.mark.django_db
@@ -261,7 +263,9 @@ def test_the_tree_from_the_database_evaluates_like_the_file(kesimpta):
 @pytest.mark.django_db
 def test_a_second_policy_of_another_shape_loads_checks_and_publishes(statin_policy, policy_admin):
     assert statin_policy.status == "draft"
-    assert statin_policy.initial_approval_days == 180
+    (indication,) = statin_policy.indications.all()
+    assert (indication.initial_approval_count, indication.initial_approval_unit) == (180, "day")
+    assert indication.diagnosis_codes == ["E78.0"]
     kinds = set(statin_policy.criteria.values_list("kind", flat=True))
     assert "k_of_n" in kinds
     checks = set(statin_policy.criteria.exclude(check_name="").values_list("check_name", flat=True))

@@ -206,6 +206,7 @@ def test_intake_creates_the_case_with_documents_and_queues_extraction_after_comm
     assert [m.name for m in case.medications.all()] == ["Tecfidera"]
     assert list(case.events.values_list("kind", flat=True).order_by("pk")) == [
         "received",
+        "indication_chosen",
         "status",
         "document_added",
         "documents_rejected",
