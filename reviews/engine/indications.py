@@ -1,9 +1,10 @@
 """Which of a policy version's indications a request is for, from its diagnosis codes.
 
 An indication lists ICD-10-CM code prefixes. A request's code fits an indication when it
-starts with one of them (case, dots and spaces aside); the longest matching prefix wins, so
-an indication listing G35.A is preferred to one listing G35 for a G35.A request. An indication
-that lists no codes fits every request, more weakly than any code.
+starts with one of them (case, dots and spaces aside); for each code the longest matching
+prefix wins, so an indication listing G35.A is preferred to one listing G35 for a G35.A code.
+Codes that fit different indications leave the choice to the nurse. An indication that lists
+no codes fits a request none of whose codes fits another indication.
 """
 
 from __future__ import annotations
@@ -34,34 +35,36 @@ class IndicationMatch:
 def indication_match(
     indications: Sequence[Mapping[str, Any]], codes: Iterable[str]
 ) -> IndicationMatch:
-    """The best-fitting indications of a request with these diagnosis codes.
+    """The indications a request with these diagnosis codes fits.
 
-    indications: the document's `version.indications` (key, name, diagnosis_codes).
+    For each code, the indication with the longest prefix of it wins; the request fits the
+    winners of all its codes (a code no indication lists says nothing). When no code fits,
+    the indications that list no codes fit. indications: the document's
+    `version.indications` (key, name, diagnosis_codes).
     """
     codes = [c for c in codes if code_key(c)]
-    scored: list[tuple[int, str, str]] = []  # (prefix length, key, why)
-    for indication in indications:
-        prefixes = [p for p in indication.get("diagnosis_codes") or () if code_key(p)]
-        if not prefixes:
-            scored.append((0, indication["key"], f"{indication['name']} lists no codes"))
-            continue
-        best: tuple[int, str] | None = None
-        for code in codes:
-            for prefix in prefixes:
-                if code_key(code).startswith(code_key(prefix)) and (
-                    best is None or len(code_key(prefix)) > best[0]
-                ):
-                    best = (len(code_key(prefix)), f"{code} fits {prefix} ({indication['name']})")
-        if best is not None:
-            scored.append((best[0], indication["key"], best[1]))
-    if not scored:
+    fits: dict[str, list[str]] = {}  # key -> why, in words
+    for code in codes:
+        best = 0
+        winners: list[tuple[str, str]] = []
+        for indication in indications:
+            for prefix in indication.get("diagnosis_codes") or ():
+                size = len(code_key(prefix))
+                if not size or not code_key(code).startswith(code_key(prefix)) or size < best:
+                    continue
+                if size > best:
+                    best, winners = size, []
+                winners.append((indication["key"], f"{code} fits {prefix} ({indication['name']})"))
+        for key, why in winners:
+            fits.setdefault(key, []).append(why)
+    if not fits:
+        for indication in indications:
+            if not any(code_key(p) for p in indication.get("diagnosis_codes") or ()):
+                fits[indication["key"]] = [f"{indication['name']} lists no codes"]
+    if not fits:
         given = ", ".join(codes) or "none"
         return IndicationMatch((), f"No indication lists a prefix of the codes given ({given}).")
-    top = max(score for score, _, _ in scored)
-    winners = [(key, why) for score, key, why in scored if score == top]
-    why = "; ".join(w for _, w in winners)
-    if len(winners) == 1:
-        return IndicationMatch((winners[0][0],), f"Diagnosis: {why}.")
-    return IndicationMatch(
-        tuple(key for key, _ in winners), f"Several indications fit equally: {why}."
-    )
+    why = "; ".join(w for whys in fits.values() for w in whys)
+    if len(fits) == 1:
+        return IndicationMatch(tuple(fits), f"Diagnosis: {why}.")
+    return IndicationMatch(tuple(fits), f"Several indications fit: {why}.")

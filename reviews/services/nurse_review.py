@@ -236,6 +236,7 @@ def case_escalate(*, case: Case, nurse, comment: str = "") -> Case:
             "comment": comment.strip(),
             "result": state.evaluation.result.value,
             "path": state.path,
+            "indication": state.indication or "",
         },
         assignee=None,
     )
