@@ -176,7 +176,11 @@ class ReviewState:
 
     @property
     def all_met(self) -> bool:
-        return self.evaluation.result == Truth.MET and not self.dosing_differences
+        return (
+            self.indication_doc is not None
+            and self.evaluation.result == Truth.MET
+            and not self.dosing_differences
+        )
 
     @property
     def failing_items(self) -> list[str]:
