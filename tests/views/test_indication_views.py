@@ -93,3 +93,23 @@ def test_only_a_nurse_may_post_a_choice(client, physician, ambiguous):
     assert response.status_code == 403
     ambiguous.refresh_from_db()
     assert ambiguous.indication == ""
+
+
+def test_the_policy_page_shows_each_indications_periods(client, nurse, two_indications):
+    from django.utils import timezone
+
+    from reviews.engine.durations import Duration
+
+    client.force_login(nurse)
+    body = client.get(
+        reverse("reviews:policy-version-detail", args=[two_indications.pk])
+    ).content.decode()
+    today = timezone.localdate()
+    ms_end = Duration(6, "calendar_month").end(today)
+    nmosd_end = Duration(52, "week").end(today)
+    assert "Relapsing forms of multiple sclerosis" in body and "diagnosis codes G35" in body
+    assert f"{(ms_end - today).days + 1} days, {today:%Y-%m-%d} to {ms_end:%Y-%m-%d}" in body
+    assert f"364 days, {today:%Y-%m-%d} to {nmosd_end:%Y-%m-%d}" in body
+    assert "No reauthorization." in body
+    assert "No dosing rule: an approval takes the requested quantity." in body
+    assert '<span class="badge text-bg-secondary">nmosd</span>' in body
