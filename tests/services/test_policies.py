@@ -14,7 +14,7 @@ from reviews.models import Criterion, Policy, PolicyVersion
 from reviews.policy_documents import version_quantities, version_tree
 from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
 from reviews.services import policies as services
-from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE
+from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE, TWO_INDICATIONS_FILE
 
 
 def export(number: str, *args: str) -> str:
@@ -31,6 +31,22 @@ def test_load_then_export_gives_the_same_document_byte_for_byte():
     call_command("load_policy", str(KESIMPTA_FILE), stdout=StringIO())
     assert export("2020910") == KESIMPTA_FILE.read_text(encoding="utf-8")
     assert export("2020910", "--version", "1") == KESIMPTA_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_two_indications_round_trip_through_the_database():
+    call_command("load_policy", str(TWO_INDICATIONS_FILE), stdout=StringIO())
+    assert export("9000002") == TWO_INDICATIONS_FILE.read_text(encoding="utf-8")
+    version = PolicyVersion.objects.get(policy__number="9000002")
+    assert [
+        (i.key, i.initial_approval_count, i.initial_approval_unit)
+        for i in version.indications.all()
+    ] == [
+        ("relapsing_ms", 6, "calendar_month"),
+        ("nmosd", 52, "week"),
+    ]
+    assert Criterion.objects.get(version=version, label="NM").indication == "nmosd"
+    assert version.test_cases.get(name__startswith="NMOSD, initial: the").indication == "nmosd"
 
 
 @pytest.mark.django_db
