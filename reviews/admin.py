@@ -18,6 +18,7 @@ from reviews.engine.tree import Check
 from reviews.errors import PolicyInvalid, ReviewError
 from reviews.models import (
     Criterion,
+    Indication,
     Policy,
     PolicyList,
     PolicyListItem,
@@ -150,7 +151,7 @@ class CriterionInline(DraftOnlyInline, admin.StackedInline):
     fk_name = "version"
     fields = [
         ("label", "parent", "position"),
-        ("kind", "k", "path"),
+        ("kind", "k", "path", "indication"),
         "title",
         "text",
         "note",
@@ -180,10 +181,29 @@ class PolicyListInline(DraftOnlyInline, admin.TabularInline):
         return obj.items.count() if obj.pk else 0
 
 
+class IndicationInline(DraftOnlyInline, admin.StackedInline):
+    """A version's indications: each with its diagnosis codes, approval periods and dosing."""
+
+    model = Indication
+    extra = 0
+    fields = [
+        ("key", "name", "position"),
+        "diagnosis_codes",
+        ("initial_approval_count", "initial_approval_unit"),
+        ("extended_approval_count", "extended_approval_unit"),
+        "regimen",
+    ]
+
+
 class PolicyTestCaseInline(DraftOnlyInline, admin.StackedInline):
     model = PolicyTestCase
     extra = 0
-    fields = [("name", "request_type", "position"), "answers", "facts", "expect"]
+    fields = [
+        ("name", "request_type", "indication", "position"),
+        "answers",
+        "facts",
+        "expect",
+    ]
 
 
 class PolicyVersionForm(forms.ModelForm):
@@ -210,7 +230,7 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
     list_filter = ["status", "policy"]
     list_select_related = ["policy"]
     ordering = ["policy__number", "-number"]
-    inlines = [CriterionInline, PolicyListInline, PolicyTestCaseInline]
+    inlines = [IndicationInline, CriterionInline, PolicyListInline, PolicyTestCaseInline]
     readonly_fields = [
         "status",
         "cloned_from",
@@ -250,7 +270,6 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
                     "dosing_condition",
                     "dosing_text",
                     "dosing_benefit",
-                    "dosing_regimen",
                     ("monthly_means", "monthly_means_note"),
                 ]
             },
@@ -259,7 +278,6 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
             "Approval and therapy",
             {
                 "fields": [
-                    ("initial_approval_days", "extended_approval_days"),
                     "approval_text",
                     "duration_of_therapy",
                     "labs_diagnostics",

@@ -84,7 +84,12 @@ def _person(user) -> str:
 
 
 def _route(case: Case) -> str:
-    for regimen in (case.regimen, case.policy_version and case.policy_version.dosing_regimen):
+    rules = (
+        [i.regimen for i in case.policy_version.indications.all() if i.key == case.indication]
+        if case.policy_version
+        else []
+    )
+    for regimen in (case.regimen, *rules):
         try:
             route = Regimen.from_dict(regimen).route.strip().casefold()
         except (ValueError, TypeError, AttributeError):

@@ -9,7 +9,7 @@ from typing import Any
 
 from reviews.engine import document
 from reviews.engine.tree import Node
-from reviews.models import Criterion, PolicyVersion
+from reviews.models import Criterion, Indication, PolicyVersion
 from reviews.reference_lists import reference_lists
 
 # Document key -> model field, for the version's scalar sections.
@@ -33,13 +33,10 @@ DOSING_FIELDS = {
     "condition": "dosing_condition",
     "text": "dosing_text",
     "benefit": "dosing_benefit",
-    "regimen": "dosing_regimen",
     "monthly_means": "monthly_means",
     "monthly_means_note": "monthly_means_note",
 }
 APPROVAL_FIELDS = {
-    "initial_days": "initial_approval_days",
-    "extended_days": "extended_approval_days",
     "text": "approval_text",
 }
 EDITS_FIELDS = {
@@ -70,6 +67,42 @@ def version_fields_from_document(doc: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def indication_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Model field values of each Indication of a normalized document, in order."""
+    rows = []
+    for position, indication in enumerate(doc["version"]["indications"]):
+        approval = indication["approval"]
+        extended = approval["extended"]
+        rows.append(
+            {
+                "position": position,
+                "key": indication["key"],
+                "name": indication["name"],
+                "diagnosis_codes": list(indication["diagnosis_codes"]),
+                "initial_approval_count": approval["initial"]["count"],
+                "initial_approval_unit": approval["initial"]["unit"],
+                "extended_approval_count": extended["count"] if extended else None,
+                "extended_approval_unit": extended["unit"] if extended else "day",
+                "regimen": indication["regimen"],
+            }
+        )
+    return rows
+
+
+def indication_dict(indication: Indication) -> dict[str, Any]:
+    """An Indication row as the document writes it."""
+    return {
+        "key": indication.key,
+        "name": indication.name,
+        "diagnosis_codes": list(indication.diagnosis_codes or []),
+        "approval": {
+            "initial": indication.initial_approval,
+            "extended": indication.extended_approval,
+        },
+        "regimen": indication.regimen,
+    }
+
+
 def criteria_rows(node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None, int]]:
     """(model fields, parent label, position) for every node of a document tree, pre-order."""
     rows = []
@@ -82,6 +115,7 @@ def criteria_rows(node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None
                     "label": n["label"],
                     "kind": n["kind"],
                     "path": n.get("path") or "",
+                    "indication": n.get("indication") or "",
                     "k": n.get("k"),
                     "check_name": check.get("name", ""),
                     "check_params": check.get("params", {}),
@@ -122,6 +156,7 @@ def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
         node: dict[str, Any] = {"label": c.label, "kind": c.kind}
         node.update({f: getattr(c, f) for f in NODE_FIELDS})
         node["path"] = c.path or None
+        node["indication"] = c.indication or None
         node["k"] = c.k
         node["check"] = {"name": c.check_name, "params": c.check_params} if c.check_name else None
         node["evidence_required"] = c.evidence_required
@@ -164,11 +199,13 @@ def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
         }
         for lst in version.lists.all()
     }
+    body["indications"] = [indication_dict(i) for i in version.indications.all()]
     body["criteria"] = _criteria_tree_dict(version)
     body["test_cases"] = [
         {
             "name": t.name,
             "request_type": t.request_type,
+            "indication": t.indication or None,
             "answers": t.answers,
             "facts": t.facts or None,
             "expect": t.expect,
@@ -214,7 +251,7 @@ def version_prefetched(version_id: int) -> PolicyVersion:
     """A version with everything a document needs, in a fixed handful of queries."""
     return (
         PolicyVersion.objects.select_related("policy")
-        .prefetch_related("criteria", "lists__items", "test_cases")
+        .prefetch_related("criteria", "lists__items", "test_cases", "indications")
         .get(pk=version_id)
     )
 
@@ -245,14 +282,20 @@ def version_tree(version: PolicyVersion) -> Node:
     return document.tree_from_dict(version_document(version)["version"]["criteria"])
 
 
-def version_quantities(version: PolicyVersion) -> dict[str, Any] | None:
-    """The terms of an initial and an extended approval starting today, per the one rule
-    (services/determinations.py), for the policy page."""
+def version_quantities(version: PolicyVersion) -> list[dict[str, Any]]:
+    """For each indication, the terms of an initial and an extended approval starting today,
+    per the one rule (services/determinations.py), for the policy page."""
     from reviews.services.determinations import NoContinuation, policy_terms
 
-    if not version.dosing_regimen:
-        return None
-    quantities = {"initial": policy_terms(version=version, request_type="initial")}
-    with contextlib.suppress(NoContinuation):
-        quantities["extended"] = policy_terms(version=version, request_type="continuation")
-    return quantities
+    out = []
+    for indication in version.indications.all():
+        terms: dict[str, Any] = {
+            "indication": indication,
+            "initial": policy_terms(version=version, indication=indication, request_type="initial"),
+        }
+        with contextlib.suppress(NoContinuation):
+            terms["extended"] = policy_terms(
+                version=version, indication=indication, request_type="continuation"
+            )
+        out.append(terms)
+    return out

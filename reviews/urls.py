@@ -83,6 +83,11 @@ urlpatterns += [
         name="case-fact-correct",
     ),
     path("cases/<int:case_id>/escalate/", nurse_views.case_escalate_view, name="case-escalate"),
+    path(
+        "cases/<int:case_id>/indication/",
+        nurse_views.case_indication_choose_view,
+        name="case-indication-choose",
+    ),
 ]
 
 # Physician review: the queue, the decision screen, decisions, information, peer-to-peer.

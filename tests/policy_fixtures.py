@@ -17,6 +17,7 @@ from reviews.services.policies import policy_load
 ROOT = Path(__file__).resolve().parent.parent
 KESIMPTA_FILE = ROOT / "policies" / "kesimpta-2020910.yaml"
 STATIN_FILE = ROOT / "tests" / "fixtures" / "policies" / "statin-step-therapy.yaml"
+TWO_INDICATIONS_FILE = ROOT / "tests" / "fixtures" / "policies" / "two-indications.yaml"
 
 
 def load(path: Path):
@@ -37,6 +38,19 @@ def kesimpta_document() -> dict:
 @pytest.fixture(scope="session")
 def statin_document() -> dict:
     return document.parse(STATIN_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def two_indications_document() -> dict:
+    return document.parse(TWO_INDICATIONS_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def two_indications(db, two_indications_document):
+    """The invented infusion policy with two indications (relapsing_ms: G35, 6 and 12
+    calendar months, a regimen; nmosd: G36.0, 52 weeks, no reauthorization, no regimen),
+    published."""
+    return load_parsed(two_indications_document)
 
 
 @pytest.fixture

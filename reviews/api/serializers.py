@@ -292,6 +292,15 @@ AnswerIn = serializer_for(
 EscalateIn = serializer_for("EscalateIn", from_form(review_forms.EscalateForm, ["comment"]))
 
 
+class IndicationIn(serializers.Serializer):
+    indication = serializers.CharField(
+        max_length=60,
+        help_text='The key of one of the version\'s indications, or "none": the request fits '
+        "none, and goes to the physician queue to be reviewed case by case.",
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Why; recorded with the case.")
+
+
 class ApproveIn(serializers.Serializer):
     """Optional: the terms the client expects to be issued. When given, nothing is issued
     (409) unless they are exactly the terms the policy gives today."""
@@ -409,6 +418,9 @@ class CriterionNodeOut(serializers.Serializer):
     explanation = serializers.CharField(allow_blank=True)
     plain_language = serializers.CharField(allow_blank=True)
     path = serializers.CharField(allow_null=True)
+    indication = serializers.CharField(
+        allow_null=True, help_text="The key of the one indication this node applies to."
+    )
     k = serializers.IntegerField(allow_null=True)
     check = CheckOut(allow_null=True)
 
@@ -418,6 +430,26 @@ class CriterionNodeOut(serializers.Serializer):
         return fields
 
 
+class DurationOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    unit = serializers.ChoiceField(choices=["day", "week", "calendar_month"])
+
+
+class IndicationApprovalOut(serializers.Serializer):
+    initial = DurationOut()
+    extended = DurationOut(allow_null=True, help_text="null: no reauthorization.")
+
+
+class IndicationOut(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(), help_text="ICD-10-CM code prefixes."
+    )
+    approval = IndicationApprovalOut()
+    regimen = serializers.DictField(allow_null=True, help_text="The dosing rule, or null.")
+
+
 class PolicyVersionOut(serializers.Serializer):
     id = serializers.IntegerField()
     policy_number = serializers.CharField()
@@ -425,6 +457,7 @@ class PolicyVersionOut(serializers.Serializer):
     number = serializers.IntegerField()
     status = serializers.CharField()
     effective_date = serializers.DateField(allow_null=True)
+    indications = IndicationOut(many=True)
     criteria = CriterionNodeOut()
     document = serializers.DictField(
         help_text="The whole version as policy data (format priorauth-policy/1): text, lists, "
@@ -566,6 +599,12 @@ class StepOut(serializers.Serializer):
 
 class EvaluationOut(serializers.Serializer):
     path = serializers.CharField()
+    indication = serializers.CharField(
+        allow_null=True, help_text="The key of the indication evaluated; null: none chosen."
+    )
+    indication_needed = serializers.BooleanField(
+        help_text="The nurse must choose the indication before any criterion (no steps)."
+    )
     result = serializers.CharField(help_text="met, not_met, not_documented or unknown.")
     all_met = serializers.BooleanField(help_text="Every criterion met and the dosing matches.")
     answered = serializers.IntegerField()
@@ -666,6 +705,8 @@ class CaseDetailOut(CaseListOut):
             "consulting_specialty",
             "consult_date",
             "diagnosis_codes",
+            "indication",
+            "indication_reason",
             "hcpcs_code",
             "regimen",
             "therapy_start_date",
@@ -748,6 +789,8 @@ def evaluation_data(state) -> dict:
         )
     return {
         "path": state.path,
+        "indication": state.indication,
+        "indication_needed": state.indication_needed,
         "result": str(getattr(evaluation.result, "value", evaluation.result)),
         "all_met": state.all_met,
         "answered": state.answered,

@@ -32,6 +32,11 @@ urlpatterns = [
     path("cases/<int:case_id>/answers/<str:label>/", views.AnswerView.as_view(), name="answer"),
     path("cases/<int:case_id>/approve/", views.ApproveView.as_view(), name="case-approve"),
     path("cases/<int:case_id>/escalate/", views.EscalateView.as_view(), name="case-escalate"),
+    path(
+        "cases/<int:case_id>/indication/",
+        views.IndicationView.as_view(),
+        name="case-indication",
+    ),
     path("cases/<int:case_id>/decision/", views.DecisionView.as_view(), name="case-decision"),
     path(
         "cases/<int:case_id>/information-requests/",

@@ -30,7 +30,7 @@ from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.client_ip import client_ip
 from reviews.errors import StaleCase
 from reviews.forms.decisions import InfoRequestForm, QueueFilterForm
-from reviews.forms.review import AnswerForm, EscalateForm
+from reviews.forms.review import NONE_FITS, AnswerForm, EscalateForm
 from reviews.models import AccessEvent, Case, Letter
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.policy_documents import version_document
@@ -49,6 +49,7 @@ from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
 from reviews.services.determinations import approval_terms
+from reviews.services.indications import case_indication_choose
 from reviews.views.files import private_file_response
 
 ERRORS = {
@@ -210,6 +211,7 @@ class PolicyVersionView(APIView):
                     "number": version.number,
                     "status": version.status,
                     "effective_date": version.effective_date,
+                    "indications": doc["version"]["indications"],
                     "criteria": doc["version"]["criteria"],
                     "document": doc,
                 }
@@ -494,6 +496,28 @@ class EscalateView(APIView):
         data = _validated(s.EscalateIn, request.data).validated_data
         cleaned = _form_valid(EscalateForm(data))
         nurse_review.case_escalate(case=case, nurse=request.user, comment=cleaned["comment"])
+        return _case_detail(request, case)
+
+
+class IndicationView(APIView):
+    @extend_schema(
+        request=s.IndicationIn,
+        summary="Choose the case's indication, or that none fits (nurse, assigned)",
+        responses={200: s.CaseDetailOut, **errors(400, 403, 409)},
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        # The role first: someone who may not choose learns that, not what the body lacks.
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied("Only a nurse reviewer chooses a case's indication.")
+        data = _validated(s.IndicationIn, request.data).validated_data
+        key = data["indication"]
+        case_indication_choose(
+            case=case,
+            nurse=request.user,
+            indication="" if key == NONE_FITS else key,
+            reason=data["reason"],
+        )
         return _case_detail(request, case)
 
 

@@ -630,11 +630,12 @@ def suggest_all(
     lists: Lists,
     *,
     path: str | None = None,
+    indication: str | None = None,
     references: References | None = None,
 ) -> dict[str, Suggestion]:
     """Suggestions for every applicable leaf that has a check and enough facts, by label."""
     suggestions = {}
-    for leaf in applicable_leaves(root, path=path):
+    for leaf in applicable_leaves(root, path=path, indication=indication):
         if leaf.check is not None and (suggestion := suggest(leaf.check, facts, lists, references)):
             suggestions[leaf.label] = suggestion
     return suggestions

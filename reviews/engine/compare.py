@@ -103,6 +103,11 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Row]:
     rows += (_row("Version", k, a.get(k), b.get(k)) for k in scalar)
     for section in ("dosing", "approval", "edits_and_denials"):
         rows += _keyed(section.replace("_", " ").capitalize(), a[section], b[section])
+    rows += _keyed(
+        "Indication",
+        {i["key"]: i for i in a.get("indications") or ()},
+        {i["key"]: i for i in b.get("indications") or ()},
+    )
     for key in [*a["lists"], *(k for k in b["lists"] if k not in a["lists"])]:
         old_items = {i["name"]: i for i in a["lists"].get(key, {}).get("items", [])}
         new_items = {i["name"]: i for i in b["lists"].get(key, {}).get("items", [])}

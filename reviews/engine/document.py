@@ -53,6 +53,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .checks import check_problems
 from .dosing import UNITS, Regimen
+from .durations import DURATION_UNITS
 from .references import References
 from .tree import Answer, Check, Kind, Node, Truth
 
@@ -152,6 +153,7 @@ def tree_from_dict(node: Mapping[str, Any]) -> Node:
         explanation=node.get("explanation", ""),
         plain_language=node.get("plain_language", ""),
         path=node.get("path"),
+        indication=node.get("indication"),
         k=node.get("k"),
         check=None if check is None else Check(check["name"], dict(check.get("params") or {})),
         evidence_required=node.get("evidence_required", True),
@@ -172,6 +174,7 @@ def tree_to_dict(node: Node) -> dict[str, Any]:
         "explanation": node.explanation,
         "plain_language": node.plain_language,
         "path": node.path,
+        "indication": node.indication,
         "k": node.k,
         "check": check,
         "evidence_required": node.evidence_required,
@@ -557,6 +560,8 @@ class CriteriaNode(_Section):
     """The requirement in member-readable words, for letters."""
     path: PathName | None = None
     """Evaluated only on this request path; null: on both."""
+    indication: ListKey | None = None
+    """The key of the one indication this node and its subtree apply to; null: every one."""
     k: Whole | None = None
     """k_of_n only: how many children must be met."""
     check: CheckRef | None = None
@@ -636,6 +641,8 @@ class TestCase(_Section):
 
     name: Name
     request_type: PathName
+    indication: ListKey | None = None
+    """The key of the indication the case is for; null: the criteria of every indication."""
     answers: _map(AnswerName, key=Label) = {}
     facts: Facts | None = None
     expect: Expect
@@ -645,17 +652,40 @@ class Dosing(_Section):
     condition: Text = ""
     text: Text = ""
     benefit: _choice(*BENEFITS) | None = None
-    regimen: RegimenRule = None
     monthly_means: _choice(*MONTHLY_MEANINGS) | None = None
     """How the policy's "monthly" is read; the regimen must agree."""
     monthly_means_note: Text = ""
 
 
 class Approval(_Section):
-    initial_days: Positive
-    extended_days: Positive | None = None
-    """null: no reauthorization."""
     text: Text = ""
+    """The policy's prose; the durations are each indication's."""
+
+
+class Duration(_Section):
+    """A length of time: count days, weeks or calendar months."""
+
+    count: Positive
+    unit: _choice(*DURATION_UNITS)
+
+
+class IndicationApproval(_Section):
+    initial: Duration
+    extended: Duration | None = None
+    """null: no reauthorization."""
+
+
+class Indication(_Section):
+    """One use of the drug the policy covers: its diagnoses, approval periods and dosing."""
+
+    key: ListKey
+    """How criteria nodes and test cases refer to it, e.g. relapsing_ms."""
+    name: Name
+    diagnosis_codes: Names = []
+    """ICD-10-CM code prefixes, e.g. [G35]; a case's codes choose its indication."""
+    approval: IndicationApproval
+    regimen: RegimenRule = None
+    """The dosing rule; null: none (an approval takes the requested quantity)."""
 
 
 class EditsAndDenials(_Section):
@@ -679,7 +709,8 @@ class Version(_Section):
     statement: Text = ""
     criteria_intro: Text = ""
     dosing: Dosing = Dosing()
-    approval: Approval
+    approval: Approval = Approval()
+    indications: _list(Indication, at_least_one=True)
     duration_of_therapy: Text = ""
     labs_diagnostics: Text = ""
     waste_management: Text = ""
@@ -844,9 +875,10 @@ def _check_document(
 ) -> None:
     """The rules no one value can judge. data: the document as given, for what it wrote."""
     version = doc["version"]
-    nodes = _check_tree(found, version["criteria"], version["lists"], data, references)
-    _check_dosing(found, version["dosing"])
-    _check_test_cases(found, version["test_cases"], nodes)
+    keys = _check_indications(found, version["indications"])
+    nodes = _check_tree(found, version["criteria"], version["lists"], data, references, keys)
+    _check_dosing(found, version["dosing"], version["indications"])
+    _check_test_cases(found, version["test_cases"], nodes, keys)
 
 
 def _check_tree(
@@ -855,11 +887,17 @@ def _check_tree(
     lists: Mapping[str, Any],
     data: Any,
     references: References | None,
+    indications: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
-    """Labels unique, paths consistent, checks usable; returns the nodes by label, in order."""
+    """Labels unique, paths and indications consistent, checks usable; returns the nodes by
+    label, in order. indications: the version's indication keys."""
     base: Path = ("version", "criteria")
     if root["path"] is not None:
         found.append(((*base, "path"), "the root applies to every request, so it has no path"))
+    if root.get("indication") is not None:
+        found.append(
+            ((*base, "indication"), "the root applies to every indication, so it names none")
+        )
     nodes: dict[str, dict[str, Any]] = {}
     first_at: dict[str, Path] = {}
     for node, path in iter_tree(root, base):
@@ -877,6 +915,7 @@ def _check_tree(
             for message in check_problems(as_check, lists, references):
                 found.append(((*path, "check"), message))
     _check_paths(found, root, base, None)
+    _check_node_indications(found, root, base, None, indications)
     return nodes
 
 
@@ -944,24 +983,81 @@ def _check_paths(found: Found, node: Mapping[str, Any], path: Path, inherited: s
         _check_paths(found, child, (*path, "children", i), current)
 
 
-def _check_dosing(found: Found, dosing: Mapping[str, Any]) -> None:
-    meaning, regimen = dosing["monthly_means"], dosing["regimen"]
-    maintenance = (regimen or {}).get("maintenance")
-    if meaning is None or maintenance is None:
+def _check_indications(found: Found, indications: list[dict[str, Any]]) -> list[str]:
+    """Keys unique; returns the keys, in order."""
+    keys: list[str] = []
+    for i, indication in enumerate(indications):
+        key = indication["key"]
+        if key and key in keys:
+            found.append(
+                (("version", "indications", i, "key"), f"another indication has the key {key!r}")
+            )
+        elif key:
+            keys.append(key)
+    return keys
+
+
+def _check_node_indications(
+    found: Found,
+    node: Mapping[str, Any],
+    path: Path,
+    inherited: str | None,
+    keys: Sequence[str],
+) -> None:
+    """A node names an indication of the version; one inside another's subtree is dead; a
+    group keeps children for every indication it applies to."""
+    own = node.get("indication")
+    if own is not None and own not in keys:
+        close = difflib.get_close_matches(own, list(keys), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        found.append(
+            (
+                (*path, "indication"),
+                f"no indication has the key {own!r}{hint} (keys: {', '.join(keys) or 'none'})",
+            )
+        )
+    elif inherited and own and own != inherited:
+        found.append(
+            (
+                (*path, "indication"),
+                f"indication {own} inside a node for indication {inherited}: never evaluated",
+            )
+        )
+    current = own or inherited
+    children = node["children"]
+    if node["kind"] != Kind.LEAF and children and len(keys) > 1:
+        for key in keys if current is None else (current,):
+            if not any(c.get("indication") in (None, key) for c in children):
+                found.append((path, f"for the indication {key} this group has no children left"))
+    for i, child in enumerate(children):
+        _check_node_indications(found, child, (*path, "children", i), current, keys)
+
+
+def _check_dosing(
+    found: Found, dosing: Mapping[str, Any], indications: list[dict[str, Any]]
+) -> None:
+    meaning = dosing["monthly_means"]
+    if meaning is None:
         return
     wanted = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}[meaning]
-    if (maintenance["every"], maintenance["unit"]) != wanted:
+    for indication in indications:
+        maintenance = (indication["regimen"] or {}).get("maintenance")
+        if maintenance is None or (maintenance["every"], maintenance["unit"]) == wanted:
+            continue
         found.append(
             (
                 ("version", "dosing", "monthly_means"),
-                f"says monthly means {meaning}, but the regimen's maintenance is every "
-                f"{maintenance['every']} {maintenance['unit']}",
+                f"says monthly means {meaning}, but the regimen of {indication['name']} has "
+                f"its maintenance every {maintenance['every']} {maintenance['unit']}",
             )
         )
 
 
 def _check_test_cases(
-    found: Found, cases: list[dict[str, Any]], nodes: Mapping[str, dict[str, Any]]
+    found: Found,
+    cases: list[dict[str, Any]],
+    nodes: Mapping[str, dict[str, Any]],
+    indications: Sequence[str] = (),
 ) -> None:
     order = {label: i for i, label in enumerate(nodes)}
     names: set[str] = set()
@@ -970,6 +1066,14 @@ def _check_test_cases(
         if case["name"] in names:
             found.append(((*path, "name"), f"another test case is already named {case['name']!r}"))
         names.add(case["name"])
+        if case.get("indication") is not None and case["indication"] not in indications:
+            found.append(
+                (
+                    (*path, "indication"),
+                    f"no indication has the key {case['indication']!r} "
+                    f"(keys: {', '.join(indications) or 'none'})",
+                )
+            )
         for label in case["answers"]:
             _check_leaf_label(found, (*path, "answers", label), label, nodes)
         case["answers"] = _in_tree_order(case["answers"], order)

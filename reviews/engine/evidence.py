@@ -385,6 +385,7 @@ def suggest_evidence(
     lists: Lists,
     *,
     path: str | None = None,
+    indication: str | None = None,
     per_criterion: int = 3,
 ) -> dict[str, list[Passage]]:
     """For each applicable leaf, its best passages, best first; leaves with none are absent.
@@ -394,7 +395,7 @@ def suggest_evidence(
     """
     if per_criterion < 1:
         raise ValueError(f"per_criterion must be at least 1, not {per_criterion}.")
-    leaves = applicable_leaves(root, path=path)
+    leaves = applicable_leaves(root, path=path, indication=indication)
     matcher = _Matcher({leaf.label: _terms(leaf, lists) for leaf in leaves})
     # Per criterion: (-score, document id, page, page's place in the input, sentence's place).
     ranked: dict[str, list[tuple[float, int, int, int, int]]] = {leaf.label: [] for leaf in leaves}

@@ -2,7 +2,8 @@
 
 A case gives answers for some leaves and, optionally, the facts of a request; computable leaves
 it leaves unanswered take the suggestion the facts give (as a reviewer who confirms every
-suggestion would). The tree is then evaluated on the case's path and compared with `expect`.
+suggestion would). The tree is then evaluated on the case's path (and its indication, when it
+names one) and compared with `expect`.
 The requested drug of every case is the policy's own (drug_name and generic_name).
 """
 
@@ -47,6 +48,7 @@ def run_test_case(
     """
     version = doc["version"]
     path = case["request_type"]
+    indication = case.get("indication")
     expect = case["expect"]
     try:
         root = tree_from_dict(version["criteria"])
@@ -57,6 +59,7 @@ def run_test_case(
                 facts_from_dict(facts, requested_drug=requested_drug(doc)),
                 version["lists"],
                 path=path,
+                indication=indication,
                 references=references,
             )
             if facts
@@ -65,7 +68,7 @@ def run_test_case(
         answers = {label: Answer(value) for label, value in (case.get("answers") or {}).items()}
         for label, suggestion in suggestions.items():
             answers.setdefault(label, suggestion.answer)
-        evaluation = evaluate(root, answers, path=path)
+        evaluation = evaluate(root, answers, path=path, indication=indication)
     except (ValueError, KeyError) as error:
         return TestCaseResult(case["name"], False, [f"Could not run: {error}"])
 

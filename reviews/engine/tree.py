@@ -48,6 +48,8 @@ class Node:
     explanation: str = ""
     plain_language: str = ""
     path: str | None = None
+    # The key of the one indication this node and its subtree apply to; None: every one.
+    indication: str | None = None
     k: int | None = None
     check: Check | None = None
     # False: an attestation, whose "met" needs no documentary evidence.
@@ -59,29 +61,42 @@ class Node:
 class Evaluation:
     result: Truth
     path: str | None
+    indication: str | None
     deciding: tuple[str, ...]
     node_results: Mapping[str, Truth]
     failing: tuple[str, ...]
     unanswered: tuple[str, ...]
 
 
-def is_on_path(node: Node, path: str | None) -> bool:
-    return path is None or node.path is None or node.path == path
+def is_on_path(node: Node, path: str | None, indication: str | None = None) -> bool:
+    """Whether node applies to a request on `path` for `indication` (None: any)."""
+    return (path is None or node.path is None or node.path == path) and (
+        indication is None or node.indication is None or node.indication == indication
+    )
 
 
-def iter_nodes(root: Node, *, path: str | None = None) -> Iterator[tuple[Node, int]]:
-    """Pre-order (node, depth), leaving out nodes of another path and their subtrees."""
+def iter_nodes(
+    root: Node, *, path: str | None = None, indication: str | None = None
+) -> Iterator[tuple[Node, int]]:
+    """Pre-order (node, depth), leaving out nodes of another path or another indication
+    and their subtrees."""
     stack: list[tuple[Node, int]] = [(root, 0)]
     while stack:
         node, depth = stack.pop()
-        if not is_on_path(node, path):
+        if not is_on_path(node, path, indication):
             continue
         yield node, depth
         stack.extend((child, depth + 1) for child in reversed(node.children))
 
 
-def applicable_leaves(root: Node, *, path: str | None = None) -> list[Node]:
-    return [node for node, _ in iter_nodes(root, path=path) if node.kind == Kind.LEAF]
+def applicable_leaves(
+    root: Node, *, path: str | None = None, indication: str | None = None
+) -> list[Node]:
+    return [
+        node
+        for node, _ in iter_nodes(root, path=path, indication=indication)
+        if node.kind == Kind.LEAF
+    ]
 
 
 def find(root: Node, label: str) -> Node | None:
@@ -103,29 +118,54 @@ def parse_answers(answers: Mapping[str, Answer | str]) -> dict[str, Answer]:
 
 
 def evaluate(
-    root: Node, answers: Mapping[str, Answer | str], *, path: str | None = None
+    root: Node,
+    answers: Mapping[str, Answer | str],
+    *,
+    path: str | None = None,
+    indication: str | None = None,
 ) -> Evaluation:
-    if not is_on_path(root, path):
-        raise ValueError(f"The root {root.label!r} is on path {root.path!r}, not {path!r}.")
+    """The tree's truth for a request on `path` for `indication`: nodes of another path or
+    another indication are left out, as if they were not written."""
+    if not is_on_path(root, path, indication):
+        raise ValueError(
+            f"The root {root.label!r} is on path {root.path!r} and indication "
+            f"{root.indication!r}, not {path!r} and {indication!r}."
+        )
+    on = _On(path, indication)
     parsed = parse_answers(answers)
     results: dict[str, Truth] = {}
-    deciding = _evaluate_node(root, parsed, path, results)
-    leaves = applicable_leaves(root, path=path)
+    deciding = _evaluate_node(root, parsed, on, results)
+    leaves = applicable_leaves(root, path=path, indication=indication)
     return Evaluation(
         result=results[root.label],
         path=path,
+        indication=indication,
         deciding=deciding,
-        node_results={node.label: results[node.label] for node, _ in iter_nodes(root, path=path)},
-        failing=tuple(_failing(root, path, results)),
+        node_results={
+            node.label: results[node.label]
+            for node, _ in iter_nodes(root, path=path, indication=indication)
+        },
+        failing=tuple(_failing(root, on, results)),
         unanswered=tuple(leaf.label for leaf in leaves if leaf.label not in parsed),
     )
+
+
+@dataclass(frozen=True)
+class _On:
+    """The request an evaluation is for: its path and indication (None: any)."""
+
+    path: str | None
+    indication: str | None
+
+    def applies(self, node: Node) -> bool:
+        return is_on_path(node, self.path, self.indication)
 
 
 _LEAF_TRUTH: dict[Answer | None, Truth] = {Answer.MET: Truth.MET, Answer.NOT_MET: Truth.NOT_MET}
 
 
 def _evaluate_node(
-    node: Node, answers: Mapping[str, Answer], path: str | None, results: dict[str, Truth]
+    node: Node, answers: Mapping[str, Answer], on: _On, results: dict[str, Truth]
 ) -> tuple[str, ...]:
     """Record the truth of node and its subtree in results; return node's deciding leaves."""
     if node.kind == Kind.LEAF:
@@ -133,8 +173,8 @@ def _evaluate_node(
         results[node.label] = _LEAF_TRUTH.get(answers.get(node.label), Truth.UNKNOWN)
         return (node.label,)
 
-    children = [child for child in node.children if is_on_path(child, path)]
-    child_deciding = [_evaluate_node(child, answers, path, results) for child in children]
+    children = [child for child in node.children if on.applies(child)]
+    child_deciding = [_evaluate_node(child, answers, on, results) for child in children]
     truths = [results[child.label] for child in children]
     truth = _combine(node, truths)
     results[node.label] = truth
@@ -187,7 +227,7 @@ def _concat(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _failing(node: Node, path: str | None, results: Mapping[str, Truth]) -> Iterator[str]:
+def _failing(node: Node, on: _On, results: Mapping[str, Truth]) -> Iterator[str]:
     """Leaves reached by descending only into nodes that are not met."""
     if results[node.label] == Truth.MET:
         return
@@ -195,5 +235,5 @@ def _failing(node: Node, path: str | None, results: Mapping[str, Truth]) -> Iter
         yield node.label
         return
     for child in node.children:
-        if is_on_path(child, path):
-            yield from _failing(child, path, results)
+        if on.applies(child):
+            yield from _failing(child, on, results)

@@ -130,3 +130,42 @@ class EscalateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment for the physician reviewer",
     )
+
+
+NONE_FITS = "none"
+
+
+class IndicationForm(forms.Form):
+    """The nurse's choice of the case's indication, or that the request fits none."""
+
+    indication = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Which indication is this request for?",
+        error_messages={"required": "Choose an indication, or that none fits."},
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why (recorded with the case)",
+        error_messages={"required": "Say why this indication fits (or why none does)."},
+    )
+
+    def __init__(self, *args, indications, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (i["key"], f"{i['name']} ({', '.join(i['diagnosis_codes']) or 'any diagnosis'})")
+            for i in indications
+        ]
+        choices.append((NONE_FITS, "None of them: a physician reviews the request case by case"))
+        self.fields["indication"].choices = choices
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why this indication fits (or why none does).")
+        return reason
+
+    def key(self) -> str:
+        """The indication's key, or "" for none."""
+        value = self.cleaned_data["indication"]
+        return "" if value == NONE_FITS else value

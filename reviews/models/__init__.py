@@ -17,6 +17,7 @@ from reviews.models.letters import Letter
 from reviews.models.outbox import TaskOutbox
 from reviews.models.policy import (
     Criterion,
+    Indication,
     Policy,
     PolicyList,
     PolicyListItem,
@@ -41,6 +42,7 @@ __all__ = [
     "DocumentPage",
     "FactSource",
     "IdempotencyKey",
+    "Indication",
     "InfoRequest",
     "Letter",
     "PeerToPeer",

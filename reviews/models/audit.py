@@ -95,6 +95,7 @@ class CaseEventKind(models.TextChoices):
     PEER_TO_PEER_HELD = "peer_to_peer_held", "Peer-to-peer held"
     FACT_ADDED = "fact_added", "Clinical fact added"
     FACT_CORRECTED = "fact_corrected", "Clinical fact corrected"
+    INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
 
 
 class CaseEvent(AppendOnlyModel):

@@ -92,6 +92,12 @@ class Case(models.Model):
         PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     not_in_policy = models.BooleanField(default=False)
+    # The key of the pinned version's indication the request is for (its criteria, periods
+    # and dosing); blank until chosen, and blank for a request that fits none of them.
+    indication = models.CharField(max_length=60, blank=True)
+    indication_reason = models.TextField(
+        blank=True, help_text="Why the indication was chosen (or why none fits)."
+    )
     # Set by the deadline sweep: "at_risk" when under a quarter of the time is left,
     # "overdue" past the due time; cleared when the case is decided.
     deadline_flag = models.CharField(

@@ -57,11 +57,6 @@ class PolicyVersion(models.Model):
     dosing_condition = models.CharField(max_length=200, blank=True)
     dosing_text = models.TextField(blank=True)
     dosing_benefit = models.CharField(max_length=10, choices=Benefit.choices, blank=True)
-    dosing_regimen = models.JSONField(
-        null=True,
-        blank=True,
-        help_text="The structured dosing rule (see docs/policy-format.md, Regimen).",
-    )
     monthly_means = models.CharField(
         max_length=20,
         choices=MonthlyMeans.choices,
@@ -70,10 +65,6 @@ class PolicyVersion(models.Model):
     )
     monthly_means_note = models.TextField(blank=True)
 
-    initial_approval_days = models.PositiveIntegerField()
-    extended_approval_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty when the policy allows no reauthorization."
-    )
     approval_text = models.TextField(blank=True)
     duration_of_therapy = models.TextField(blank=True)
     labs_diagnostics = models.TextField(blank=True, verbose_name="labs/diagnostics")
@@ -117,11 +108,6 @@ class PolicyVersion(models.Model):
                 name="policyversion_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(initial_approval_days__gt=0)
-                & (Q(extended_approval_days__isnull=True) | Q(extended_approval_days__gt=0)),
-                name="policyversion_approval_days_positive",
-            ),
-            models.CheckConstraint(
                 condition=Q(monthly_means__in=["", "calendar_month", "every_4_weeks"]),
                 name="policyversion_monthly_means_valid",
             ),
@@ -143,6 +129,66 @@ class PolicyVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+
+class Indication(models.Model):
+    """One use of the drug a version covers: its diagnoses, approval periods and dosing rule.
+    A case's indication (Case.indication, its key) picks the criteria, periods and dosing."""
+
+    class Unit(models.TextChoices):
+        DAY = "day", "Days"
+        WEEK = "week", "Weeks"
+        CALENDAR_MONTH = "calendar_month", "Calendar months"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="indications")
+    position = models.PositiveIntegerField(default=0)
+    key = models.SlugField(
+        max_length=60, help_text="How criteria and cases refer to it, e.g. relapsing_ms."
+    )
+    name = models.CharField(max_length=200)
+    diagnosis_codes = models.JSONField(
+        default=list, blank=True, help_text='ICD-10-CM code prefixes, e.g. ["G35"].'
+    )
+    initial_approval_count = models.PositiveIntegerField()
+    initial_approval_unit = models.CharField(max_length=20, choices=Unit.choices, default="day")
+    extended_approval_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when the policy allows no reauthorization."
+    )
+    extended_approval_unit = models.CharField(max_length=20, choices=Unit.choices, default="day")
+    regimen = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The dosing rule (docs/policy-format.md, Regimen); empty: none.",
+    )
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="indication_unique_key"),
+            models.CheckConstraint(
+                condition=Q(initial_approval_count__gt=0)
+                & (Q(extended_approval_count__isnull=True) | Q(extended_approval_count__gt=0)),
+                name="indication_approval_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_approval_unit__in=["day", "week", "calendar_month"])
+                & Q(extended_approval_unit__in=["day", "week", "calendar_month"]),
+                name="indication_approval_unit_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @property
+    def initial_approval(self) -> dict:
+        return {"count": self.initial_approval_count, "unit": self.initial_approval_unit}
+
+    @property
+    def extended_approval(self) -> dict | None:
+        if self.extended_approval_count is None:
+            return None
+        return {"count": self.extended_approval_count, "unit": self.extended_approval_unit}
 
 
 class PolicyList(models.Model):
@@ -218,6 +264,11 @@ class Criterion(models.Model):
         blank=True,
         help_text="Only evaluated on this path; empty for both.",
     )
+    indication = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The key of the indication this node applies to; empty for every one.",
+    )
     k = models.PositiveIntegerField(null=True, blank=True, help_text="For 'at least k of'.")
     check_name = models.CharField(
         max_length=60, blank=True, help_text="A computable check that suggests an answer."
@@ -255,6 +306,9 @@ class PolicyTestCase(models.Model):
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     request_type = models.CharField(max_length=12, choices=Criterion.Path.choices)
+    indication = models.CharField(
+        max_length=60, blank=True, help_text="The indication's key; empty: every indication."
+    )
     answers = models.JSONField(default=dict, blank=True)
     facts = models.JSONField(default=dict, blank=True)
     expect = models.JSONField(default=dict)

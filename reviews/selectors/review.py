@@ -1,4 +1,5 @@
-"""The state of a case's review: the pinned tree on the case's path, the suggested answers
+"""The state of a case's review: the pinned tree on the case's path and indication, the
+suggested answers
 from its facts, the recorded answers, the engine's evaluation and the dosing check.
 
 Django reads in, the pure engine does the deciding; views and services share this one
@@ -61,16 +62,32 @@ class ReviewState:
     answers: dict[str, CriterionAnswer]
     suggestions: dict[str, Suggestion]
     steps: list[Step] = field(default_factory=list)
+    # The key of the case's indication; None: none chosen (every indication's criteria).
+    indication: str | None = None
+    # True while the nurse must choose the indication before the criteria walk.
+    indication_needed: bool = False
 
     @cached_property
     def evaluation(self) -> Evaluation:
         return evaluate(
-            self.root, {label: a.answer for label, a in self.answers.items()}, path=self.path
+            self.root,
+            {label: a.answer for label, a in self.answers.items()},
+            path=self.path,
+            indication=self.indication,
         )
+
+    @property
+    def indications(self) -> list[dict]:
+        return self.doc["version"]["indications"]
+
+    @property
+    def indication_doc(self) -> dict | None:
+        """The case's indication as the document writes it, or None."""
+        return next((i for i in self.indications if i["key"] == self.indication), None)
 
     @cached_property
     def dosing_differences(self) -> list[str]:
-        rule = self.doc["version"]["dosing"]["regimen"]
+        rule = (self.indication_doc or {}).get("regimen")
         if not rule:
             return []
         try:
@@ -127,6 +144,11 @@ class ReviewState:
         """Why a nurse may not approve now, or None when she may: every criterion met, the
         dosing as the policy says, and evidence for every "met". The page shows it and the
         approval service enforces it."""
+        if self.indication_doc is None:
+            return (
+                "Choose the indication this request is for first: its criteria, approval "
+                "period and dosing rule are the indication's."
+            )
         if not self.all_met:
             return (
                 "A nurse can approve only when every criterion is met and the dosing matches "
@@ -157,11 +179,17 @@ class ReviewState:
 
     @property
     def all_met(self) -> bool:
-        return self.evaluation.result == Truth.MET and not self.dosing_differences
+        return (
+            self.indication_doc is not None
+            and self.evaluation.result == Truth.MET
+            and not self.dosing_differences
+        )
 
     @property
     def failing_items(self) -> list[str]:
         """Why the case cannot be approved by a nurse: each unmet criterion, then dosing."""
+        if self.indication_needed:
+            return ["Indication not chosen: which of the policy's indications this request is for."]
         nodes = {step.node.label: step.node for step in self.steps}
         items = []
         for label in self.evaluation.failing:
@@ -226,9 +254,9 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
     )
 
 
-def _steps(root: Node, path: str) -> list[Step]:
+def _steps(root: Node, path: str, indication: str | None) -> list[Step]:
     steps, stack = [], []
-    for node, depth in iter_nodes(root, path=path):
+    for node, depth in iter_nodes(root, path=path, indication=indication):
         del stack[depth:]
         if node.kind == Kind.LEAF:
             steps.append(Step(node, tuple(stack[1:]), len(steps) + 1))
@@ -247,6 +275,10 @@ def case_review_state(*, case: Case) -> ReviewState:
         raise NotFound("This case is not in any policy; it has no criteria to review.")
     doc, root = version_parsed(case.policy_version_id)
     path = case.request_type
+    keys = [i["key"] for i in doc["version"]["indications"]]
+    indication = case.indication if case.indication in keys else None
+    # Until the nurse chooses the indication, she is not walked through any criteria.
+    needed = indication is None and case.status == Case.Status.NURSE_REVIEW
     answers = {
         a.criterion.label: a
         for a in case.answers.select_related("criterion", "evidence_document", "answered_by")
@@ -256,6 +288,7 @@ def case_review_state(*, case: Case) -> ReviewState:
         case_facts(case, requested=requested_drug(doc)),
         doc["version"]["lists"],
         path=path,
+        indication=indication,
         references=reference_lists(),
     )
     return ReviewState(
@@ -265,7 +298,9 @@ def case_review_state(*, case: Case) -> ReviewState:
         path=path,
         answers=answers,
         suggestions=suggestions,
-        steps=_steps(root, path),
+        steps=[] if needed else _steps(root, path, indication),
+        indication=indication,
+        indication_needed=needed,
     )
 
 
@@ -301,4 +336,10 @@ def case_evidence(*, case: Case, state: ReviewState) -> dict:
     ]
     if not pages:
         return {}
-    return suggest_evidence(state.root, pages, state.doc["version"]["lists"], path=state.path)
+    return suggest_evidence(
+        state.root,
+        pages,
+        state.doc["version"]["lists"],
+        path=state.path,
+        indication=state.indication,
+    )

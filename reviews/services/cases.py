@@ -29,6 +29,7 @@ from reviews.models import (
 from reviews.selectors.cases import case_for_idempotency_key
 from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
 from reviews.services.documents import Rejected, document_add_many, staged_uploads_attach
+from reviews.services.indications import case_indication_auto
 from reviews.workflow import case_move
 
 
@@ -74,9 +75,11 @@ def case_create(
     """Enter a request: check it against the intake rules (reviews.intake; IntakeInvalid
     names every problem), find the policy and pin the version in force on the day of
     receipt, set the due time from the deadline table, then send the case to its first
-    queue. New files and the actor's staged ones (kept from a failed submission) are added.
-    The clinical facts the request states (labs, prior therapies, clinical events) are
-    stored as from intake, recorded by the actor.
+    queue. The case's indication is chosen from its diagnosis codes when exactly one of the
+    version's indications fits best; else the nurse chooses it. New files and the actor's
+    staged ones (kept from a failed submission) are added. The clinical facts the request
+    states (labs, prior therapies, clinical events) are stored as from intake, recorded by
+    the actor.
 
     A drug with no policy (or none in force) is accepted, marked not in policy, and goes to
     the physician queue: "Requests for uses not listed in this policy will be reviewed ...
@@ -131,6 +134,7 @@ def case_create(
             "policy_version": str(version) if version else None,
         },
     )
+    case_indication_auto(case=case, actor=actor)
     _route(case=case, actor=actor)
     rejected: list[Rejected] = []
     if documents:

@@ -8,7 +8,7 @@ transaction). A determination never changes once issued.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from reviews import permissions
 from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.engine.durations import Duration
 from reviews.errors import ReviewIncomplete
-from reviews.models import Case, Determination
+from reviews.models import Case, Determination, Indication
 from reviews.services.letters import letter_issue
 from reviews.workflow import case_move
 
@@ -53,28 +54,51 @@ def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
     no reauthorization of a continuation."""
     if case.policy_version is None:
         raise ReviewIncomplete("This case is in no policy: there are no terms to apply.")
-    return policy_terms(version=case.policy_version, request_type=case.request_type, start=start)
+    return policy_terms(
+        version=case.policy_version,
+        indication=case_indication(case),
+        request_type=case.request_type,
+        start=start,
+    )
 
 
-def policy_terms(*, version, request_type: str, start: date | None = None) -> ApprovalTerms:
-    """The one rule: an initial request gets the initial period with the whole dosing rule;
-    a continuation the extended period with the maintenance dosing only."""
+def case_indication(case: Case) -> Indication:
+    """The pinned version's indication the case is for; ReviewIncomplete until one is chosen."""
+    indication = (
+        Indication.objects.filter(version_id=case.policy_version_id, key=case.indication).first()
+        if case.indication
+        else None
+    )
+    if indication is None:
+        raise ReviewIncomplete(
+            "Choose the indication this request is for first: its criteria, approval period "
+            "and dosing rule are the indication's."
+        )
+    return indication
+
+
+def policy_terms(
+    *, version, indication: Indication, request_type: str, start: date | None = None
+) -> ApprovalTerms:
+    """The one rule: an initial request gets the indication's initial period with its whole
+    dosing rule; a continuation its extended period with the maintenance dosing only. A period
+    ends where engine.durations says (its first and last days both covered)."""
     start = start or timezone.localdate()
     initial = request_type == Case.RequestType.INITIAL
-    days = version.initial_approval_days if initial else version.extended_approval_days
-    if not days:
+    duration = indication.initial_approval if initial else indication.extended_approval
+    if duration is None:
         raise NoContinuation(
             f"Policy {version.policy.number} version {version.number} allows no "
-            "reauthorization: a physician decides the period."
+            f"reauthorization for {indication.name}: a physician decides the period."
         )
-    end = start + timedelta(days=days - 1)
-    if not version.dosing_regimen:
-        # A policy without a dosing rule: the period only; the quantity is as requested.
+    end = Duration.from_dict(duration).end(start)
+    if not indication.regimen:
+        # An indication without a dosing rule: the period only; the quantity is as requested.
         return ApprovalTerms(start=start, end=end, doses=None, amount=None, unit="")
     quantity = authorized_quantity(
-        Regimen.from_dict(version.dosing_regimen),
+        Regimen.from_dict(indication.regimen),
         start=start,
-        days=days,
+        days=(end - start).days + 1,
         phase="initial" if initial else "continuation",
     )
     return ApprovalTerms(

@@ -205,7 +205,8 @@ def case_approve_by_nurse(
         decided_by=nurse,
         role=Determination.Role.NURSE,
         rationale=f"Every criterion of policy {version.policy.number} version {version.number} "
-        f"on the {state.path} path is met, and the requested dosing matches the policy.",
+        f"for {state.indication_doc['name']} on the {state.path} path is met, and the "
+        "requested dosing matches the policy.",
         criteria_cited=state.approval_criteria,
         terms=terms,
     )
@@ -236,6 +237,7 @@ def case_escalate(*, case: Case, nurse, comment: str = "") -> Case:
             "comment": comment.strip(),
             "result": state.evaluation.result.value,
             "path": state.path,
+            "indication": state.indication or "",
         },
         assignee=None,
     )

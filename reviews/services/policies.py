@@ -16,6 +16,7 @@ from reviews.engine import document, testcases
 from reviews.errors import PolicyInvalid, PolicyVersionLocked
 from reviews.models import (
     Criterion,
+    Indication,
     Policy,
     PolicyList,
     PolicyListItem,
@@ -24,6 +25,7 @@ from reviews.models import (
 )
 from reviews.policy_documents import (
     criteria_rows,
+    indication_rows,
     json_safe,
     version_document,
     version_fields_from_document,
@@ -139,6 +141,9 @@ def _version_create(*, policy: Policy, doc: dict[str, Any], actor) -> PolicyVers
 
 def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
     body = doc["version"]
+    Indication.objects.bulk_create(
+        Indication(version=version, **fields) for fields in indication_rows(doc)
+    )
     for position, (key, data) in enumerate(body["lists"].items()):
         policy_list = PolicyList.objects.create(
             version=version, key=key, title=data["title"], position=position
@@ -168,6 +173,7 @@ def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
             position=i,
             name=case["name"],
             request_type=case["request_type"],
+            indication=case.get("indication") or "",
             answers=case.get("answers", {}),
             facts=json_safe(case.get("facts") or {}),
             expect=json_safe(case["expect"]),
@@ -179,6 +185,7 @@ def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
 def _version_clear(version: PolicyVersion) -> None:
     version.test_cases.all().delete()
     version.lists.all().delete()
+    version.indications.all().delete()
     # Children first: a parent cannot go while rows still point at it.
     for criterion in sorted(version.criteria.all(), key=lambda c: c.parent_id is None):
         criterion.delete()

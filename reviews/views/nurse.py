@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviews import permissions
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
-from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm
+from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm, IndicationForm
 from reviews.models import Case
 from reviews.selectors.cases import case_documents, case_get_for_user
 from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
 from reviews.services import nurse_review as services
 from reviews.services.audit import case_view_record
 from reviews.services.determinations import approval_terms
+from reviews.services.indications import case_indication_choose
 
 QUEUE_PAGE_SIZE = 50
 
@@ -166,6 +167,7 @@ def _summary_context(request, case: Case, state, **extra) -> dict:
         "terms": terms,
         "approve_refusal": refusal,
         "escalate_form": EscalateForm(),
+        "indication_form": IndicationForm(indications=state.indications),
         **extra,
     }
 
@@ -241,3 +243,33 @@ def case_escalate_view(request, case_id: int):
         return redirect("reviews:case-review-summary", case_id=case.pk)
     messages.success(request, f"{case.reference} sent to the physician queue.")
     return redirect("reviews:nurse-queue")
+
+
+@require_POST
+def case_indication_choose_view(request, case_id: int):
+    """The nurse says which indication the request is for (or that it fits none), and why."""
+    case = _nurse_case(request, case_id)
+    state = case_review_state(case=case)
+    form = IndicationForm(request.POST, indications=state.indications)
+    if not form.is_valid():
+        return render(
+            request,
+            "reviews/case_review_summary.html",
+            _summary_context(request, case, state, indication_form=form),
+            status=400,
+        )
+    try:
+        case = case_indication_choose(
+            case=case, nurse=request.user, indication=form.key(), reason=form.cleaned_data["reason"]
+        )
+    except ReviewError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:case-review-summary", case_id=case.pk)
+    if case.status == Case.Status.PHYSICIAN_QUEUE:
+        messages.success(
+            request,
+            f"{case.reference} fits none of the policy's indications: sent to the physician "
+            "queue, to be reviewed case by case.",
+        )
+        return redirect("reviews:nurse-queue")
+    return redirect("reviews:case-review", case_id=case.pk)

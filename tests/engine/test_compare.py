@@ -40,3 +40,26 @@ def test_word_diff_keeps_the_words_in_order():
     assert [s.op for s in segments] == ["same", "removed", "added", "same", "removed", "added"]
     kept = " ".join(s.text for s in segments if s.op != "removed")
     assert kept == "take 40 mg every 4 weeks"
+
+
+def test_a_changed_approval_period_is_a_row_of_its_indication():
+    old, new = _doc(), copy.deepcopy(_doc())
+    new["version"]["indications"][0]["approval"]["extended"] = {
+        "count": 6,
+        "unit": "calendar_month",
+    }
+    changed = [r for r in compare.compare(old, new) if r.status != compare.SAME]
+    assert [(r.section, r.name, r.old, r.new) for r in changed] == [
+        (
+            "Indication relapsing_ms approval extended",
+            "count",
+            "365",
+            "6",
+        ),
+        (
+            "Indication relapsing_ms approval extended",
+            "unit",
+            "day",
+            "calendar_month",
+        ),
+    ]

@@ -39,14 +39,16 @@ version:
   number: 1
   status: draft
   effective_date: 2026-01-01
-  dosing:
-    regimen:
-      dose_amount: 20
-      dose_unit: mg
-      route: subcutaneous
-      maintenance: {every: 1, unit: calendar_month}
-  approval:
-    initial_days: 365
+  indications:
+    - key: main
+      name: Main use
+      regimen:
+        dose_amount: 20
+        dose_unit: mg
+        route: subcutaneous
+        maintenance: {every: 1, unit: calendar_month}
+      approval:
+        initial: {count: 365, unit: day}
   lists:
     agents:
       title: Agents
@@ -108,9 +110,12 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
     assert version["effective_date"] == date(2026, 1, 1)
     assert version["annual_review_date"] is None
     assert version["overview"] == ""
-    assert version["dosing"]["regimen"]["dose_amount"] == "20"
-    assert version["dosing"]["regimen"]["maintenance"]["start_week"] == 0
-    assert version["approval"] == {"initial_days": 365, "extended_days": None, "text": ""}
+    (indication,) = version["indications"]
+    assert indication["regimen"]["dose_amount"] == "20"
+    assert indication["regimen"]["maintenance"]["start_week"] == 0
+    assert indication["approval"] == {"initial": {"count": 365, "unit": "day"}, "extended": None}
+    assert indication["diagnosis_codes"] == []
+    assert version["approval"] == {"text": ""}
     assert version["edits_and_denials"]["remark_codes"] == []
     assert version["lists"]["agents"]["items"] == [
         {"name": "Alpha", "generic": "", "as_written": "", "synonyms": []}
@@ -125,6 +130,7 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
         "explanation": "",
         "plain_language": "",
         "path": None,
+        "indication": None,
         "k": None,
         "check": None,
         "evidence_required": True,
@@ -331,10 +337,13 @@ def test_status_must_be_known() -> None:
 
 
 @pytest.mark.parametrize("days", ["0", "-30", "true", "'365'"])
-def test_approval_days_must_be_positive_whole_numbers(days: str) -> None:
-    text = edited(("initial_days: 365", f"initial_days: {days}"))
+def test_approval_counts_must_be_positive_whole_numbers(days: str) -> None:
+    text = edited(("{count: 365, unit: day}", f"{{count: {days}, unit: day}}"))
     problem = only_problem(text)
-    assert (problem.where, problem.line) == ("version.approval.initial_days", 17)
+    assert (problem.where, problem.line) == (
+        "version.indications[0].approval.initial.count",
+        line_of(text, "initial:"),
+    )
 
 
 def test_kind_must_be_known() -> None:
@@ -483,12 +492,14 @@ def test_only_leaves_have_checks() -> None:
 def test_regimen_goes_through_dosing() -> None:
     text = edited(("unit: calendar_month}", "unit: fortnight}"))
     problem = only_problem(text)
-    assert problem.where == "version.dosing.regimen"
+    assert problem.where == "version.indications[0].regimen"
     assert "maintenance.unit must be one of day, week, calendar_month" in problem.message
 
 
 def test_monthly_means_must_agree_with_the_regimen() -> None:
-    text = edited(("  approval:\n", "    monthly_means: every_4_weeks\n  approval:\n"))
+    text = edited(
+        ("  indications:\n", "  dosing:\n    monthly_means: every_4_weeks\n  indications:\n")
+    )
     problem = only_problem(text)
     assert (problem.where, problem.line) == (
         "version.dosing.monthly_means",
@@ -540,14 +551,14 @@ def test_duplicate_yaml_keys_are_not_silently_dropped() -> None:
 def test_every_problem_is_reported_at_once_in_line_order() -> None:
     text = edited(
         ("status: draft", "status: drafty"),
-        ("initial_days: 365", "initial_days: 0"),
+        ("{count: 365, unit: day}", "{count: 0, unit: day}"),
         ("{label: B.b, kind: leaf}", "{label: B.b, kind: leaf, nope: 1}"),
         ("expect: {result: met}", "expect: {result: maybe}"),
     )
     found = problems(text)
     assert [p.where for p in found] == [
         "version.status",
-        "version.approval.initial_days",
+        "version.indications[0].approval.initial.count",
         "version.criteria.children[1].children[1].nope",
         "version.test_cases[0].expect.result",
     ]
@@ -580,9 +591,11 @@ def test_validate_works_on_a_built_dict_without_lines() -> None:
     assert validate(doc) == []
     doc["version"]["criteria"]["children"][1]["kind"] = "k_of_n"
     doc["version"]["criteria"]["children"][1]["k"] = 5
-    doc["version"]["approval"]["initial_days"] = -1
+    doc["version"]["indications"][0]["approval"]["initial"]["count"] = -1
     assert validate(doc) == [
-        Problem("version.approval.initial_days", None, "must be at least 1, not -1"),
+        Problem(
+            "version.indications[0].approval.initial.count", None, "must be at least 1, not -1"
+        ),
         Problem(
             "version.criteria.children[1].k",
             None,
@@ -594,7 +607,7 @@ def test_validate_works_on_a_built_dict_without_lines() -> None:
 def test_a_dict_built_by_code_may_use_enums_tuples_and_decimals() -> None:
     doc = copy.deepcopy(parse(BASE))
     doc["version"]["criteria"]["children"][1]["kind"] = Kind.ANY
-    doc["version"]["dosing"]["regimen"]["dose_amount"] = Decimal("20")
+    doc["version"]["indications"][0]["regimen"]["dose_amount"] = Decimal("20")
     doc["version"]["criteria"]["children"][0]["check"] = {
         "name": "lab_value",
         "params": {"lab": "LDL-C", "op": ">=", "value": Decimal("100"), "unit": "mg/dL"},
@@ -646,8 +659,11 @@ def test_a_k_that_is_not_a_number_is_reported_once() -> None:
 
 
 def test_text_must_be_text_and_keys_must_be_text() -> None:
-    problem = only_problem(edited(("  approval:\n", "    condition: 5\n  approval:\n")))
-    assert problem == Problem("version.dosing.condition", 16, "must be text, not the number 5")
+    text = edited(("  indications:\n", "  dosing:\n    condition: 5\n  indications:\n"))
+    problem = only_problem(text)
+    assert problem == Problem(
+        "version.dosing.condition", line_of(text, "condition: 5"), "must be text, not the number 5"
+    )
 
     text = edited(("      - label: A\n", "      - 7: x\n        label: A\n"))
     problem = only_problem(text)
@@ -735,14 +751,14 @@ def test_the_json_schema_refuses_what_parse_refuses_by_shape() -> None:
     doc = _as_an_editor_reads_it(POLICY_FILES[0])
     doc["version"]["status"] = "live"
     doc["version"]["criteria"]["children"][0]["explanaton"] = "x"
-    doc["version"]["approval"]["initial_days"] = 0
-    doc["version"]["dosing"]["regimen"]["maintenance"]["unit"] = "fortnight"
+    doc["version"]["indications"][0]["approval"]["initial"]["count"] = 0
+    doc["version"]["indications"][0]["regimen"]["maintenance"]["unit"] = "fortnight"
     doc["policy"]["number"] = 2020910
     places = sorted("/".join(map(str, e.absolute_path)) for e in validator.iter_errors(doc))
     assert places == [
         "policy/number",
-        "version/approval/initial_days",
         "version/criteria/children/0",
-        "version/dosing/regimen",
+        "version/indications/0/approval/initial/count",
+        "version/indications/0/regimen",
         "version/status",
     ]

@@ -152,9 +152,16 @@ def test_sections_as_published(version: dict[str, Any]) -> None:
     assert version["documentation_requirements"].endswith("shall be final and binding.")
 
 
-def test_approval_is_365_and_365(version: dict[str, Any]) -> None:
+def test_one_indication_relapsing_ms_approved_365_and_365_days(version: dict[str, Any]) -> None:
+    (indication,) = version["indications"]
+    assert indication["key"] == "relapsing_ms"
+    assert indication["name"] == "Relapsing forms of multiple sclerosis"
+    assert indication["diagnosis_codes"] == ["G35"]
+    assert indication["approval"] == {
+        "initial": {"count": 365, "unit": "day"},
+        "extended": {"count": 365, "unit": "day"},
+    }
     approval = version["approval"]
-    assert (approval["initial_days"], approval["extended_days"]) == (365, 365)
     assert "A) Initial Approval: 365 days" in approval["text"]
     assert "B) Extended Approval: 365 days" in approval["text"]
 
@@ -165,7 +172,9 @@ def test_dosing(version: dict[str, Any]) -> None:
     assert dosing["text"].startswith("Dosing must meet the following: (medical benefit only)\n")
     assert "once monthly starting at Week 4." in dosing["text"]
     assert dosing["benefit"] == "medical"
-    assert dosing["regimen"] == {
+    assert "regimen" not in dosing
+    (indication,) = version["indications"]
+    assert indication["regimen"] == {
         "dose_amount": "20",
         "dose_unit": "mg",
         "route": "subcutaneous",
@@ -175,7 +184,7 @@ def test_dosing(version: dict[str, Any]) -> None:
     assert dosing["monthly_means"] == "calendar_month"
     assert "every 4 weeks" in dosing["monthly_means_note"]
     # A first year: 3 loading doses, then a dose each calendar month from week 4.
-    regimen = Regimen.from_dict(dosing["regimen"])
+    regimen = Regimen.from_dict(indication["regimen"])
     quantity = authorized_quantity(regimen, start=date(2026, 1, 5), days=365, phase="initial")
     assert (quantity.doses, quantity.total_amount) == (15, 300)
 

@@ -96,6 +96,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-approve-confirm": {"GET": _row(302, 403, 404, 403, 404)},
     "reviews:case-approve": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
     "reviews:case-escalate": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
+    # An empty choice of indication is refused on the summary page (400).
+    "reviews:case-indication-choose": {"GET": ALL_405, "POST": _row(400, 403, 404, 403, 404)},
     # Clinical facts in review: an empty form names no source document (400).
     "reviews:case-facts": {"GET": _row(200, 403, 404, 403, 404)},
     "reviews:case-fact-add": {
@@ -160,6 +162,10 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "api:case-escalate": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
         "POST": _row(200, 403, 404, 403, 404, anonymous=401),
+    },
+    "api:case-indication": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(400, 403, 404, 403, 404, anonymous=401),
     },
     "api:case-decision": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
@@ -280,6 +286,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-approve-confirm": [in_review.pk],
         "reviews:case-approve": [in_review.pk],
         "reviews:case-escalate": [in_review.pk],
+        "reviews:case-indication-choose": [in_review.pk],
         "reviews:case-facts": [in_review.pk],
         "reviews:case-fact-add": [in_review.pk, "lab"],
         "reviews:case-fact-correct": [in_review.pk, "lab", in_review.labs.get().pk],
@@ -309,6 +316,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "api:answer": [in_review.pk, first_label],
         "api:case-approve": [in_review.pk],
         "api:case-escalate": [in_review.pk],
+        "api:case-indication": [in_review.pk],
         "api:case-decision": [escalated.pk],
         "api:case-request-info": [escalated.pk],
         "api:letter": [approved.pk],

@@ -64,10 +64,18 @@ def test_a_request_for_a_drug_with_a_policy_is_pinned_and_goes_to_nurse_review(n
     events = list(case.events.order_by("pk"))
     assert [(e.kind, e.from_status, e.to_status) for e in events] == [
         ("received", "", "received"),
+        ("indication_chosen", "", ""),
         ("status", "received", "nurse_review"),
     ]
     assert events[0].actor == nurse and events[0].payload["reference"] == case.reference
-    assert "2020910" in events[1].payload["reason"]
+    assert events[1].payload == {
+        "indication": "relapsing_ms",
+        "name": "Relapsing forms of multiple sclerosis",
+        "reason": "Diagnosis: G35.A fits G35 (Relapsing forms of multiple sclerosis).",
+        "automatic": True,
+    }
+    assert case.indication == "relapsing_ms"
+    assert "2020910" in events[2].payload["reason"]
 
 
 @pytest.mark.django_db

@@ -382,6 +382,7 @@ def test_escalating_a_case_that_meets_everything_needs_a_reason(clear_case, nurs
         "comment": "Active hepatitis B in the labs.",
         "result": "met",
         "path": "initial",
+        "indication": "relapsing_ms",
     }
 
 

@@ -14,7 +14,7 @@ from reviews.models import Criterion, Policy, PolicyVersion
 from reviews.policy_documents import version_quantities, version_tree
 from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
 from reviews.services import policies as services
-from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE
+from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE, TWO_INDICATIONS_FILE
 
 
 def export(number: str, *args: str) -> str:
@@ -34,6 +34,22 @@ def test_load_then_export_gives_the_same_document_byte_for_byte():
 
 
 @pytest.mark.django_db
+def test_two_indications_round_trip_through_the_database():
+    call_command("load_policy", str(TWO_INDICATIONS_FILE), stdout=StringIO())
+    assert export("9000002") == TWO_INDICATIONS_FILE.read_text(encoding="utf-8")
+    version = PolicyVersion.objects.get(policy__number="9000002")
+    assert [
+        (i.key, i.initial_approval_count, i.initial_approval_unit)
+        for i in version.indications.all()
+    ] == [
+        ("relapsing_ms", 6, "calendar_month"),
+        ("nmosd", 52, "week"),
+    ]
+    assert Criterion.objects.get(version=version, label="NM").indication == "nmosd"
+    assert version.test_cases.get(name__startswith="NMOSD, initial: the").indication == "nmosd"
+
+
+@pytest.mark.django_db
 def test_load_is_idempotent():
     out = StringIO()
     call_command("load_policy", str(KESIMPTA_FILE), stdout=out)
@@ -47,7 +63,7 @@ def test_load_is_idempotent():
 @pytest.mark.django_db
 def test_a_bad_file_reports_every_problem_with_its_line_and_changes_nothing(tmp_path):
     text = KESIMPTA_FILE.read_text(encoding="utf-8")
-    text = text.replace("    initial_days: 365", "    initial_days: -1", 1)
+    text = text.replace("          count: 365", "          count: -1", 1)
     text = text.replace("        kind: leaf\n", "        kind: leef\n", 1)
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")
@@ -55,7 +71,7 @@ def test_a_bad_file_reports_every_problem_with_its_line_and_changes_nothing(tmp_
         call_command("load_policy", str(bad), stdout=StringIO())
     message = str(error.value)
     assert "Nothing was loaded" in message
-    assert "version.approval.initial_days: must be at least 1, not -1" in message
+    assert "version.indications[0].approval.initial.count: must be at least 1, not -1" in message
     assert "version.criteria.children[0].kind: must be one of" in message
     assert message.count("line ") >= 2
     assert not Policy.objects.exists()
@@ -243,10 +259,12 @@ def test_policy_is_found_by_drug_name_or_a_code_that_only_it_lists(kesimpta):
 
 @pytest.mark.django_db
 def test_authorized_quantity_follows_the_dosing_rule(kesimpta):
-    quantities = version_quantities(kesimpta)
+    (quantities,) = version_quantities(kesimpta)
+    assert quantities["indication"].key == "relapsing_ms"
     assert (quantities["initial"].doses, str(quantities["initial"].amount)) == (15, "300")
     assert (quantities["extended"].doses, str(quantities["extended"].amount)) == (12, "240")
     assert quantities["initial"].unit == "mg"
+    assert quantities["initial"].days == quantities["extended"].days == 365
 
 
 @pytest.mark.django_db
@@ -261,7 +279,9 @@ def test_the_tree_from_the_database_evaluates_like_the_file(kesimpta):
 @pytest.mark.django_db
 def test_a_second_policy_of_another_shape_loads_checks_and_publishes(statin_policy, policy_admin):
     assert statin_policy.status == "draft"
-    assert statin_policy.initial_approval_days == 180
+    (indication,) = statin_policy.indications.all()
+    assert (indication.initial_approval_count, indication.initial_approval_unit) == (180, "day")
+    assert indication.diagnosis_codes == ["E78.0"]
     kinds = set(statin_policy.criteria.values_list("kind", flat=True))
     assert "k_of_n" in kinds
     checks = set(statin_policy.criteria.exclude(check_name="").values_list("check_name", flat=True))
