@@ -9,7 +9,9 @@ An `if` node has exactly two children, the condition and the then-subtree, and r
 Kleene implication "condition -> then": condition met, the node is the then-subtree's result;
 condition not met, the node does not apply and counts as met; condition unknown, the node is
 unknown unless the then-subtree is already met. The then-subtree's leaves are asked only once
-the condition is met (`asked_leaves`), so they are neither failing nor unanswered before.
+the condition is met (`asked_leaves`), so they are neither failing nor unanswered before; while
+the condition is open, only its leaves are failing. An if that does not apply adds no deciding
+leaf: the deciding leaves are the met grounds an approval cites, and its condition is not met.
 """
 
 from __future__ import annotations
