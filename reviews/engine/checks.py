@@ -674,6 +674,9 @@ class CheckSpec:
     stands_as_evidence: bool = True
     # Problems across params (given the params that are there, each of its kind), or None.
     rule: Callable[[Mapping[str, Any]], list[str]] | None = None
+    # Whether the facts it reads are absent, so its "not met" rests on nothing listed: negated,
+    # that would be a "met" from an empty form, so a negated check suggests nothing then.
+    reads_nothing: Callable[[Facts], bool] | None = None
 
 
 DEFAULT_OUTCOMES = ("failed", "intolerant", "contraindicated")
@@ -720,6 +723,7 @@ CHECKS: Mapping[str, CheckSpec] = {
             "outcomes": Param("strings", False, DEFAULT_OUTCOMES),
         },
         stands_as_evidence=False,  # a history of trials is shown by the chart, not the form
+        reads_nothing=lambda facts: not facts.prior_therapies,
     ),
     "lab_value": CheckSpec(
         _lab_value,
@@ -975,9 +979,12 @@ def suggest(
     for name, param in (spec.params if spec else {}).items():
         if param.kind == "reference" and params[name] is not None:
             params[name] = given[params[name]]  # the check reads the list, not its name
-    suggestion = CHECKS[check.name].function(params, facts, lists)
+    spec = CHECKS[check.name]
+    suggestion = spec.function(params, facts, lists)
     if suggestion is None or not check.negate:
         return suggestion
+    if spec.reads_nothing is not None and spec.reads_nothing(facts):
+        return None
     if suggestion.answer == Answer.NOT_DOCUMENTED:
         note = " The criterion is the opposite of this check (negated)."
         return replace(suggestion, reason=suggestion.reason + note)

@@ -407,3 +407,11 @@ def test_new_checks_require_their_params():
     assert check_problems(Check("bmi_at_least", {}), LISTS) == [
         "Check bmi_at_least: missing parameter 'value'."
     ]
+
+
+def test_a_negated_not_met_that_rests_on_nothing_listed_suggests_nothing():
+    params = {"list": "statins", "count": 1}
+    assert answer("tried_and_failed_at_least", facts(), **params) == NOT_MET
+    assert run("tried_and_failed_at_least", facts(), negate=True, **params) is None
+    listed = facts(prior_therapies=(trial(name="ezetimibe"),))
+    assert answer("tried_and_failed_at_least", listed, negate=True, **params) == MET
