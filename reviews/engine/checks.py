@@ -363,9 +363,10 @@ def _tried_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Su
         index = next((i for i, item in enumerate(items) if matches_item(trial.name, item)), None)
         if index is None:
             continue
-        problem, unknown = _trial_problem(trial, facts.request_date, duration, floor, params)
-        if problem is None and _outcome(trial.outcome) not in outcomes:
+        if _outcome(trial.outcome) not in outcomes:
             problem, unknown = f"outcome {trial.outcome or 'not given'}", False
+        else:
+            problem, unknown = _trial_problem(trial, facts.request_date, duration, floor, params)
         if problem is None:
             counted.setdefault(index, _trial_text(trial))
         elif unknown:
@@ -680,7 +681,8 @@ class CheckSpec:
 
 
 DEFAULT_OUTCOMES = ("failed", "intolerant", "contraindicated")
-TRIAL_OUTCOMES = ("ineffective", "intolerant", "contraindicated")
+# A contraindicated drug is never taken, so it cannot last a trial's duration.
+TRIAL_OUTCOMES = ("ineffective", "intolerant")
 
 
 def _lab_value_rule(params: Mapping[str, Any]) -> list[str]:

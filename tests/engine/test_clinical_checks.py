@@ -225,6 +225,7 @@ def trial(name="atorvastatin", outcome="ineffective", dose="40", unit="mg", **da
         (trial(outcome="failed"), MET),  # failed reads as ineffective
         (trial(outcome="intolerant"), MET),
         (trial(outcome="adherence unclear"), NOT_MET),
+        (trial(outcome="contraindicated", start=None), NOT_MET),  # outcome first: no trial
         (trial(name="ezetimibe"), NOT_MET),  # not on the list
         (trial(dose=None), ND),  # dose unknown: cannot count, could have
         (trial(unit="mg/kg"), ND),

@@ -96,3 +96,12 @@ def test_after_the_condition_fails_next_skips_the_hidden_step(client, case, nurs
     assert response["Location"] == url("case-review-step", case, "not_pregnant")
     assert client.get(url("case-review-step", case, "child.specialist")).status_code == 404
     assert client.get(url("case-review", case))["Location"] == url("case-review-step", case, "ldl")
+
+
+def test_the_policy_page_names_the_if_and_the_negated_check(client, case, nurse):
+    client.force_login(nurse)
+    page = client.get(reverse("reviews:policy-version-detail", args=[case.policy_version_id]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "if the first holds, then the second" in body
+    assert body.count("(negated: met when the check is not)") == 1
