@@ -120,7 +120,12 @@ def _tree_problems(rows: list[dict], deleted: set[int], version: PolicyVersion) 
         label, kind, count = row["label"], row["kind"], children_of.get(row["label"], 0)
         if kind == Criterion.Kind.LEAF and count:
             problems.append(f"“{label}” is a question (leaf) but has {count} criteria under it.")
-        if kind != Criterion.Kind.LEAF and not count:
+        if kind == Criterion.Kind.IF and count != 2:
+            problems.append(
+                f"“{label}” is an “if … then” and needs exactly two criteria under it: the "
+                f"condition, then what applies when it is met (it has {count})."
+            )
+        elif kind != Criterion.Kind.LEAF and not count:
             problems.append(f"“{label}” is a group and needs at least one criterion under it.")
         if kind == Criterion.Kind.K_OF_N:
             k = row.get("k")
@@ -137,7 +142,7 @@ def _tree_problems(rows: list[dict], deleted: set[int], version: PolicyVersion) 
                     f'“{label}”: check parameters must be a JSON object, e.g. {{"years": 18}}.'
                 )
                 continue
-            check = Check(row["check_name"], params)
+            check = Check(row["check_name"], params, bool(row.get("check_negate")))
             problems.extend(
                 f"“{label}”: {p}" for p in checks.check_problems(check, lists, reference_lists())
             )
@@ -157,7 +162,7 @@ class CriterionInline(DraftOnlyInline, admin.StackedInline):
         "note",
         "explanation",
         "plain_language",
-        ("check_name", "check_params"),
+        ("check_name", "check_params", "check_negate"),
         "evidence_required",
     ]
 

@@ -119,6 +119,7 @@ def criteria_rows(node: dict[str, Any]) -> list[tuple[dict[str, Any], str | None
                     "k": n.get("k"),
                     "check_name": check.get("name", ""),
                     "check_params": check.get("params", {}),
+                    "check_negate": check.get("negate", False),
                     "evidence_required": n.get("evidence_required", True),
                     **{f: n.get(f, "") for f in NODE_FIELDS},
                 },
@@ -158,7 +159,11 @@ def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
         node["path"] = c.path or None
         node["indication"] = c.indication or None
         node["k"] = c.k
-        node["check"] = {"name": c.check_name, "params": c.check_params} if c.check_name else None
+        node["check"] = (
+            {"name": c.check_name, "params": c.check_params, "negate": c.check_negate}
+            if c.check_name
+            else None
+        )
         node["evidence_required"] = c.evidence_required
         node["children"] = [build(child) for child in children.get(c.pk, [])]
         return node

@@ -70,6 +70,14 @@ def _fast_password_hasher(request, settings):
         settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _session_renewed_on_every_request(request, settings):
+    """The pinned query counts include the session's renewal on every request, whichever
+    request of a test it is; tests marked `session_renewal` keep the real interval."""
+    if not request.node.get_closest_marker("session_renewal"):
+        settings.SESSION_RENEW_SECONDS = 0
+
+
 @functools.cache
 def tiny_pdf() -> bytes:
     """A one-page blank PDF, valid for any reader."""

@@ -18,6 +18,19 @@ Conventions:
   medication the concurrent-use check cannot classify makes its suggestion "not documented".
 - Diagnosis codes match case-insensitively, ignoring spaces and dots, when the code equals a
   listed code or lies under it (G35 covers G35, G35.A and G35A).
+- A window `within: {count, unit}` (unit day | week | calendar_month | year) ends on the
+  request date and starts count units before it, both days included: 90 days before
+  2026-04-01 starts on 2026-01-01; 1 calendar_month before 2026-03-31 starts on 2026-02-28;
+  a year is 12 calendar months. Anything dated after the request date is outside it.
+- A duration `min_duration: {count, unit}` has passed once the end date reaches the start
+  moved on by it (the same calendar-month rule), so 3 calendar months from 2026-01-31 end on
+  2026-04-30.
+- Figures are Decimals, never floats. A percent change and a BMI are computed exactly, then
+  rounded half up to one decimal place; the comparison is made on that rounded figure, the
+  one the reason shows (BMI 29.96 is 30.0 and is "at least 30").
+- Prior-therapy outcomes: "failed" is read as "ineffective".
+- negate: true on a check turns its met into not met and back; not documented and no
+  suggestion stay as they are, and the reason says the criterion is the check's opposite.
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -53,12 +66,11 @@ class LabResult:
 @dataclass(frozen=True)
 class PriorTherapy:
     name: str
-    # ineffective | intolerant | contraindicated | ongoing ("failed" = ineffective)
-    outcome: str = ""
+    outcome: str = ""  # ineffective | intolerant | contraindicated | ongoing ("failed" too)
     dose: Decimal | None = None
     dose_unit: str = ""
     start: date | None = None
-    end: date | None = None
+    end: date | None = None  # None: ongoing, or not known
 
 
 @dataclass(frozen=True)
@@ -321,8 +333,8 @@ def _tried_and_failed_at_least(
     params: Mapping[str, Any], facts: Facts, lists: Lists
 ) -> Suggestion | None:
     items, title = _items(lists, params["list"]), _title(lists, params["list"])
-    outcomes = {o.casefold() for o in params["outcomes"]}
-    qualifying = [t for t in facts.prior_therapies if t.outcome.strip().casefold() in outcomes]
+    outcomes = {_outcome(o) for o in params["outcomes"]}
+    qualifying = [t for t in facts.prior_therapies if _outcome(t.outcome) in outcomes]
     tried = [item for item in items if any(matches_item(t.name, item) for t in qualifying)]
     needed = params["count"]
     named = ", ".join(f"{t.name} ({t.outcome})" for t in qualifying if _any_item(t.name, tried))
@@ -333,6 +345,94 @@ def _tried_and_failed_at_least(
     return Suggestion(Answer.MET if len(tried) >= needed else Answer.NOT_MET, reason)
 
 
+def _outcome(text: str) -> str:
+    outcome = " ".join(text.split()).casefold()
+    return "ineffective" if outcome == "failed" else outcome
+
+
+def _tried_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    """Trials of `count` different list items, each long enough, at or above the dose floor,
+    with an allowed outcome. A trial whose dates or dose are unknown cannot count; when such
+    trials could make up the number, the suggestion is "not documented"."""
+    if not facts.prior_therapies:
+        return None  # nothing listed may mean nothing was filled in
+    items, title = _items(lists, params["list"]), _title(lists, params["list"])
+    outcomes = {_outcome(o) for o in params["outcomes"]}
+    duration: Mapping[str, Any] = params["min_duration"]
+    floor = _decimal(params["min_dose"]) if params["min_dose"] is not None else None
+    counted: dict[int, str] = {}  # list item's index -> the trial that counts for it
+    open_items: dict[int, str] = {}  # could count, if what is unknown were known
+    refused: list[str] = []
+    for trial in facts.prior_therapies:
+        index = next((i for i, item in enumerate(items) if matches_item(trial.name, item)), None)
+        if index is None:
+            continue
+        if _outcome(trial.outcome) not in outcomes:
+            problem, unknown = f"outcome {trial.outcome or 'not given'}", False
+        else:
+            problem, unknown = _trial_problem(trial, facts.request_date, duration, floor, params)
+        if problem is None:
+            counted.setdefault(index, _trial_text(trial))
+        elif unknown:
+            open_items.setdefault(index, f"{_trial_text(trial)}: {problem}")
+            refused.append(f"{_trial_text(trial)}: {problem}")
+        else:
+            refused.append(f"{_trial_text(trial)}: {problem}")
+    needed = params["count"]
+    wanted = f"at least {needed} from {title}, each for at least {_duration_text(duration)}"
+    if floor is not None:
+        wanted += f" at {params['min_dose']} {params['dose_unit']} or more".rstrip()
+    reason = f"{len(counted)} qualifying trial(s) ({'; '.join(counted.values()) or 'none'})"
+    if refused:
+        reason += f"; not counted: {'; '.join(refused)}"
+    reason += f"; {wanted} required."
+    if len(counted) >= needed:
+        return Suggestion(Answer.MET, reason)
+    if len(counted) + len(set(open_items) - set(counted)) >= needed:
+        return Suggestion(Answer.NOT_DOCUMENTED, reason)
+    return Suggestion(Answer.NOT_MET, reason)
+
+
+def _trial_problem(
+    trial: PriorTherapy,
+    request_date: date,
+    duration: Mapping[str, Any],
+    floor: Decimal | None,
+    params: Mapping[str, Any],
+) -> tuple[str | None, bool]:
+    """Why the trial cannot count (None if it can), and whether that is for want of facts."""
+    if trial.start is None:
+        return "start date unknown", True
+    end = trial.end
+    if end is None:
+        if _outcome(trial.outcome) != "ongoing":
+            return "end date unknown", True
+        end = request_date
+    if end < trial.start:
+        return f"ends ({end}) before it starts", False
+    if end < _shift(trial.start, duration, +1):
+        return f"lasted less than {_duration_text(duration)}", False
+    if floor is not None:
+        if trial.dose is None:
+            return "dose unknown", True
+        if not _same_unit(trial.dose_unit, params["dose_unit"]):
+            return f"dose in {trial.dose_unit or 'no unit'}, not {params['dose_unit']}", True
+        if trial.dose < floor:
+            return f"dose below {params['min_dose']} {params['dose_unit']}".rstrip(), False
+    return None, False
+
+
+def _trial_text(trial: PriorTherapy) -> str:
+    parts = [trial.name]
+    if trial.dose is not None:
+        parts.append(f"{trial.dose} {trial.dose_unit}".strip())
+    if trial.start is not None:
+        parts.append(f"from {trial.start} to {trial.end or 'ongoing'}")
+    if trial.outcome:
+        parts.append(trial.outcome)
+    return f"{parts[0]} ({', '.join(parts[1:])})" if len(parts) > 1 else parts[0]
+
+
 _OPS: Mapping[str, tuple[Callable[[Any, Any], bool], str]] = {
     ">=": (operator.ge, "at least"),
     ">": (operator.gt, "above"),
@@ -341,28 +441,164 @@ _OPS: Mapping[str, tuple[Callable[[Any, Any], bool], str]] = {
 }
 
 
+def _same_unit(given: str, wanted: str) -> bool:
+    return _normalize(given).replace(" ", "") == _normalize(wanted).replace(" ", "")
+
+
+def _results(facts: Facts, lab: str) -> list[LabResult]:
+    wanted = _normalize(lab)
+    return [result for result in facts.labs if _normalize(result.name) == wanted]
+
+
 def _lab_value(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
-    wanted = _normalize(params["lab"])
-    results = [lab for lab in facts.labs if _normalize(lab.name) == wanted]
+    results = _results(facts, params["lab"])
+    window = params["within"]
+    if window is not None:
+        start = _shift(facts.request_date, window, -1)
+        results = [r for r in results if r.date and start <= r.date <= facts.request_date]
     if not results:
         return None
     # Undated results count as oldest: a dated result is the better evidence of "most recent".
     latest = max(results, key=lambda lab: lab.date or date.min)
     unit = params["unit"]
-    if unit and _normalize(latest.unit).replace(" ", "") != _normalize(unit).replace(" ", ""):
+    if unit and not _same_unit(latest.unit, unit):
         return None
     max_age = params["max_age_days"]
     if max_age is not None and (
         latest.date is None or (facts.request_date - latest.date).days > max_age
     ):
         return None
-    compare, words = _OPS[params["op"]]
-    threshold = f"{params['value']} {unit}".strip()
+    band = ""
+    op, value = params["op"], params["value"]
+    if params["thresholds"] is not None:
+        if facts.member_dob is None:
+            return None
+        age = age_on(facts.member_dob, facts.request_date)
+        chosen = _band(params["thresholds"], age)
+        if chosen is None:  # check_problems refuses bands with gaps; never guess
+            return None
+        op, value = chosen["op"], chosen["value"]
+        band = f" for age {age} ({_band_text(chosen)})"
+    compare, words = _OPS[op]
+    threshold = f"{value} {unit}".strip() + band
     taken = f" on {latest.date}" if latest.date else ""
     observed = f"{latest.name} {latest.value} {latest.unit}".strip() + taken
-    if compare(Decimal(latest.value), _decimal(params["value"])):
+    if compare(Decimal(latest.value), _decimal(value)):
         return Suggestion(Answer.MET, f"{observed} is {words} {threshold}.")
     return Suggestion(Answer.NOT_MET, f"{observed} is not {words} {threshold}.")
+
+
+def _band(bands: Iterable[Mapping[str, Any]], age: int) -> Mapping[str, Any] | None:
+    for band in bands:
+        low, high = band.get("min_age"), band.get("max_age")
+        if (low is None or age >= low) and (high is None or age <= high):
+            return band
+    return None
+
+
+def _band_text(band: Mapping[str, Any]) -> str:
+    low, high = band.get("min_age"), band.get("max_age")
+    if low is not None and high is not None:
+        return f"ages {low} to {high}"
+    if low is not None:
+        return f"ages {low} and over"
+    if high is not None:
+        return f"ages {high} and under"
+    return "every age"
+
+
+def _age_under(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    if facts.member_dob is None:
+        return None
+    age = age_on(facts.member_dob, facts.request_date)
+    reason = f"{age} years old on {facts.request_date} (born {facts.member_dob})"
+    if age < params["years"]:
+        return Suggestion(Answer.MET, f"{reason}, under {params['years']}.")
+    return Suggestion(Answer.NOT_MET, f"{reason}; under {params['years']} required.")
+
+
+def _events_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    if not facts.events:
+        return None  # no events listed may mean none were filled in
+    window = params["within"]
+    start = _shift(facts.request_date, window, -1)
+    kind = params["event"]
+    same_kind = [e for e in facts.events if _mentions(e.kind, _normalize(kind))]
+    inside = sorted(e.date for e in same_kind if start <= e.date <= facts.request_date)
+    dates = ", ".join(str(d) for d in inside)
+    reason = (
+        f"{len(inside)} {kind} event(s) from {start} to {facts.request_date}"
+        f"{f' ({dates})' if dates else ''}; at least {params['count']} required."
+    )
+    return Suggestion(Answer.MET if len(inside) >= params["count"] else Answer.NOT_MET, reason)
+
+
+_BASELINES = ("earliest", "before_therapy_start")
+
+
+def _percent_change(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    """(latest - baseline) / baseline x 100, signed: a fall is negative."""
+    results = sorted(
+        (r for r in _results(facts, params["lab"]) if r.date and r.date <= facts.request_date),
+        key=lambda r: r.date or date.min,
+    )
+    if len(results) < 2:
+        return None
+    latest = results[-1]
+    if params["baseline"] == "earliest":
+        baseline: LabResult | None = results[0]
+        which = "the earliest value"
+    else:
+        start = facts.therapy_start_date
+        before = [r for r in results if start is not None and r.date and r.date <= start]
+        baseline = before[-1] if before else None
+        which = f"the last value on or before therapy start {start}"
+    if baseline is None or baseline is latest or baseline.value == 0:
+        return None
+    if not _same_unit(baseline.unit, latest.unit):
+        return None
+    change = _one_place((latest.value - baseline.value) / baseline.value * 100)
+    compare, words = _OPS[params["op"]]
+    target = _decimal(params["percent"])
+    reason = (
+        f"{latest.name} {latest.value} {latest.unit} on {latest.date} against {which}, "
+        f"{baseline.value} {baseline.unit} on {baseline.date}: a change of {change:+}%"
+    ).replace("  ", " ")
+    if compare(change, target):
+        return Suggestion(Answer.MET, f"{reason}, {words} {target}%.")
+    return Suggestion(Answer.NOT_MET, f"{reason}, not {words} {target}%.")
+
+
+def _bmi_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
+    bmi = facts.bmi
+    if bmi is None:
+        return None
+    reason = f"BMI {bmi} kg/m² (weight {facts.weight_kg} kg, height {facts.height_cm} cm)"
+    if bmi >= _decimal(params["value"]):
+        return Suggestion(Answer.MET, f"{reason}, at least {params['value']}.")
+    return Suggestion(Answer.NOT_MET, f"{reason}; at least {params['value']} required.")
+
+
+def _one_place(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+_DURATION_UNITS = ("day", "week", "calendar_month", "year")
+
+
+def _shift(day: date, duration: Mapping[str, Any], sign: int) -> date:
+    """day moved by the duration, forward (sign 1) or back (-1)."""
+    count, unit = duration["count"] * sign, duration["unit"]
+    if unit == "day":
+        return day + timedelta(days=count)
+    if unit == "week":
+        return day + timedelta(weeks=count)
+    return add_months(day, count * (12 if unit == "year" else 1))
+
+
+def _duration_text(duration: Mapping[str, Any]) -> str:
+    count, unit = duration["count"], str(duration["unit"]).replace("calendar_month", "month")
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 def _diagnosis_code_in(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
@@ -423,7 +659,9 @@ class Param:
     """One parameter of a check.
 
     kind: int | bool | str | decimal | op | strings | list (a key of the version's lists) |
-    reference (the name of a reference list) | code_answers (code prefix -> {answer, meaning}).
+    reference (the name of a reference list) | code_answers (code prefix -> {answer, meaning})
+    | duration ({count, unit}) | age_bands (see _age_bands_problem) | baseline (earliest or
+    before_therapy_start).
     """
 
     kind: str
@@ -439,9 +677,34 @@ class CheckSpec:
     # request states outright (a date of birth, a specialty). A check that only infers
     # (from a code, say) leaves the reviewer to cite the documents.
     stands_as_evidence: bool = True
+    # Problems across params (given the params that are there, each of its kind), or None.
+    rule: Callable[[Mapping[str, Any]], list[str]] | None = None
+    # Whether the facts it reads are absent, so its "not met" rests on nothing listed: negated,
+    # that would be a "met" from an empty form, so a negated check suggests nothing then.
+    reads_nothing: Callable[[Facts], bool] | None = None
 
 
 DEFAULT_OUTCOMES = ("failed", "intolerant", "contraindicated")
+# A contraindicated drug is never taken, so it cannot last a trial's duration.
+TRIAL_OUTCOMES = ("ineffective", "intolerant")
+
+
+def _lab_value_rule(params: Mapping[str, Any]) -> list[str]:
+    single = [name for name in ("op", "value") if params.get(name) is not None]
+    if params.get("thresholds") is not None:
+        return ["give either op and value or thresholds, not both"] if single else []
+    if len(single) < 2:
+        return ["needs op and value (one threshold) or thresholds (one per age band)"]
+    return []
+
+
+def _tried_at_least_rule(params: Mapping[str, Any]) -> list[str]:
+    if params.get("min_dose") is not None and not str(params.get("dose_unit") or "").strip():
+        return ["min_dose needs its dose_unit (e.g. mg)"]
+    if params.get("dose_unit") and params.get("min_dose") is None:
+        return ["dose_unit is only for min_dose"]
+    return []
+
 
 CHECKS: Mapping[str, CheckSpec] = {
     "age_at_least": CheckSpec(_age_at_least, {"years": Param("int")}),
@@ -466,18 +729,52 @@ CHECKS: Mapping[str, CheckSpec] = {
             "outcomes": Param("strings", False, DEFAULT_OUTCOMES),
         },
         stands_as_evidence=False,  # a history of trials is shown by the chart, not the form
+        reads_nothing=lambda facts: not facts.prior_therapies,
     ),
     "lab_value": CheckSpec(
         _lab_value,
         {
             "lab": Param("str"),
-            "op": Param("op"),
-            "value": Param("decimal"),
+            "op": Param("op", False, None),
+            "value": Param("decimal", False, None),
+            "thresholds": Param("age_bands", False, None),
             "unit": Param("str", False, ""),
             "max_age_days": Param("int", False, None),
+            "within": Param("duration", False, None),
         },
         stands_as_evidence=False,  # the lab report is the evidence
+        rule=_lab_value_rule,
     ),
+    "age_under": CheckSpec(_age_under, {"years": Param("int")}),
+    "events_at_least": CheckSpec(
+        _events_at_least,
+        {"event": Param("text"), "count": Param("int", False, 1), "within": Param("duration")},
+        stands_as_evidence=False,  # the notes that record each event are the evidence
+    ),
+    "tried_at_least": CheckSpec(
+        _tried_at_least,
+        {
+            "list": Param("list"),
+            "count": Param("int", False, 1),
+            "min_duration": Param("duration"),
+            "min_dose": Param("decimal", False, None),
+            "dose_unit": Param("str", False, ""),
+            "outcomes": Param("strings", False, TRIAL_OUTCOMES),
+        },
+        stands_as_evidence=False,
+        rule=_tried_at_least_rule,
+    ),
+    "percent_change": CheckSpec(
+        _percent_change,
+        {
+            "lab": Param("text"),
+            "baseline": Param("baseline", False, "earliest"),
+            "op": Param("op"),
+            "percent": Param("decimal"),
+        },
+        stands_as_evidence=False,
+    ),
+    "bmi_at_least": CheckSpec(_bmi_at_least, {"value": Param("decimal")}, stands_as_evidence=False),
     "diagnosis_code_in": CheckSpec(
         _diagnosis_code_in, {"codes": Param("strings")}, stands_as_evidence=False
     ),
@@ -501,22 +798,34 @@ def check_problems(check: Check, lists: Lists, references: References | None = N
     references: the reference lists a `reference` param may name; None leaves those names
     unchecked (suggest refuses a name it is not given the list of).
     """
+    return [message for _, message in check_param_problems(check, lists, references)]
+
+
+def check_param_problems(
+    check: Check, lists: Lists, references: References | None = None
+) -> list[tuple[str | None, str]]:
+    """check_problems, each with the parameter it is about (None: the check as a whole)."""
     spec = CHECKS.get(check.name)
     if spec is None:
-        return [f"Unknown check {check.name!r}; known checks: {', '.join(sorted(CHECKS))}."]
-    problems = [
-        f"Check {check.name}: unknown parameter {name!r}."
+        return [(None, f"Unknown check {check.name!r}; known checks: {', '.join(sorted(CHECKS))}.")]
+    problems: list[tuple[str | None, str]] = [
+        (name, f"Check {check.name}: unknown parameter {name!r}.")
         for name in check.params
         if name not in spec.params
     ]
     for name, param in spec.params.items():
         if name not in check.params or (check.params[name] is None and not param.required):
             if param.required:
-                problems.append(f"Check {check.name}: missing parameter {name!r}.")
+                problems.append((None, f"Check {check.name}: missing parameter {name!r}."))
             continue
         problem = _param_problem(param.kind, check.params[name], lists, references)
         if problem:
-            problems.append(f"Check {check.name}: parameter {name!r} {problem}.")
+            problems.append((name, f"Check {check.name}: parameter {name!r} {problem}."))
+    if not isinstance(check.negate, bool):
+        problems.append((None, f"Check {check.name}: negate must be true or false."))
+    if spec.rule is not None and not problems:
+        rule_problems = spec.rule(check.params)
+        problems += [(None, f"Check {check.name}: {problem}.") for problem in rule_problems]
     return problems
 
 
@@ -532,6 +841,10 @@ def _param_problem(
         return None
     if kind == "code_answers":
         return _code_answers_problem(value)
+    if kind == "duration":
+        return _duration_problem(value)
+    if kind == "age_bands":
+        return _age_bands_problem(value)
     accepts, wanted = _PARAM_KINDS[kind]
     return None if accepts(value, lists) else f"must be {wanted}, not {value!r}"
 
@@ -560,6 +873,55 @@ def _code_answers_problem(value: Any) -> str | None:
     return None
 
 
+def _duration_problem(value: Any) -> str | None:
+    shape = f"a duration {{count: N, unit: {' | '.join(_DURATION_UNITS)}}}"
+    if not isinstance(value, Mapping) or set(value) != {"count", "unit"}:
+        return f"must be {shape}, not {value!r}"
+    if not _is_count(value["count"], {}) or value["count"] < 1:
+        return f"must have a count of 1 or more, not {value['count']!r}"
+    if value["unit"] not in _DURATION_UNITS:
+        return f"must have a unit of {', '.join(_DURATION_UNITS)}, not {value['unit']!r}"
+    return None
+
+
+def _age_bands_problem(value: Any) -> str | None:
+    """Age bands: a list of {min_age, max_age, op, value}, ages in whole years, both ends
+    included, an end left out open; in order, with no gap and no overlap, from birth on, the
+    last open-ended, so every age falls in exactly one band."""
+    shape = "a list of age bands {min_age, max_age, op, value}"
+    if not isinstance(value, list | tuple) or not value:
+        return f"must be {shape}, not {value!r}"
+    expected_low = 0
+    for i, band in enumerate(value, start=1):
+        if (
+            not isinstance(band, Mapping)
+            or not {"op", "value"} <= set(band)
+            or not set(band) <= {"min_age", "max_age", "op", "value"}
+        ):
+            return f"band {i} must be {{min_age, max_age, op, value}}, not {band!r}"
+        if band["op"] not in _OPS:
+            return f"band {i} has op {band['op']!r}; use {' or '.join(_OPS)}"
+        if not _is_number(band["value"], {}):
+            return f"band {i} has value {band['value']!r}, which is not a number"
+        low, high = band.get("min_age"), band.get("max_age")
+        for bound in (low, high):
+            if bound is not None and not _is_count(bound, {}):
+                return f"band {i} has age {bound!r}, which is not a whole number of years"
+        if (low or 0) != expected_low:
+            return (
+                f"band {i} starts at age {low or 0}, but must start at {expected_low} "
+                "(bands in order from birth, with no gap or overlap)"
+            )
+        if high is None:
+            if i != len(value):
+                return f"band {i} has no max_age, so it must be the last"
+            return None
+        if high < expected_low:
+            return f"band {i} ends at age {high}, before it starts at {expected_low}"
+        expected_low = high + 1
+    return f"the last band must have no max_age, so every age from {expected_low} on is covered"
+
+
 def _is_count(value: Any, lists: Lists) -> bool:
     # bool is an int in Python; `years: true` is a mistake, not 1.
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -586,6 +948,8 @@ _PARAM_KINDS: Mapping[str, tuple[Callable[[Any, Lists], bool], str]] = {
     "int": (_is_count, "a whole number of 0 or more"),
     "bool": (lambda value, lists: isinstance(value, bool), "true or false"),
     "str": (lambda value, lists: isinstance(value, str), "text"),
+    "text": (lambda value, lists: isinstance(value, str) and bool(value.strip()), "non-empty text"),
+    "baseline": (lambda value, lists: value in _BASELINES, " or ".join(_BASELINES)),
     "op": (lambda value, lists: isinstance(value, str) and value in _OPS, " or ".join(_OPS)),
     "decimal": (_is_number, "a number"),
     "strings": (_is_texts, "a non-empty list of non-empty text"),
@@ -621,7 +985,22 @@ def suggest(
     for name, param in (spec.params if spec else {}).items():
         if param.kind == "reference" and params[name] is not None:
             params[name] = given[params[name]]  # the check reads the list, not its name
-    return CHECKS[check.name].function(params, facts, lists)
+    spec = CHECKS[check.name]
+    suggestion = spec.function(params, facts, lists)
+    if suggestion is None or not check.negate:
+        return suggestion
+    if spec.reads_nothing is not None and spec.reads_nothing(facts):
+        return None
+    if suggestion.answer == Answer.NOT_DOCUMENTED:
+        note = " The criterion is the opposite of this check (negated)."
+        return replace(suggestion, reason=suggestion.reason + note)
+    flipped = Answer.NOT_MET if suggestion.answer == Answer.MET else Answer.MET
+    words = "met" if flipped == Answer.MET else "not met"
+    return replace(
+        suggestion,
+        answer=flipped,
+        reason=f"{suggestion.reason} The criterion is the opposite (negated), so {words}.",
+    )
 
 
 def suggest_all(

@@ -51,7 +51,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from .checks import check_problems
+from .checks import check_param_problems
 from .dosing import UNITS, Regimen
 from .durations import DURATION_UNITS
 from .references import References
@@ -155,7 +155,11 @@ def tree_from_dict(node: Mapping[str, Any]) -> Node:
         path=node.get("path"),
         indication=node.get("indication"),
         k=node.get("k"),
-        check=None if check is None else Check(check["name"], dict(check.get("params") or {})),
+        check=None
+        if check is None
+        else Check(
+            check["name"], dict(check.get("params") or {}), bool(check.get("negate", False))
+        ),
         evidence_required=node.get("evidence_required", True),
         children=tuple(tree_from_dict(child) for child in node.get("children") or ()),
     )
@@ -164,7 +168,11 @@ def tree_from_dict(node: Mapping[str, Any]) -> Node:
 def tree_to_dict(node: Node) -> dict[str, Any]:
     check = None
     if node.check is not None:
-        check = {"name": node.check.name, "params": dict(sorted(node.check.params.items()))}
+        check = {
+            "name": node.check.name,
+            "params": dict(sorted(node.check.params.items())),
+            "negate": node.check.negate,
+        }
     return {
         "label": node.label,
         "kind": Kind(node.kind).value,
@@ -474,6 +482,7 @@ Day = Annotated[date, Strict(), BeforeValidator(_date), _salvage(_nothing)]
 Whole = Annotated[int, Strict(), _salvage(_nothing)]  # bool is an int in Python; not here
 Positive = Annotated[int, Strict(), Ge(1), _salvage(_nothing)]
 Flag = Annotated[bool, Strict(), _salvage(lambda _: True)]
+Negate = Annotated[bool, Strict(), _salvage(lambda _: False)]
 DecimalNumber = Annotated[
     str,
     PlainValidator(_decimal_text),
@@ -502,6 +511,8 @@ class _Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     omit_defaults: ClassVar[bool] = False
+    # Keys left out at their default even when omit_defaults is False.
+    omit_at_default: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -525,13 +536,14 @@ class _Section(BaseModel):
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> dict[str, Any]:
         data = handler(self)
-        if not (self.omit_defaults and info.context and info.context.get("canonical")):
+        if not (info.context and info.context.get("canonical")):
             return data
         fields = type(self).model_fields
         return {
             name: value
             for name, value in data.items()
             if fields[name].is_required()
+            or not (self.omit_defaults or name in self.omit_at_default)
             or value != fields[name].get_default(call_default_factory=True)
         }
 
@@ -539,12 +551,17 @@ class _Section(BaseModel):
 class CheckRef(_Section):
     """A computed check on a leaf; checks.check_problems judges its name and params."""
 
+    omit_at_default = frozenset({"negate"})
+
     name: Name
     params: Params = {}
+    negate: Negate = False
+    """true: the criterion is the check's opposite (met <-> not met)."""
 
 
 class CriteriaNode(_Section):
-    """A node of the criteria tree: a group (all, any, k_of_n) or a leaf."""
+    """A node of the criteria tree: a group (all, any, k_of_n), a conditional (if: the
+    condition, then the subtree that applies only when it is met) or a leaf."""
 
     omit_defaults = True
 
@@ -599,6 +616,7 @@ class Lab(_Section):
     value: DecimalNumber
     unit: Text = ""
     date: Day | None = None
+    loinc: Text = ""
 
 
 class PriorTherapy(_Section):
@@ -606,6 +624,20 @@ class PriorTherapy(_Section):
 
     name: Name
     outcome: Text = ""
+    """ineffective (or failed), intolerant, contraindicated, ongoing."""
+    dose: DecimalNumber | None = None
+    dose_unit: Text = ""
+    start: Day | None = None
+    end: Day | None = None
+
+
+class Event(_Section):
+    omit_defaults = True
+
+    kind: Name
+    """Free text, e.g. relapse."""
+    date: Day
+    note: Text = ""
 
 
 class Facts(_Section):
@@ -624,6 +656,9 @@ class Facts(_Section):
     labs: _list(Lab) = []
     prior_therapies: _list(PriorTherapy) = []
     diagnosis_codes: Names = []
+    events: _list(Event) = []
+    weight_kg: DecimalNumber | None = None
+    height_cm: DecimalNumber | None = None
 
 
 class Expect(_Section):
@@ -911,9 +946,10 @@ def _check_tree(
             nodes[label], first_at[label] = node, path
         check = node["check"]
         if check is not None and check["name"]:
-            as_check = Check(check["name"], check["params"])
-            for message in check_problems(as_check, lists, references):
-                found.append(((*path, "check"), message))
+            as_check = Check(check["name"], check["params"], check["negate"])
+            for param, message in check_param_problems(as_check, lists, references):
+                where = (*path, "check") if param is None else (*path, "check", "params", param)
+                found.append((where, message))
     _check_paths(found, root, base, None)
     _check_node_indications(found, root, base, None, indications)
     return nodes
@@ -923,7 +959,29 @@ def _check_node(found: Found, node: Mapping[str, Any], path: Path, given: Mappin
     """What ties kind, k, check and children together. given: the node as written."""
     kind, children, k = node["kind"], node["children"], node["k"]
     if kind == Kind.LEAF and children:
-        found.append(((*path, "children"), "a leaf has no children (make it all, any or k_of_n)"))
+        found.append(
+            ((*path, "children"), "a leaf has no children (make it all, any, k_of_n or if)")
+        )
+    if kind == Kind.IF:
+        if len(children) != 2:
+            where = (*path, "children") if "children" in given else path
+            found.append(
+                (
+                    where,
+                    "an if has exactly two children, the condition and then the subtree that "
+                    f"applies when it is met, not {len(children)}",
+                )
+            )
+        if node["check"] is not None:
+            found.append(((*path, "check"), "only a leaf has a check"))
+        for i, child in enumerate(children):
+            if child["path"] is not None:
+                found.append(
+                    (
+                        (*path, "children", i, "path"),
+                        "a child of an if has no path of its own; put the path on the if",
+                    )
+                )
     if kind in (Kind.ALL, Kind.ANY, Kind.K_OF_N):
         if not children:
             where = (*path, "children") if "children" in given else path

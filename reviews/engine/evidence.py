@@ -7,8 +7,8 @@ relapses" both surface for a criterion about relapses, and the reviewer reads th
 Where a criterion's terms come from (policies are data, so nothing here names a drug):
 
 1. its check: every item of a `list` param (name, generic, synonyms; "Betaseron/Extavia" gives
-   both), the `lab`, `codes` and `outcomes` params, and CHECK_CUES, the words a note uses for
-   the facts a check reads ("date of birth", "years old" for age_at_least);
+   both), the `lab`, `event`, `codes` and `outcomes` params, and CHECK_CUES, the words a note
+   uses for the facts a check reads ("date of birth", "years old" for age_at_least);
 2. its title, text and note, cut into runs of words at stopwords and punctuation, so that a
    note's examples come out one by one ("magnetic resonance imaging (MRI)" gives "magnetic
    resonance imaging" and "MRI"; "[e.g., primary progressive MS]" gives "primary progressive
@@ -95,6 +95,10 @@ CHECK_CUES: Mapping[str, tuple[str, ...]] = {
         "start date",
         "first dose",
     ),
+    "age_under": ("DOB", "D.O.B.", "date of birth", "born", "years old", "year-old", "y/o", "age"),
+    "bmi_at_least": ("BMI", "body mass index", "weight", "height", "kg/m2"),
+    "percent_change": ("baseline", "reduction", "decrease", "change"),
+    "tried_at_least": ("trial", "tried", "dose", "titrated"),
     "specialty_in": ("consultation", "consult", "referred", "referral"),
     "no_concurrent_agents": ("discontinue", "discontinued", "switch", "switched", "washout"),
 }
@@ -218,8 +222,9 @@ def _check_terms(check: Check, lists: Lists) -> Iterator[tuple[str, float]]:
             for value in (item.get("name"), item.get("generic"), *(item.get("synonyms") or ())):
                 for name in str(value or "").split("/"):
                     yield name, _BONUS_LISTED
-    if isinstance(params.get("lab"), str):
-        yield params["lab"], _BONUS_LISTED
+    for key in ("lab", "event"):
+        if isinstance(params.get(key), str) and params[key].strip():
+            yield params[key], _BONUS_LISTED
     for key in ("codes", "outcomes"):
         for value in params.get(key) or ():
             yield str(value), 0.0

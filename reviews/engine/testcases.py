@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .checks import Facts, LabResult, Medication, PriorTherapy, Suggestion, suggest_all
+from .checks import (
+    ClinicalEvent,
+    Facts,
+    LabResult,
+    Medication,
+    PriorTherapy,
+    Suggestion,
+    suggest_all,
+)
 from .document import tree_from_dict
 from .references import References
 from .tree import Answer, Evaluation, evaluate
@@ -101,17 +109,38 @@ def facts_from_dict(facts: Mapping[str, Any], *, requested_drug: tuple[str, ...]
         therapy_start_date=facts.get("therapy_start_date"),
         labs=tuple(
             LabResult(
-                lab["name"], Decimal(str(lab["value"])), lab.get("unit") or "", lab.get("date")
+                lab["name"],
+                Decimal(str(lab["value"])),
+                lab.get("unit") or "",
+                lab.get("date"),
+                lab.get("loinc") or "",
             )
             for lab in facts.get("labs") or ()
         ),
         prior_therapies=tuple(
-            PriorTherapy(t["name"], t.get("outcome") or "")
+            PriorTherapy(
+                t["name"],
+                t.get("outcome") or "",
+                _decimal_or_none(t.get("dose")),
+                t.get("dose_unit") or "",
+                t.get("start"),
+                t.get("end"),
+            )
             for t in facts.get("prior_therapies") or ()
         ),
         diagnosis_codes=tuple(facts.get("diagnosis_codes") or ()),
         requested_drug=requested_drug,
+        weight_kg=_decimal_or_none(facts.get("weight_kg")),
+        height_cm=_decimal_or_none(facts.get("height_cm")),
+        events=tuple(
+            ClinicalEvent(e["kind"], e["date"], e.get("note") or "")
+            for e in facts.get("events") or ()
+        ),
     )
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _result_messages(expect: Mapping[str, Any], evaluation: Evaluation) -> list[str]:

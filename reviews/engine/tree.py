@@ -1,8 +1,17 @@
 """Criteria trees and their three-valued (Kleene) evaluation.
 
-A tree is immutable data: groups (all / any / k_of_n) over leaves. A reviewer answers leaves
-(met / not met / not documented); evaluation folds those answers into met / not met / unknown,
-names the leaves that decide the result and the leaves that keep it from being met.
+A tree is immutable data: groups (all / any / k_of_n) and conditionals (if) over leaves. A
+reviewer answers leaves (met / not met / not documented); evaluation folds those answers into
+met / not met / unknown, names the leaves that decide the result and the leaves that keep it
+from being met.
+
+An `if` node has exactly two children, the condition and the then-subtree, and reads as the
+Kleene implication "condition -> then": condition met, the node is the then-subtree's result;
+condition not met, the node does not apply and counts as met; condition unknown, the node is
+unknown unless the then-subtree is already met. The then-subtree's leaves are asked only once
+the condition is met (`asked_leaves`), so they are neither failing nor unanswered before; while
+the condition is open, only its leaves are failing. An if that does not apply adds no deciding
+leaf: the deciding leaves are the met grounds an approval cites, and its condition is not met.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ class Kind(StrEnum):
     ANY = "any"
     K_OF_N = "k_of_n"
     LEAF = "leaf"
+    IF = "if"  # children: the condition, then the subtree that applies when it is met
 
 
 class Answer(StrEnum):
@@ -36,6 +46,8 @@ class Truth(StrEnum):
 class Check:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # True: the criterion is the check's opposite (met <-> not met; the rest unchanged).
+    negate: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class Evaluation:
     deciding: tuple[str, ...]
     node_results: Mapping[str, Truth]
     failing: tuple[str, ...]
-    unanswered: tuple[str, ...]
+    unanswered: tuple[str, ...]  # asked leaves (see asked_leaves) without an answer
 
 
 def is_on_path(node: Node, path: str | None, indication: str | None = None) -> bool:
@@ -95,6 +107,57 @@ def applicable_leaves(
     return [
         node
         for node, _ in iter_nodes(root, path=path, indication=indication)
+        if node.kind == Kind.LEAF
+    ]
+
+
+def if_parts(
+    node: Node, path: str | None = None, indication: str | None = None
+) -> tuple[Node, Node]:
+    """An `if` node's condition and then-subtree; ValueError unless it has exactly those two on
+    the path (the document format refuses any other shape)."""
+    children = [child for child in node.children if is_on_path(child, path, indication)]
+    if len(children) != 2:
+        raise ValueError(
+            f"Node {node.label!r} is an if and needs exactly two children on the path "
+            f"(the condition, then the subtree), not {len(children)}."
+        )
+    return children[0], children[1]
+
+
+def iter_asked(
+    root: Node,
+    node_results: Mapping[str, Truth],
+    *,
+    path: str | None = None,
+    indication: str | None = None,
+) -> Iterator[tuple[Node, int]]:
+    """iter_nodes, leaving out the then-subtree of every `if` whose condition is not met (in
+    node_results, an Evaluation's): those criteria are not asked, or not yet."""
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not is_on_path(node, path, indication):
+            continue
+        yield node, depth
+        children = node.children
+        if node.kind == Kind.IF:
+            condition, then = if_parts(node, path, indication)
+            met = node_results.get(condition.label) == Truth.MET
+            children = (condition, then) if met else (condition,)
+        stack.extend((child, depth + 1) for child in reversed(children))
+
+
+def asked_leaves(
+    root: Node,
+    node_results: Mapping[str, Truth],
+    *,
+    path: str | None = None,
+    indication: str | None = None,
+) -> list[Node]:
+    return [
+        node
+        for node, _ in iter_asked(root, node_results, path=path, indication=indication)
         if node.kind == Kind.LEAF
     ]
 
@@ -135,7 +198,7 @@ def evaluate(
     parsed = parse_answers(answers)
     results: dict[str, Truth] = {}
     deciding = _evaluate_node(root, parsed, on, results)
-    leaves = applicable_leaves(root, path=path, indication=indication)
+    leaves = asked_leaves(root, results, path=path, indication=indication)
     return Evaluation(
         result=results[root.label],
         path=path,
@@ -173,6 +236,8 @@ def _evaluate_node(
         results[node.label] = _LEAF_TRUTH.get(answers.get(node.label), Truth.UNKNOWN)
         return (node.label,)
 
+    if node.kind == Kind.IF:
+        return _evaluate_if(node, answers, on, results)
     children = [child for child in node.children if on.applies(child)]
     child_deciding = [_evaluate_node(child, answers, on, results) for child in children]
     truths = [results[child.label] for child in children]
@@ -180,6 +245,27 @@ def _evaluate_node(
     results[node.label] = truth
     chosen = _deciding_truths(node.kind, truth)
     return _concat(d for d, t in zip(child_deciding, truths, strict=True) if t in chosen)
+
+
+def _evaluate_if(
+    node: Node, answers: Mapping[str, Answer], on: _On, results: dict[str, Truth]
+) -> tuple[str, ...]:
+    condition, then = if_parts(node, on.path, on.indication)
+    condition_deciding = _evaluate_node(condition, answers, on, results)
+    then_deciding = _evaluate_node(then, answers, on, results)
+    held, then_truth = results[condition.label], results[then.label]
+    if held == Truth.MET:
+        results[node.label] = then_truth
+        return _concat((condition_deciding, then_deciding))
+    if held == Truth.NOT_MET:
+        # Does not apply: met, and no leaf of it is a ground an approval would cite.
+        results[node.label] = Truth.MET
+        return ()
+    if then_truth == Truth.MET:
+        results[node.label] = Truth.MET
+        return then_deciding
+    results[node.label] = Truth.UNKNOWN
+    return condition_deciding  # the then-subtree is not asked until the condition is met
 
 
 def _combine(node: Node, truths: list[Truth]) -> Truth:
@@ -233,6 +319,13 @@ def _failing(node: Node, on: _On, results: Mapping[str, Truth]) -> Iterator[str]
         return
     if node.kind == Kind.LEAF:
         yield node.label
+        return
+    if node.kind == Kind.IF:
+        # Not met: either the condition holds and the then-subtree fails, or the condition is
+        # open, and the then-subtree is not asked until it is settled.
+        condition, then = if_parts(node, on.path, on.indication)
+        held = results[condition.label] == Truth.MET
+        yield from _failing(then if held else condition, on, results)
         return
     for child in node.children:
         if on.applies(child):

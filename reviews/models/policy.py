@@ -229,13 +229,15 @@ class PolicyListItem(models.Model):
 
 
 class Criterion(models.Model):
-    """One node of a version's criteria tree: a group (all / any / k of n) or a leaf question."""
+    """One node of a version's criteria tree: a group (all / any / k of n), a conditional (if:
+    its first child the condition, its second what applies when it is met) or a leaf question."""
 
     class Kind(models.TextChoices):
         ALL = "all", "All of"
         ANY = "any", "Any of"
         K_OF_N = "k_of_n", "At least k of"
         LEAF = "leaf", "Question"
+        IF = "if", "If … then"
 
     class Path(models.TextChoices):
         INITIAL = "initial", "Initial therapy"
@@ -274,6 +276,9 @@ class Criterion(models.Model):
         max_length=60, blank=True, help_text="A computable check that suggests an answer."
     )
     check_params = models.JSONField(default=dict, blank=True)
+    check_negate = models.BooleanField(
+        default=False, help_text="The criterion is the check's opposite (met ↔ not met)."
+    )
     evidence_required = models.BooleanField(
         default=True,
         help_text="Off for an attestation: a “met” answer then needs no document, page and quote.",
@@ -284,7 +289,8 @@ class Criterion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "label"], name="criterion_unique_label"),
             models.CheckConstraint(
-                condition=Q(kind__in=["all", "any", "k_of_n", "leaf"]), name="criterion_kind_valid"
+                condition=Q(kind__in=["all", "any", "k_of_n", "leaf", "if"]),
+                name="criterion_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(path__in=["", "initial", "continuation"]), name="criterion_path_valid"

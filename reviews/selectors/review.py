@@ -6,7 +6,7 @@ Django reads in, the pure engine does the deciding; views and services share thi
 picture so the page a nurse sees and the rule a service enforces cannot disagree.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from django.db.models import QuerySet
@@ -24,7 +24,16 @@ from reviews.engine.checks import (
 )
 from reviews.engine.dosing import Regimen, regimen_differences
 from reviews.engine.testcases import requested_drug
-from reviews.engine.tree import Evaluation, Kind, Node, Truth, evaluate, iter_nodes
+from reviews.engine.tree import (
+    Evaluation,
+    Kind,
+    Node,
+    Truth,
+    evaluate,
+    if_parts,
+    iter_asked,
+    iter_nodes,
+)
 from reviews.errors import NotFound
 from reviews.models import Case, CriterionAnswer
 from reviews.policy_documents import version_parsed
@@ -33,7 +42,12 @@ from reviews.reference_lists import reference_lists
 
 @dataclass(frozen=True)
 class Step:
-    """One leaf criterion of the case's path, with the groups above it for context."""
+    """One leaf criterion asked on the case's path, with the groups above it for context.
+
+    The steps depend on the answers: the leaves under an `if` whose condition is not met are
+    not asked, so answering a condition can add or remove steps, and a step's number is its
+    place among the steps asked now.
+    """
 
     node: Node
     ancestors: tuple[Node, ...]
@@ -61,7 +75,6 @@ class ReviewState:
     path: str
     answers: dict[str, CriterionAnswer]
     suggestions: dict[str, Suggestion]
-    steps: list[Step] = field(default_factory=list)
     # The key of the case's indication; None: none chosen (every indication's criteria).
     indication: str | None = None
     # True while the nurse must choose the indication before the criteria walk.
@@ -84,6 +97,23 @@ class ReviewState:
     def indication_doc(self) -> dict | None:
         """The case's indication as the document writes it, or None."""
         return next((i for i in self.indications if i["key"] == self.indication), None)
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        """The leaves asked now, in tree order (see Step); none until the indication is chosen."""
+        if self.indication_needed:
+            return []
+        steps: list[Step] = []
+        stack: list[Node] = []
+        asked = iter_asked(
+            self.root, self.evaluation.node_results, path=self.path, indication=self.indication
+        )
+        for node, depth in asked:
+            del stack[depth:]
+            if node.kind == Kind.LEAF:
+                steps.append(Step(node, tuple(stack[1:]), len(steps) + 1))
+            stack.append(node)
+        return steps
 
     @cached_property
     def dosing_differences(self) -> list[str]:
@@ -203,7 +233,27 @@ class ReviewState:
         for step in self.steps:
             if step.node.label == label:
                 return step
-        raise NotFound("No such criterion on this case's path.")
+        raise NotFound(self.not_asked_reason(label))
+
+    def not_asked_reason(self, label: str) -> str:
+        """Why a label is no step now: off the path, or under a condition not (yet) met."""
+        on = {"path": self.path, "indication": self.indication}
+        for node, _ in iter_nodes(self.root, **on):
+            if node.kind != Kind.IF:
+                continue
+            condition, then = if_parts(node, self.path, self.indication)
+            if any(n.label == label for n, _ in iter_nodes(then, **on)):
+                return (
+                    f"{label} is asked only when {condition.label} is met, and it is "
+                    f"{self.evaluation.node_results[condition.label].replace('_', ' ')}."
+                )
+        return f"{label} is no criterion on this case's path."
+
+    def step_beside(self, label: str, offset: int) -> Step | None:
+        """The step `offset` places from the step labelled `label` (-1: before, 1: after),
+        among the steps asked now; None past either end."""
+        index = self.step_for(label).number - 1 + offset
+        return self.steps[index] if 0 <= index < len(self.steps) else None
 
     @property
     def first_open_step(self) -> Step | None:
@@ -254,16 +304,6 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
     )
 
 
-def _steps(root: Node, path: str, indication: str | None) -> list[Step]:
-    steps, stack = [], []
-    for node, depth in iter_nodes(root, path=path, indication=indication):
-        del stack[depth:]
-        if node.kind == Kind.LEAF:
-            steps.append(Step(node, tuple(stack[1:]), len(steps) + 1))
-        stack.append(node)
-    return steps
-
-
 def case_review_state_or_none(*, case: Case) -> ReviewState | None:
     """The review picture, or None for a case in no policy (nothing to review or cite)."""
     return case_review_state(case=case) if case.policy_version_id else None
@@ -298,7 +338,6 @@ def case_review_state(*, case: Case) -> ReviewState:
         path=path,
         answers=answers,
         suggestions=suggestions,
-        steps=[] if needed else _steps(root, path, indication),
         indication=indication,
         indication_needed=needed,
     )

@@ -89,8 +89,8 @@ def criterion_answer_save(
     state = case_review_state(case=case)
     try:
         step = state.step_for(label)
-    except NotFound:
-        raise ReviewError(f"{label} is no criterion on this case's path.") from None
+    except NotFound as error:
+        raise ReviewError(str(error)) from None
     if answer not in CriterionAnswer.Value.values:
         raise ReviewError("Choose met, not met or not documented.")
     suggestion = state.suggestions.get(label)

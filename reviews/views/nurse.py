@@ -87,7 +87,10 @@ def case_review_step_view(request, case_id: int, label: str):
             except ReviewError as error:
                 form.add_error(None, str(error))
             else:
-                return redirect(_next_url(state, step, request.POST.get("go")))
+                # The answer may add or remove steps (a condition met or no longer met), so
+                # the next step is looked up among the steps asked now.
+                fresh = case_review_state(case=case)
+                return redirect(_next_url(fresh, label, request.POST.get("go")))
     else:
         case_view_record(case=case, actor=request.user, page=f"review {label}")
         form = AnswerForm(
@@ -128,15 +131,13 @@ def _initial(saved, suggestion) -> dict:
     return {"answer": suggestion.answer} if suggestion else {}
 
 
-def _next_url(state, step, go: str | None) -> str:
+def _next_url(state, label: str, go: str | None) -> str:
     case_id = state.case.pk
-    if go == "back" and step.number > 1:
-        previous = state.steps[step.number - 2]
+    if go == "back" and (previous := state.step_beside(label, -1)):
         return reverse("reviews:case-review-step", args=[case_id, previous.node.label])
-    if go == "stay":
-        return reverse("reviews:case-review-step", args=[case_id, step.node.label])
-    if step.number < len(state.steps):
-        following = state.steps[step.number]
+    if go in ("stay", "back"):
+        return reverse("reviews:case-review-step", args=[case_id, label])
+    if following := state.step_beside(label, 1):
         return reverse("reviews:case-review-step", args=[case_id, following.node.label])
     return reverse("reviews:case-review-summary", args=[case_id])
 

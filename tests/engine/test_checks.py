@@ -439,6 +439,11 @@ def test_every_registered_check_has_a_function_and_params():
         "lab_value",
         "diagnosis_code_in",
         "diagnosis_suggests",
+        "age_under",
+        "events_at_least",
+        "tried_at_least",
+        "percent_change",
+        "bmi_at_least",
     }
 
 

@@ -138,8 +138,18 @@ def test_which_checks_stand_as_evidence():
         "diagnosis_code_in",
         "lab_value",
         "tried_and_failed_at_least",
+        "tried_at_least",
+        "events_at_least",
+        "percent_change",
+        "bmi_at_least",
     }
-    for name in ("age_at_least", "specialty_in", "no_concurrent_agents", "months_on_drug_at_least"):
+    for name in (
+        "age_at_least",
+        "age_under",
+        "specialty_in",
+        "no_concurrent_agents",
+        "months_on_drug_at_least",
+    ):
         assert check_stands_as_evidence(Check(name, {})), name
     assert not check_stands_as_evidence(RELAPSING)
     assert not check_stands_as_evidence(None)
@@ -156,7 +166,7 @@ def test_a_bad_code_map_in_the_policy_is_a_problem_at_its_place():
     with pytest.raises(DocumentError) as caught:
         parse(text)
     (problem,) = caught.value.problems
-    assert problem.where == "version.criteria.children[0].check"
+    assert problem.where == "version.criteria.children[0].check.params.codes"
     assert "must give G35.A the answer met or not_met, not 'maybe'" in problem.message
 
 

@@ -463,7 +463,7 @@ def test_checks_are_validated_against_the_checks_module() -> None:
     assert unknown.message.startswith("Unknown check 'age_over'")
 
     bad_param = only_problem(edited(("params: {years: 18}", "params: {years: eighteen}")))
-    assert bad_param.where == "version.criteria.children[0].check"
+    assert bad_param.where == "version.criteria.children[0].check.params.years"
     assert "'years' must be a whole number" in bad_param.message
 
     text = edited(

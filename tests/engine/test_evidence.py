@@ -361,3 +361,28 @@ def test_windows_line_breaks_and_letters_that_fold_longer(kesimpta: Policy) -> N
     assert best(found, "PRE-2").terms == ("Tecfidera",)
     assert best(found, "1.B.duration").terms == ("Started",)
     assert best(found, "1.A.i").text == "Diagnosis: RRMS"
+
+
+def test_an_event_param_and_the_new_checks_cues_are_terms():
+    from reviews.engine.evidence import Page, suggest_evidence
+    from reviews.engine.tree import Check, Kind, Node
+
+    root = Node(
+        "root",
+        Kind.ALL,
+        children=(
+            Node(
+                "relapses",
+                Kind.LEAF,
+                check=Check(
+                    "events_at_least",
+                    {"event": "relapse", "count": 2, "within": {"count": 1, "unit": "year"}},
+                ),
+            ),
+            Node("bmi", Kind.LEAF, check=Check("bmi_at_least", {"value": "30"})),
+        ),
+    )
+    page = Page(1, "note.pdf", 1, "A relapse in March. Body mass index today is 31.")
+    found = suggest_evidence(root, [page], {})
+    assert [p.text for p in found["relapses"]] == ["A relapse in March."]
+    assert [p.text for p in found["bmi"]] == ["Body mass index today is 31."]

@@ -305,8 +305,9 @@ def test_checks_on_computable_leaves(nodes: dict[str, dict[str, Any]]) -> None:
     specialty = {
         "name": "specialty_in",
         "params": {"allow_consultation": True, "list": "ms_prescriber_specialties"},
+        "negate": False,
     }
-    age = {"name": "age_at_least", "params": {"years": 18}}
+    age = {"name": "age_at_least", "params": {"years": 18}, "negate": False}
     diagnosis = checks["PRE-1"]
     assert checks == {
         "PRE-1": diagnosis,
@@ -317,11 +318,16 @@ def test_checks_on_computable_leaves(nodes: dict[str, dict[str, Any]]) -> None:
                 "reference": "ms-disease-modifying-therapies",
                 "switch_grace_days": 30,
             },
+            "negate": False,
         },
         "1.A.i": diagnosis,
         "1.A.ii": age,
         "1.A.iii": specialty,
-        "1.B.duration": {"name": "months_on_drug_at_least", "params": {"months": 12}},
+        "1.B.duration": {
+            "name": "months_on_drug_at_least",
+            "params": {"months": 12},
+            "negate": False,
+        },
         "1.B.i": diagnosis,
         "1.B.iii": age,
         "1.B.iv": specialty,
@@ -423,6 +429,6 @@ def test_an_unknown_reference_is_a_problem_at_its_place(text: str) -> None:
     with pytest.raises(DocumentError) as caught:
         parse(text, references={})
     (problem,) = caught.value.problems
-    assert problem.where == "version.criteria.children[1].check"
+    assert problem.where == "version.criteria.children[1].check.params.reference"
     assert "names no known reference list: 'ms-disease-modifying-therapies'" in problem.message
     assert problem.line is not None

@@ -4,7 +4,7 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviews.engine.tree import (
@@ -14,6 +14,7 @@ from reviews.engine.tree import (
     Node,
     Truth,
     applicable_leaves,
+    asked_leaves,
     evaluate,
     find,
     iter_nodes,
@@ -340,23 +341,27 @@ def test_nodes_are_frozen_and_carry_checks():
 PATHS = st.sampled_from([None, None, "initial", "continuation"])
 SHAPES = st.recursive(
     st.tuples(st.just("leaf"), PATHS),
-    lambda inner: st.tuples(
-        st.sampled_from(["all", "any", "k_of_n"]),
-        PATHS,
-        st.integers(min_value=0, max_value=5),
-        st.lists(inner, min_size=1, max_size=4),
+    lambda inner: st.one_of(
+        st.tuples(
+            st.sampled_from(["all", "any", "k_of_n"]),
+            PATHS,
+            st.integers(min_value=0, max_value=5),
+            st.lists(inner, min_size=1, max_size=4),
+        ),
+        # An if: the condition, then the subtree (its children carry no path of their own).
+        st.tuples(st.just("if"), PATHS, st.just(0), st.lists(inner, min_size=2, max_size=2)),
     ),
     max_leaves=10,
 )
 
 
-def build(shape, counter: itertools.count, root: bool = False) -> Node:
+def build(shape, counter: itertools.count, root: bool = False, pathless=False) -> Node:
     label = f"n{next(counter)}"
-    path = None if root else shape[1]
+    path = None if root or pathless else shape[1]
     if shape[0] == "leaf":
         return Node(label, Kind.LEAF, path=path)
     kind, _, k, children = shape
-    built = tuple(build(child, counter) for child in children)
+    built = tuple(build(child, counter, pathless=kind == "if") for child in children)
     return Node(
         label,
         Kind(kind),
@@ -384,7 +389,30 @@ LEAF_RANK = {NOT_MET: 0, ND: 1, None: 1, MET: 2}
 
 
 def groups(tree: Node, path):
-    return [n for n, _ in iter_nodes(tree, path=path) if n.kind != Kind.LEAF]
+    return [n for n, _ in iter_nodes(tree, path=path) if n.kind not in (Kind.LEAF, Kind.IF)]
+
+
+def conditionals(tree: Node, path):
+    return [n for n, _ in iter_nodes(tree, path=path) if n.kind == Kind.IF]
+
+
+def under_a_condition(tree: Node, path) -> set[str]:
+    """Leaves inside some if's condition: raising their answer may lower the result."""
+    return {
+        n.label
+        for node in conditionals(tree, path)
+        for n, _ in iter_nodes(node.children[0], path=path)
+        if n.kind == Kind.LEAF
+    }
+
+
+def every_completion(tree: Node, answers, path):
+    """The results of every way to answer the open leaves met or not met."""
+    open_leaves = [
+        n.label for n in applicable_leaves(tree, path=path) if answers.get(n.label) in (None, ND)
+    ]
+    for choice in itertools.product((MET, NOT_MET), repeat=len(open_leaves)):
+        yield result(tree, {**answers, **dict(zip(open_leaves, choice, strict=True))}, path)
 
 
 def child_truths(evaluation, node: Node, path):
@@ -465,7 +493,8 @@ def test_a_better_answer_never_worsens_the_result(case, data):
     # Every group is monotone in truth: not met < unknown < met, so raising one leaf's answer
     # (not met -> not documented -> met) can only raise the result. A met tree stays met.
     tree, answers, path = case
-    leaves = [n.label for n in applicable_leaves(tree, path=path)]
+    inverted = under_a_condition(tree, path)
+    leaves = [n.label for n in applicable_leaves(tree, path=path) if n.label not in inverted]
     if not leaves:
         return
     label = data.draw(st.sampled_from(leaves))
@@ -477,17 +506,15 @@ def test_a_better_answer_never_worsens_the_result(case, data):
     assert RANK[after] >= RANK[before]
 
 
+@settings(deadline=None)  # every completion: up to 2**10 evaluations
 @given(trees_with_answers())
 def test_unknown_exactly_when_the_open_leaves_could_go_either_way(case):
     # Each label occurs once, so Kleene evaluation is exact: the result is unknown exactly
-    # when answering every open leaf met would meet it and answering them not met would not.
+    # when some way of answering the open leaves would meet it and another would not (an if's
+    # condition pulls the other way, so every completion is tried, not only all-met/all-not).
     tree, answers, path = case
-    open_leaves = [
-        n.label for n in applicable_leaves(tree, path=path) if answers.get(n.label) in (None, ND)
-    ]
-    optimistic = result(tree, {**answers, **dict.fromkeys(open_leaves, MET)}, path)
-    pessimistic = result(tree, {**answers, **dict.fromkeys(open_leaves, NOT_MET)}, path)
-    expected = Truth.UNKNOWN if optimistic != pessimistic else optimistic
+    outcomes = set(every_completion(tree, answers, path))
+    expected = Truth.UNKNOWN if len(outcomes) > 1 else outcomes.pop()
     assert result(tree, answers, path) == expected
 
 
@@ -499,19 +526,34 @@ def test_answers_for_labels_outside_the_tree_change_nothing(case, extra):
     assert evaluate(tree, {**outside, **answers}, path=path) == evaluate(tree, answers, path=path)
 
 
+def every_k_within_reach(tree: Node, path) -> bool:
+    """Every group keeps a child on the path and no k_of_n asks for more than it keeps (as the
+    document format requires): then a node that is not met always has a child that is not met
+    to descend into, down to a failing leaf."""
+
+    def kept(node: Node) -> int:
+        return len([c for c in node.children if path is None or c.path in (None, path)])
+
+    return all(
+        kept(node) >= (node.k if node.kind == Kind.K_OF_N else 1)
+        for node, _ in iter_nodes(tree, path=path)
+        if node.kind != Kind.LEAF
+    )
+
+
 def can_be_met(tree: Node, path) -> bool:
-    every_leaf = [n.label for n in applicable_leaves(tree, path=path)]
-    return result(tree, dict.fromkeys(every_leaf, MET), path) == Truth.MET
+    return Truth.MET in set(every_completion(tree, {}, path))
 
 
+@settings(deadline=None)  # every completion: up to 2**10 evaluations
 @given(trees_with_answers())
 def test_failing_is_empty_exactly_when_met_and_holds_no_met_leaf(case):
     tree, answers, path = case
     evaluation = evaluate(tree, answers, path=path)
-    applicable = [n.label for n in applicable_leaves(tree, path=path)]
-    if can_be_met(tree, path):
+    applicable = [n.label for n in asked_leaves(tree, evaluation.node_results, path=path)]
+    if every_k_within_reach(tree, path):
         assert (evaluation.failing == ()) == (evaluation.result == Truth.MET)
-    else:
+    if not can_be_met(tree, path):
         assert evaluation.result == Truth.NOT_MET
     assert all(evaluation.node_results[label] != Truth.MET for label in evaluation.failing)
     assert list(evaluation.failing) == [
@@ -520,11 +562,16 @@ def test_failing_is_empty_exactly_when_met_and_holds_no_met_leaf(case):
     assert evaluation.unanswered == tuple(label for label in applicable if label not in answers)
 
 
+@settings(deadline=None)  # every completion: up to 2**10 evaluations
 @given(trees_with_answers())
 def test_meeting_every_failing_leaf_meets_the_tree_when_it_can_be_met(case):
     tree, answers, path = case
     if not can_be_met(tree, path):
         return  # some k_of_n asks for more children than this path has
+    if conditionals(tree, path):
+        # Meeting an open condition asks its subtree next: one step is not enough there, and
+        # a subtree that cannot be met is avoided by answering the condition not met instead.
+        return
     failing = evaluate(tree, answers, path=path).failing
     assert result(tree, {**answers, **dict.fromkeys(failing, MET)}, path) == Truth.MET
 
@@ -536,11 +583,19 @@ def test_deciding_leaves_of_a_met_tree_suffice(case, data):
     if evaluation.result != Truth.MET:
         return
     assert all(evaluation.node_results[label] == Truth.MET for label in evaluation.deciding)
-    others = [
-        n.label for n in applicable_leaves(tree, path=path) if n.label not in evaluation.deciding
-    ]
+    # An if that does not apply is met by its condition's answers, which are no grounds an
+    # approval cites (they are not met), so they are kept too.
+    not_applying = {
+        n.label
+        for node in conditionals(tree, path)
+        if evaluation.node_results[node.children[0].label] == Truth.NOT_MET
+        for n, _ in iter_nodes(node.children[0], path=path)
+        if n.kind == Kind.LEAF and n.label in answers
+    }
+    grounds = set(evaluation.deciding) | not_applying
+    others = [n.label for n in applicable_leaves(tree, path=path) if n.label not in grounds]
     changed = {label: data.draw(st.sampled_from([None, *Answer])) for label in others}
-    kept = {label: answers[label] for label in evaluation.deciding}
+    kept = {label: answers[label] for label in grounds}
     new_answers = {**kept, **{label: a for label, a in changed.items() if a is not None}}
     assert result(tree, new_answers, path) == Truth.MET
 
@@ -562,3 +617,95 @@ def test_a_path_is_the_same_as_pruning_the_other_path(case):
         pruned.failing,
         pruned.unanswered,
     )
+
+
+# ---- if: a condition, then a subtree ------------------------------------------------------
+
+
+def if_then(label: str, condition: Node, then: Node, path: str | None = None) -> Node:
+    return Node(label=label, kind=Kind.IF, children=(condition, then), path=path)
+
+
+# "If the patient tolerates statins (c), the statin continues (t1 and t2)", beside a plain leaf.
+STATIN = all_of("root", leaf("a"), if_then("if", leaf("c"), all_of("then", leaf("t1"), leaf("t2"))))
+IMPLIES = {
+    (Truth.MET, Truth.MET): Truth.MET,
+    (Truth.MET, Truth.NOT_MET): Truth.NOT_MET,
+    (Truth.MET, Truth.UNKNOWN): Truth.UNKNOWN,
+    (Truth.NOT_MET, Truth.MET): Truth.MET,
+    (Truth.NOT_MET, Truth.NOT_MET): Truth.MET,
+    (Truth.NOT_MET, Truth.UNKNOWN): Truth.MET,
+    (Truth.UNKNOWN, Truth.MET): Truth.MET,
+    (Truth.UNKNOWN, Truth.NOT_MET): Truth.UNKNOWN,
+    (Truth.UNKNOWN, Truth.UNKNOWN): Truth.UNKNOWN,
+}
+
+
+def test_if_that_does_not_apply_is_met_and_asks_nothing_of_its_subtree():
+    evaluation = evaluate(STATIN, {"a": MET, "c": NOT_MET})
+    assert evaluation.result == Truth.MET
+    assert evaluation.node_results["if"] == Truth.MET
+    assert evaluation.failing == ()
+    assert evaluation.unanswered == ()  # t1 and t2 are not asked
+    assert evaluation.deciding == ("a",)  # a condition not met is no ground for approval
+    assert [n.label for n in asked_leaves(STATIN, evaluation.node_results)] == ["a", "c"]
+
+
+def test_if_whose_condition_holds_is_its_subtree():
+    evaluation = evaluate(STATIN, {"a": MET, "c": MET, "t1": MET})
+    assert evaluation.result == Truth.UNKNOWN
+    assert evaluation.failing == ("t2",)
+    assert evaluation.unanswered == ("t2",)
+    met = evaluate(STATIN, {"a": MET, "c": MET, "t1": MET, "t2": MET})
+    assert met.result == Truth.MET and met.deciding == ("a", "c", "t1", "t2")
+    failed = evaluate(STATIN, {"a": MET, "c": MET, "t1": MET, "t2": NOT_MET})
+    assert failed.result == Truth.NOT_MET and failed.failing == ("t2",)
+
+
+def test_if_with_an_open_condition_fails_on_the_condition_alone():
+    evaluation = evaluate(STATIN, {"a": MET, "c": ND, "t1": NOT_MET})
+    assert evaluation.result == Truth.UNKNOWN
+    assert evaluation.failing == ("c",)  # the subtree is not asked until c is settled
+    assert evaluation.unanswered == ()
+    # A subtree already met settles it whatever the condition turns out to be.
+    settled = evaluate(STATIN, {"a": MET, "t1": MET, "t2": MET})
+    assert settled.result == Truth.MET and settled.deciding == ("a", "t1", "t2")
+
+
+def test_if_needs_exactly_two_children_on_the_path():
+    lopsided = Node("if", Kind.IF, children=(leaf("c"), leaf("t", path="initial")))
+    assert evaluate(lopsided, {"c": NOT_MET}, path="initial").result == Truth.MET
+    with pytest.raises(ValueError, match="exactly two children"):
+        evaluate(lopsided, {}, path="continuation")
+
+
+def test_an_if_on_another_path_is_left_out():
+    tree = all_of("root", leaf("a"), if_then("if", leaf("c"), leaf("t"), path="initial"))
+    evaluation = evaluate(tree, {"a": MET}, path="continuation")
+    assert evaluation.result == Truth.MET and "if" not in evaluation.node_results
+
+
+@given(trees_with_answers())
+def test_if_is_the_kleene_implication_of_its_children(case):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    for node in conditionals(tree, path):
+        condition, then = (evaluation.node_results[c.label] for c in node.children)
+        assert evaluation.node_results[node.label] == IMPLIES[condition, then]
+
+
+@given(trees_with_answers())
+def test_a_subtree_under_a_condition_not_met_is_never_asked_nor_failing(case):
+    tree, answers, path = case
+    evaluation = evaluate(tree, answers, path=path)
+    asked = {n.label for n in asked_leaves(tree, evaluation.node_results, path=path)}
+    hidden: set[str] = set()
+    for node in conditionals(tree, path):
+        condition, then = node.children
+        subtree = {n.label for n, _ in iter_nodes(then, path=path) if n.kind == Kind.LEAF}
+        if evaluation.node_results[condition.label] != Truth.MET:
+            hidden |= subtree
+    applicable = {n.label for n in applicable_leaves(tree, path=path)}
+    assert asked == applicable - hidden
+    assert hidden.isdisjoint(evaluation.failing)
+    assert hidden.isdisjoint(evaluation.unanswered)

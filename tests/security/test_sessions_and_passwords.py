@@ -35,6 +35,7 @@ def test_a_session_ends_after_15_idle_minutes_and_each_request_renews_it(client,
     assert response["Location"] == f"{reverse('login')}?next={reverse('reviews:nurse-queue')}"
 
 
+@pytest.mark.session_renewal
 def test_a_request_within_a_minute_of_the_last_renewal_writes_no_session(client, nurse):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -164,8 +164,8 @@ def test_publish_refuses_a_reference_list_that_does_not_exist(kesimpta, policy_a
     pre2.save(update_fields=["check_params"])
     problems = services.policy_version_check(version=clone)
     assert problems == [
-        "version.criteria.children[1].check: Check no_concurrent_agents: parameter "
-        "'reference' names no known reference list: 'ms-dmts-typo' "
+        "version.criteria.children[1].check.params.reference: Check no_concurrent_agents: "
+        "parameter 'reference' names no known reference list: 'ms-dmts-typo' "
         "(known: ms-disease-modifying-therapies)."
     ]
     with pytest.raises(PolicyInvalid):

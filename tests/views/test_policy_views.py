@@ -200,6 +200,19 @@ def test_admin_edits_a_draft_criterion(client, policy_admin, draft):
     assert draft.criteria.get(label="1.A.ii").text == "Patient is ≥ 19 years of age"
 
 
+def test_admin_makes_a_group_of_two_a_conditional_and_negates_a_check(client, policy_admin, draft):
+    from tests.admin_forms import inline_prefix
+
+    client.force_login(policy_admin)
+    url, data = _draft_form(client, draft)
+    data[f"{inline_prefix(data, 'criteria', 'label', '1.B.ii')}-kind"] = "if"
+    data[f"{inline_prefix(data, 'criteria', 'label', '1.A.ii')}-check_negate"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert draft.criteria.get(label="1.B.ii").kind == "if"
+    assert draft.criteria.get(label="1.A.ii").check_negate
+
+
 def test_admin_reorders_and_nests_criteria(client, policy_admin, draft):
     from tests.admin_forms import inline_prefix
 
@@ -225,6 +238,7 @@ def test_admin_reorders_and_nests_criteria(client, policy_admin, draft):
         ("two_roots", "The tree needs exactly one root"),
         ("delete_parent_only", "“1.B.ii” is being removed but “1.B.ii.a” is still under it"),
         ("bad_check", "“1.A.i”: Unknown check &#x27;age_at_leest&#x27;"),
+        ("if_of_three", "“1.A” is an “if … then” and needs exactly two criteria under it"),
     ],
 )
 def test_admin_refuses_an_invalid_tree_with_a_clear_message(
@@ -256,6 +270,8 @@ def test_admin_refuses_an_invalid_tree_with_a_clear_message(
         data[f"{row('1.B.ii')}-DELETE"] = "on"
     elif change == "bad_check":
         data[f"{row('1.A.i')}-check_name"] = "age_at_leest"
+    elif change == "if_of_three":
+        data[f"{row('1.A')}-kind"] = "if"
     response = client.post(url, data)
     assert response.status_code == 200
     assert message in response.content.decode()
