@@ -52,7 +52,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .checks import check_problems
-from .dosing import UNITS, Regimen
+from .dosing import OFFSET_UNITS, UNITS, Regimen
 from .references import References
 from .tree import Answer, Check, Kind, Node, Truth
 
@@ -405,51 +405,12 @@ def _plain(value: Any) -> Any:
     return copy.copy(value)
 
 
-def _regimen(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        return Regimen.from_dict(value).to_dict()
-    except (ValueError, TypeError) as error:
-        _fail(str(error))
-
-
 _DECIMAL_SCHEMA = {
     "anyOf": [
         {"type": "number"},
         {"type": "string", "pattern": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"},
     ],
     "description": 'A decimal number; written as text ("20", "99.9") it keeps its digits.',
-}
-
-# dosing.Regimen.from_dict reads a regimen (and words its problems); this is its shape.
-_WHOLE = {"type": "integer", "minimum": 0}
-_REGIMEN_SCHEMA = {
-    "anyOf": [
-        {
-            "type": "object",
-            "description": "The structured dosing rule (reviews.engine.dosing.Regimen).",
-            "properties": {
-                "dose_amount": _DECIMAL_SCHEMA,
-                "dose_unit": {"type": "string", "pattern": _NAME_PATTERN},
-                "route": {"type": "string", "pattern": _NAME_PATTERN},
-                "loading_weeks": {"type": "array", "items": _WHOLE, "uniqueItems": True},
-                "maintenance": {
-                    "type": "object",
-                    "properties": {
-                        "every": {"type": "integer", "minimum": 1},
-                        "unit": {"enum": list(UNITS)},
-                        "start_week": _WHOLE,
-                    },
-                    "required": ["every", "unit"],
-                    "additionalProperties": False,
-                },
-            },
-            "required": ["dose_amount", "dose_unit", "route"],
-            "additionalProperties": False,
-        },
-        {"type": "null"},
-    ]
 }
 
 Text = Annotated[
@@ -481,12 +442,6 @@ Params = Annotated[
     dict[str, Any],
     PlainValidator(_params, json_schema_input_type=dict[str, Any]),
     _salvage(lambda _: {}),
-]
-RegimenRule = Annotated[
-    dict[str, Any] | None,
-    PlainValidator(_regimen),
-    WithJsonSchema(_REGIMEN_SCHEMA),
-    _salvage(_nothing),
 ]
 Names = _list(Name)
 PathName = _choice(*PATHS)
@@ -641,11 +596,102 @@ class TestCase(_Section):
     expect: Expect
 
 
+class Dose(_Section):
+    """A fixed amount, or per_kg of body weight (at most max), in unit."""
+
+    omit_defaults = True
+
+    amount: DecimalNumber | None = None
+    per_kg: DecimalNumber | None = None
+    max: DecimalNumber | None = None
+    """per_kg only: the most one dose may be."""
+    unit: Name
+
+
+class Schedule(_Section):
+    """A series (at: offsets in unit day|week) or a repeating schedule (every N unit
+    day|week|calendar_month, from start start_unit day|week)."""
+
+    omit_defaults = True
+
+    at: _list(Whole) | None = None
+    every: Positive | None = None
+    unit: _choice(*UNITS)
+    start: Whole | None = None
+    start_unit: _choice(*OFFSET_UNITS) | None = None
+
+
+class Phase(_Section):
+    omit_defaults = True
+
+    name: Text = ""
+    dose: Dose
+    route: Name
+    schedule: Schedule
+    initial_only: Flag = False
+    """Given on an initial request only, never on a continuation."""
+
+
+class DoseRange(_Section):
+    omit_defaults = True
+
+    min: DecimalNumber | None = None
+    max: DecimalNumber | None = None
+    unit: Name
+
+
+class QuantityLimit(_Section):
+    amount: DecimalNumber
+    unit: Name
+    per_days: Positive
+
+
+class RegimenRule(_Section):
+    """A dosing rule (reviews.engine.dosing.Regimen): the phases a request may ask for."""
+
+    omit_defaults = True
+
+    phases: _list(Phase, at_least_one=True)
+    dose_range: DoseRange | None = None
+    quantity_limit: QuantityLimit | None = None
+
+    @model_validator(mode="after")
+    def _engine_reads_it(self, info: ValidationInfo) -> RegimenRule:
+        # The rules across keys (amount or per_kg, a series or a repeating schedule, one
+        # dose unit) are the engine's: it reads every regimen, a request's too.
+        if not _salvaging(info):
+            try:
+                Regimen.from_dict(_engine_form(self.model_dump()))
+            except ValueError as error:
+                _fail(str(error).removeprefix("regimen"))
+        return self
+
+    @model_serializer(mode="wrap")
+    def _canonical(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        # The normal form is the engine's, so a version's stored rule reads as written.
+        data = _engine_form(handler(self))
+        with contextlib.suppress(ValueError):
+            return Regimen.from_dict(data).to_dict()
+        return data
+
+
+def _engine_form(value: Any) -> Any:
+    """The model's dump without its unset keys (None), as the engine reads it."""
+    if isinstance(value, Mapping):
+        return {k: _engine_form(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_engine_form(v) for v in value]
+    return value
+
+
 class Dosing(_Section):
     condition: Text = ""
     text: Text = ""
     benefit: _choice(*BENEFITS) | None = None
-    regimen: RegimenRule = None
+    regimen: RegimenRule | None = None
+    """The structured dosing rule: phases, each a dose on a schedule."""
     monthly_means: _choice(*MONTHLY_MEANINGS) | None = None
     """How the policy's "monthly" is read; the regimen must agree."""
     monthly_means_note: Text = ""
@@ -945,19 +991,23 @@ def _check_paths(found: Found, node: Mapping[str, Any], path: Path, inherited: s
 
 
 def _check_dosing(found: Found, dosing: Mapping[str, Any]) -> None:
+    """A repeating phase that is "monthly" in either reading (every calendar month, every 4
+    weeks) must follow the reading monthly_means chooses."""
     meaning, regimen = dosing["monthly_means"], dosing["regimen"]
-    maintenance = (regimen or {}).get("maintenance")
-    if meaning is None or maintenance is None:
+    if meaning is None or not regimen:
         return
-    wanted = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}[meaning]
-    if (maintenance["every"], maintenance["unit"]) != wanted:
-        found.append(
-            (
-                ("version", "dosing", "monthly_means"),
-                f"says monthly means {meaning}, but the regimen's maintenance is every "
-                f"{maintenance['every']} {maintenance['unit']}",
+    readings = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}
+    for i, phase in enumerate(regimen.get("phases") or ()):
+        schedule = phase.get("schedule") or {}
+        step = (schedule.get("every"), schedule.get("unit"))
+        if step in readings.values() and step != readings[meaning]:
+            found.append(
+                (
+                    ("version", "dosing", "monthly_means"),
+                    f"says monthly means {meaning}, but the regimen's phase {i + 1} is every "
+                    f"{step[0]} {step[1]}",
+                )
             )
-        )
 
 
 def _check_test_cases(
