@@ -86,11 +86,21 @@ def _person(user) -> str:
 def _route(case: Case) -> str:
     for regimen in (case.regimen, case.policy_version and case.policy_version.dosing_regimen):
         try:
-            route = Regimen.from_dict(regimen).route.strip().casefold()
+            route = Regimen.from_dict(regimen).phases[0].route.strip().casefold()
         except (ValueError, TypeError, AttributeError):
             continue
         return ROUTE_WORDS.get(route, f"for {route} use")
     return ""
+
+
+def _quantity(determination: Determination) -> str:
+    """The authorized quantity; "as requested" when the policy gives no dosing rule (the
+    quantity is then the requested regimen's over the period)."""
+    text = determination.quantity_text
+    version = determination.policy_version
+    if version is None or version.dosing_regimen or not text:
+        return text
+    return f"{text}, as requested"
 
 
 def drug_in_plain_words(case: Case) -> str:
@@ -182,7 +192,7 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
         "authorization_number": determination.authorization_number,
         "approval_start": _short_date(determination.approval_start),
         "approval_end": _short_date(determination.approval_end),
-        "quantity": determination.quantity_text,
+        "quantity": _quantity(determination),
         "rationale": determination.rationale,
         "criteria": cited_criteria(determination) if adverse else [],
         "policy": policy_citation(determination.policy_version),

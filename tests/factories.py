@@ -12,11 +12,31 @@ from django.utils import timezone
 from reviews.models import Case, CaseEvent, DeadlineRule, Document
 
 KESIMPTA_REGIMEN = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [0, 1, 2],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"at": [0, 1, 2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month", "start": 4, "start_unit": "week"},
+        },
+    ]
+}
+KESIMPTA_CONTINUATION = {
+    "phases": [
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month"},
+        },
+    ]
 }
 VALID_NPI = "1234567893"  # CMS's own example of a valid NPI
 
@@ -68,7 +88,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     diagnosis_codes = factory.LazyFunction(lambda: ["G35.A"])
     drug_name = "Kesimpta"
     hcpcs_code = "J3490"
-    regimen = factory.LazyFunction(lambda: dict(KESIMPTA_REGIMEN))
+    regimen = factory.LazyFunction(lambda: copy.deepcopy(KESIMPTA_REGIMEN))
     request_type = Case.RequestType.INITIAL
     urgency = Case.Urgency.STANDARD
     line_of_business = Case.LineOfBusiness.COMMERCIAL

@@ -316,7 +316,11 @@ class Regimen:
         return self.phases[0].dose.unit
 
     def describe(self) -> str:
-        return "; then ".join(p.describe() for p in self.phases)
+        """E.g. "Loading: 300 mg intravenous at days 0 and 14 (initial only); then
+        Maintenance: 600 mg intravenous every 6 calendar months from week 24"."""
+        return "; then ".join(
+            f"{p.name}: {p.describe()}" if p.name else p.describe() for p in self.phases
+        )
 
 
 def continuation_form(regimen: Regimen) -> Regimen | None:

@@ -10,6 +10,7 @@ transaction). A determination never changes once issued.
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -36,6 +37,8 @@ class ApprovalTerms:
     doses: int | None
     amount: Decimal | None
     unit: str
+    as_requested: bool = False
+    """The policy has no dosing rule: the quantity is the requested regimen's over the period."""
 
     @property
     def days(self) -> int:
@@ -53,12 +56,21 @@ def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
     no reauthorization of a continuation."""
     if case.policy_version is None:
         raise ReviewIncomplete("This case is in no policy: there are no terms to apply.")
-    return policy_terms(version=case.policy_version, request_type=case.request_type, start=start)
+    return policy_terms(
+        version=case.policy_version,
+        request_type=case.request_type,
+        start=start,
+        requested=case.regimen,
+    )
 
 
-def policy_terms(*, version, request_type: str, start: date | None = None) -> ApprovalTerms:
-    """The one rule: an initial request gets the initial period with the whole dosing rule;
-    a continuation the extended period with the maintenance dosing only."""
+def policy_terms(
+    *, version, request_type: str, start: date | None = None, requested: Any = None
+) -> ApprovalTerms:
+    """The one rule: an initial request gets the initial period with every phase of the
+    dosing rule; a continuation the extended period with the phases that are not initial-only
+    (dosing.on_path). A version with no dosing rule gives the quantity of the `requested`
+    regimen (the case's) over the period, as requested."""
     start = start or timezone.localdate()
     initial = request_type == Case.RequestType.INITIAL
     days = version.initial_approval_days if initial else version.extended_approval_days
@@ -68,14 +80,11 @@ def policy_terms(*, version, request_type: str, start: date | None = None) -> Ap
             "reauthorization: a physician decides the period."
         )
     end = start + timedelta(days=days - 1)
+    phase = "initial" if initial else "continuation"
     if not version.dosing_regimen:
-        # A policy without a dosing rule: the period only; the quantity is as requested.
-        return ApprovalTerms(start=start, end=end, doses=None, amount=None, unit="")
+        return _requested_terms(requested, start=start, end=end, phase=phase)
     quantity = authorized_quantity(
-        Regimen.from_dict(version.dosing_regimen),
-        start=start,
-        days=days,
-        phase="initial" if initial else "continuation",
+        Regimen.from_dict(version.dosing_regimen), start=start, days=days, phase=phase
     )
     return ApprovalTerms(
         start=start,
@@ -83,6 +92,27 @@ def policy_terms(*, version, request_type: str, start: date | None = None) -> Ap
         doses=quantity.doses,
         amount=quantity.total_amount,
         unit=quantity.unit,
+    )
+
+
+def _requested_terms(requested: Any, *, start: date, end: date, phase: str) -> ApprovalTerms:
+    """A policy without a dosing rule: the requested regimen's quantity over the period, on
+    the request's path. A regimen that cannot be read (or a per-kg dose without a weight)
+    leaves the doses or the amount unknown: "as requested", never a guess."""
+    try:
+        regimen = Regimen.from_dict(requested)
+    except ValueError:
+        return ApprovalTerms(
+            start=start, end=end, doses=None, amount=None, unit="", as_requested=True
+        )
+    quantity = authorized_quantity(regimen, start=start, days=(end - start).days + 1, phase=phase)
+    return ApprovalTerms(
+        start=start,
+        end=end,
+        doses=quantity.doses,
+        amount=quantity.total_amount,
+        unit=quantity.unit,
+        as_requested=True,
     )
 
 
