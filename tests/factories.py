@@ -1,5 +1,6 @@
 """factory_boy factories for cases, and small builders of real files (PDF, PNG, ...)."""
 
+import copy
 import importlib
 import io
 from datetime import date, timedelta

@@ -48,11 +48,7 @@ def test_the_second_policy_has_a_different_shape(statin: dict[str, Any]) -> None
     version = statin["version"]
     assert statin["policy"]["hcpcs_codes"] == ["J3590"]
     assert (version["approval"]["initial_days"], version["approval"]["extended_days"]) == (180, 365)
-    assert version["dosing"]["regimen"]["maintenance"] == {
-        "every": 2,
-        "unit": "week",
-        "start_week": 0,
-    }
+    assert version["dosing"]["regimen"]["phases"][0]["schedule"] == {"every": 2, "unit": "week"}
     kinds = {node["kind"] for node, _ in iter_tree(version["criteria"], ())}
     assert kinds == {"all", "any", "k_of_n", "leaf"}
     checks = {
