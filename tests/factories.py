@@ -39,6 +39,24 @@ KESIMPTA_CONTINUATION = {
         },
     ]
 }
+# The same regimen as the intake page's phase rows post it.
+KESIMPTA_FORM_ROWS = {
+    "phase0_name": "Loading",
+    "phase0_amount": "20",
+    "phase0_dose_unit": "mg",
+    "phase0_route": "subcutaneous",
+    "phase0_at": "0, 1, 2",
+    "phase0_unit": "week",
+    "phase0_initial_only": "on",
+    "phase1_name": "Maintenance",
+    "phase1_amount": "20",
+    "phase1_dose_unit": "mg",
+    "phase1_route": "subcutaneous",
+    "phase1_every": "1",
+    "phase1_unit": "calendar_month",
+    "phase1_start": "4",
+    "phase1_start_unit": "week",
+}
 VALID_NPI = "1234567893"  # CMS's own example of a valid NPI
 
 

@@ -82,8 +82,12 @@ def _phase_fields(i: int) -> dict[str, forms.Field]:
             max_digits=10,
             decimal_places=intake.DOSE_PLACES,
         ),
-        f"phase{i}_dose_unit": forms.ChoiceField(label="Unit", choices=intake.DOSE_UNITS),
-        f"phase{i}_route": forms.ChoiceField(label="Route", choices=intake.ROUTES),
+        # Not required here: an empty extra row is left out, and the intake names what a
+        # filled row lacks.
+        f"phase{i}_dose_unit": forms.ChoiceField(
+            label="Unit", choices=intake.DOSE_UNITS, required=False
+        ),
+        f"phase{i}_route": forms.ChoiceField(label="Route", choices=intake.ROUTES, required=False),
         f"phase{i}_at": OffsetsField(
             label="At",
             required=False,
@@ -95,6 +99,7 @@ def _phase_fields(i: int) -> dict[str, forms.Field]:
         ),
         f"phase{i}_unit": forms.ChoiceField(
             label="Unit",
+            required=False,
             choices=intake.SCHEDULE_UNITS,
             initial="week",
             help_text="Of the offsets or the interval." if i == 0 else "",
@@ -103,7 +108,7 @@ def _phase_fields(i: int) -> dict[str, forms.Field]:
             label="From", required=False, min_value=0, max_value=intake.MAX_WEEK
         ),
         f"phase{i}_start_unit": forms.ChoiceField(
-            label="From unit", choices=intake.OFFSET_UNIT_CHOICES, initial="week"
+            label="From unit", choices=intake.OFFSET_UNIT_CHOICES, initial="week", required=False
         ),
         f"phase{i}_initial_only": forms.BooleanField(label="Initial request only", required=False),
     }
@@ -404,11 +409,9 @@ class CaseIntakeForm(forms.Form):
             if at:
                 schedule["at"] = at
             if every is not None or not at:
-                schedule.update(
-                    every=every,
-                    start=data.get(field("start")),
-                    start_unit=data.get(field("start_unit")) if data.get(field("start")) else None,
-                )
+                schedule["every"] = every
+            if (start := data.get(field("start"))) is not None:
+                schedule.update(start=start, start_unit=data.get(field("start_unit")) or "week")
             self._phase_rows.append(i)
             phases.append(
                 {
