@@ -12,8 +12,8 @@ from reviews import tasks
 from reviews.models import Case, CaseEvent, Document, StagedUpload
 from reviews.services import documents as document_services
 from tests.factories import (
-    KESIMPTA_FORM_ROWS,
     ELF_EXECUTABLE,
+    KESIMPTA_FORM_ROWS,
     VALID_NPI,
     CaseFactory,
     document_for,
