@@ -576,6 +576,18 @@ class Facts(_Section):
     diagnosis_codes: Names = []
 
 
+class ExpectedQuantity(_Section):
+    """The quantity the dosing rule authorizes over the case's approval period on its path,
+    from `start` (default: facts.request_date)."""
+
+    omit_defaults = True
+
+    amount: DecimalNumber
+    unit: Name
+    doses: Whole | None = None
+    start: Day | None = None
+
+
 class Expect(_Section):
     omit_defaults = True
 
@@ -583,6 +595,7 @@ class Expect(_Section):
     path: PathName | None = None
     failing: Names | None = None
     """The exact set of failing leaves; [] means none, null means not compared."""
+    quantity: ExpectedQuantity | None = None
     suggestions: _map(AnswerName, key=Label) | None = None
 
 

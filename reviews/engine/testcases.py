@@ -15,6 +15,7 @@ from typing import Any
 
 from .checks import Facts, LabResult, Medication, PriorTherapy, Suggestion, suggest_all
 from .document import tree_from_dict
+from .dosing import Regimen, authorized_quantity
 from .references import References
 from .tree import Answer, Evaluation, evaluate
 
@@ -73,8 +74,63 @@ def run_test_case(
         *_result_messages(expect, evaluation),
         *_failing_messages(expect.get("failing"), evaluation),
         *_suggestion_messages(expect.get("suggestions"), suggestions),
+        *_quantity_messages(version, case, path),
     ]
     return TestCaseResult(case["name"], not messages, messages, evaluation)
+
+
+def _quantity_messages(version: Mapping[str, Any], case: Mapping[str, Any], path: str) -> list[str]:
+    """expect.quantity: the dosing rule's quantity over the approval period of the case's
+    path, from quantity.start or facts.request_date."""
+    expected = (case.get("expect") or {}).get("quantity")
+    if not expected:
+        return []
+    facts = case.get("facts") or {}
+    start = expected.get("start") or facts.get("request_date")
+    rule = version["dosing"].get("regimen")
+    approval = version["approval"]
+    days = approval["initial_days"] if path == "initial" else approval.get("extended_days")
+    if start is None:
+        return ["Quantity: give quantity.start or facts.request_date to count from."]
+    if not rule:
+        return ["Quantity: the version has no dosing rule to count."]
+    if not days:
+        return [f"Quantity: the version gives no approval period on the {path} path."]
+    weight = facts.get("weight_kg")
+    quantity = authorized_quantity(
+        Regimen.from_dict(rule),
+        start=start,
+        days=days,
+        phase=path,
+        weight_kg=None if weight is None else Decimal(str(weight)),
+    )
+    got = _quantity_text(quantity.doses, quantity.total_amount, quantity.unit)
+    want_doses = expected.get("doses")
+    want = _quantity_text(
+        want_doses if want_doses is not None else quantity.doses,
+        Decimal(expected["amount"]),
+        expected["unit"],
+    )
+    same_amount = quantity.total_amount is not None and quantity.total_amount == Decimal(
+        expected["amount"]
+    )
+    same = (
+        same_amount
+        and quantity.unit.casefold() == expected["unit"].casefold()
+        and (want_doses is None or want_doses == quantity.doses)
+    )
+    if same:
+        return []
+    reason = f" ({quantity.unknown})" if quantity.unknown else ""
+    return [
+        f"Quantity: expected {want}, got {got}{reason} over {days} days from {start} "
+        f"on the {path} path."
+    ]
+
+
+def _quantity_text(doses: int, amount: Decimal | None, unit: str) -> str:
+    total = "an unknown amount" if amount is None else f"{format(amount.normalize(), 'f')} {unit}"
+    return f"{total} in {doses} dose{'' if doses == 1 else 's'}"
 
 
 def requested_drug(doc: Mapping[str, Any]) -> tuple[str, ...]:
