@@ -175,4 +175,6 @@ def test_a_quantity_without_a_dosing_rule_says_so(kesimpta: dict[str, Any]) -> N
     case = case_named(kesimpta, "initial: 18th birthday")
     doc = _with_quantity(kesimpta, case, amount="300", unit="mg")
     doc["version"]["dosing"]["regimen"] = None
-    assert run_test_cases(doc, references=REFERENCES)[0].messages == ["Quantity: the version has no dosing rule to count."]
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == [
+        "Quantity: the version has no dosing rule to count."
+    ]
