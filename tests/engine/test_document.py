@@ -139,7 +139,13 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
     }
     case = version["test_cases"][0]
     assert case["facts"] is None
-    assert case["expect"] == {"result": "met", "path": None, "failing": None, "suggestions": None}
+    assert case["expect"] == {
+        "result": "met",
+        "path": None,
+        "failing": None,
+        "quantity": None,
+        "suggestions": None,
+    }
 
 
 def test_text_is_tidied_but_its_words_kept() -> None:
