@@ -518,8 +518,18 @@ def _limit_differences(
     return []
 
 
-def _same_dose(a: Dose, b: Dose) -> bool:
-    return (a.amount, a.per_kg, a.max) == (b.amount, b.per_kg, b.max) and _same(a.unit, b.unit)
+def _same_dose(requested: Dose, rule: Dose) -> bool:
+    """A request states a dose; "5 mg/kg" (amount 5, unit mg/kg) is the rule's per_kg 5 mg,
+    whatever the rule's max (a cap on the amount, not a different dose)."""
+    unit = requested.unit.strip()
+    if requested.amount is not None and rule.per_kg is not None and unit.endswith("/kg"):
+        return requested.amount == rule.per_kg and _same(unit[: -len("/kg")], rule.unit)
+    same = (requested.amount, requested.per_kg, requested.max) == (
+        rule.amount,
+        rule.per_kg,
+        rule.max,
+    )
+    return same and _same(requested.unit, rule.unit)
 
 
 def _phase_name(phase: Phase, index: int) -> str:

@@ -312,6 +312,15 @@ def test_per_kg_dose_with_weight_and_its_max():
     assert heavy == Quantity(doses=7, total_amount=Decimal(2800), unit="mg")  # 7 x 400 mg (max)
 
 
+def test_a_request_in_mg_per_kg_matches_a_per_kg_rule():
+    requested = simple("5", "mg/kg", "intravenous", unit="week", every=8)
+    assert regimen_differences(requested, PER_KG) == []
+    other = simple("6", "mg/kg", "intravenous", unit="week", every=8)
+    assert regimen_differences(other, PER_KG) == [
+        "Phase 1: requested 6 mg/kg per dose; the policy allows 5 mg/kg (at most 400 mg)."
+    ]
+
+
 def test_per_kg_dose_without_weight_is_unknown_never_guessed():
     quantity = authorized_quantity(PER_KG, start=START, days=365, phase="initial")
     assert (quantity.doses, quantity.total_amount) == (7, None)
