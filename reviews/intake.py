@@ -5,8 +5,9 @@ values out, or one IntakeInvalid carrying messages per field. No request and no 
 intake page's form and the API's serializer only turn text or JSON into these values, and
 services.cases.case_create runs the same rules before it stores anything.
 
-Error keys are the fields' paths: "prescriber_npi", "regimen.dose_amount",
-"regimen.maintenance.every", "medications.2.name", "labs.0.value", "therapies.1.ended_on".
+Error keys are the fields' paths: "prescriber_npi", "regimen.phases.0.dose.amount",
+"regimen.phases.1.schedule.every", "medications.2.name", "labs.0.value",
+"therapies.1.ended_on".
 
 The clinical facts (labs, prior therapies, clinical events, weight and height) follow the
 same rules whether they come with the request or a nurse reads them from a document during
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from reviews.engine.dosing import UNITS, Regimen
+from reviews.engine.dosing import OFFSET_UNITS, UNITS, Regimen
 from reviews.errors import ReviewError
 from reviews.models import (
     Case,
@@ -54,11 +55,14 @@ ROUTES = [
     ("oral", "Oral"),
     ("intrathecal", "Intrathecal"),
 ]
-MAINTENANCE_UNITS = [(u, u.replace("_", " ") + "(s)") for u in UNITS]
+SCHEDULE_UNITS = [(u, u.replace("_", " ") + "(s)") for u in UNITS]
+OFFSET_UNIT_CHOICES = [(u, u + "(s)") for u in OFFSET_UNITS]
 
-# The last week a regimen may name (loading doses, the start of maintenance): ten years.
+# The last week a regimen may name (a series' offsets, the start of a phase): ten years.
 MAX_WEEK = 520
 MAX_LOADING_DOSES = 52
+MAX_PHASES = 6
+PHASE_NAME_MAX = 40
 MAX_EVERY = 365
 MIN_DOSE, MAX_DOSE, DOSE_PLACES = Decimal("0.001"), Decimal("9999999.999"), 3
 MAX_MEDICATIONS = 30
@@ -739,8 +743,7 @@ def _number(
     return None
 
 
-def _dose(value: Any, errors: _Errors) -> Decimal | None:
-    key = "regimen.dose_amount"
+def _dose(value: Any, key: str, errors: _Errors) -> Decimal | None:
     if value is None or value == "":
         errors.add(key, REQUIRED)
         return None
@@ -766,91 +769,138 @@ def _dose(value: Any, errors: _Errors) -> Decimal | None:
 
 
 def _regimen(value: Any, errors: _Errors) -> dict[str, Any] | None:
+    """The requested regimen: {"phases": [phase, ...]}, each phase a dose on a schedule
+    (the engine's Regimen shape). Error keys: "regimen.phases.0.dose.amount", ..."""
     if not isinstance(value, Mapping):
         errors.add("regimen", REQUIRED if value is None else "Give the regimen as an object.")
         return None
-    unknown = set(value) - {"dose_amount", "dose_unit", "route", "loading_weeks", "maintenance"}
+    unknown = set(value) - {"phases"}
     if unknown:
         errors.add("regimen", f"Unknown regimen fields: {', '.join(sorted(map(str, unknown)))}.")
         return None
+    phases = value.get("phases")
+    if not isinstance(phases, list | tuple) or not phases:
+        errors.add("regimen.phases", "Give one or more phases (a dose on a schedule).")
+        return None
+    if len(phases) > MAX_PHASES:
+        errors.add("regimen.phases", f"At most {MAX_PHASES} phases.")
+        return None
     before = errors.count()
-    amount = _dose(value.get("dose_amount"), errors)
-    unit = _choice(
-        value.get("dose_unit"),
-        "regimen.dose_unit",
-        [u for u, _ in DOSE_UNITS],
-        errors,
-        required=True,
-    )
-    route = _choice(
-        value.get("route"), "regimen.route", [r for r, _ in ROUTES], errors, required=True
-    )
-    weeks = _loading_weeks(value.get("loading_weeks", []), errors)
-    maintenance = _maintenance(value.get("maintenance"), errors)
-    if maintenance is None and weeks == []:
-        errors.add("regimen.maintenance", "Give loading weeks, a maintenance interval, or both.")
+    read = [_phase(phase, f"regimen.phases.{i}", errors) for i, phase in enumerate(phases)]
     if errors.count() > before:
         return None
-    regimen = {
-        "dose_amount": format(amount.normalize(), "f"),
-        "dose_unit": unit,
-        "route": route,
-        "loading_weeks": weeks,
-    }
-    if maintenance:
-        regimen["maintenance"] = maintenance
+    units = {phase["dose"]["unit"] for phase in read}
+    if len(units) > 1:
+        errors.add(
+            f"regimen.phases.{len(read) - 1}.dose.unit",
+            f"Every phase is in one dose unit; this regimen has {', '.join(sorted(units))}.",
+        )
+        return None
     try:
-        return Regimen.from_dict(regimen).to_dict()
+        return Regimen.from_dict({"phases": read}).to_dict()
     except ValueError as error:
         errors.add("regimen", f"The regimen is not valid: {error}")
         return None
 
 
-def _loading_weeks(value: Any, errors: _Errors) -> list[int] | None:
-    key = "regimen.loading_weeks"
-    if value is None:
-        errors.add(key, REQUIRED)
-        return None
-    if not isinstance(value, list | tuple) or not all(
-        isinstance(w, int) and not isinstance(w, bool) for w in value
-    ):
-        errors.add(key, "Week numbers only, e.g. [0, 1, 2].")
-        return None
-    weeks = list(value)
-    if any(week < 0 or week > MAX_WEEK for week in weeks):
-        errors.add(key, f"Week numbers run from 0 to {MAX_WEEK} (ten years).")
-    elif weeks != sorted(set(weeks)):
-        errors.add(key, "List each week once, in ascending order.")
-    elif len(weeks) > MAX_LOADING_DOSES:
-        errors.add(key, f"At most {MAX_LOADING_DOSES} loading doses.")
-    else:
-        return weeks
-    return None
-
-
-def _maintenance(value: Any, errors: _Errors) -> Any:
-    """None for no maintenance phase, _INVALID for a wrong one, else the phase."""
-    if value is None:
-        return None
+def _phase(value: Any, key: str, errors: _Errors) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        errors.add("regimen.maintenance", "Give the maintenance phase as an object.")
-        return _INVALID
-    every, unit = value.get("every"), value.get("unit")
-    if every in (None, "") and unit in (None, ""):
-        return None
-    if unit in (None, ""):
-        errors.add("regimen.maintenance.unit", "Choose days, weeks or calendar months.")
-        return _INVALID
-    if every in (None, ""):
-        errors.add("regimen.maintenance.every", "How many days, weeks or months apart?")
-        return _INVALID
-    start = value.get("start_week")
-    before = errors.count()
-    every = _whole(every, "regimen.maintenance.every", errors, 1, MAX_EVERY)
-    unit = _choice(unit, "regimen.maintenance.unit", UNITS, errors, required=True)
-    start = _whole(
-        0 if start in (None, "") else start, "regimen.maintenance.start_week", errors, 0, MAX_WEEK
+        errors.add(key, "Give the phase as an object.")
+        return {}
+    unknown = set(value) - {"name", "dose", "route", "schedule", "initial_only"}
+    if unknown:
+        errors.add(key, f"Unknown phase fields: {', '.join(sorted(map(str, unknown)))}.")
+        return {}
+    name = value.get("name") or ""
+    if not isinstance(name, str) or len(name) > PHASE_NAME_MAX:
+        errors.add(f"{key}.name", f"A name of at most {PHASE_NAME_MAX} characters.")
+    dose = value.get("dose")
+    if not isinstance(dose, Mapping) or set(dose) - {"amount", "unit"}:
+        errors.add(f"{key}.dose", 'Give the dose as {"amount": ..., "unit": ...}.')
+        amount, unit = None, ""
+    else:
+        amount = _dose(dose.get("amount"), f"{key}.dose.amount", errors)
+        unit = _choice(
+            dose.get("unit"), f"{key}.dose.unit", [u for u, _ in DOSE_UNITS], errors, required=True
+        )
+    route = _choice(
+        value.get("route"), f"{key}.route", [r for r, _ in ROUTES], errors, required=True
     )
+    initial_only = value.get("initial_only", False)
+    if not isinstance(initial_only, bool):
+        errors.add(f"{key}.initial_only", "Give true or false.")
+    schedule = _schedule(value.get("schedule"), f"{key}.schedule", errors)
+    if amount is None or not unit or not route or schedule is None:
+        return {}
+    phase: dict[str, Any] = {
+        "name": " ".join(name.split()) if isinstance(name, str) else "",
+        "dose": {"amount": format(amount.normalize(), "f"), "unit": unit},
+        "route": route,
+        "schedule": schedule,
+    }
+    if initial_only is True:
+        phase["initial_only"] = True
+    return phase
+
+
+def _schedule(value: Any, key: str, errors: _Errors) -> dict[str, Any] | None:
+    """A series {"at": [offsets], "unit": day|week} or a repeating schedule {"every": N,
+    "unit": day|week|calendar_month, "start": N, "start_unit": day|week}."""
+    if not isinstance(value, Mapping):
+        errors.add(key, REQUIRED if value is None else "Give the schedule as an object.")
+        return None
+    unknown = set(value) - {"at", "unit", "every", "start", "start_unit"}
+    if unknown:
+        errors.add(key, f"Unknown schedule fields: {', '.join(sorted(map(str, unknown)))}.")
+        return None
+    at, every = value.get("at"), value.get("every")
+    has_at = at not in (None, "", [])
+    has_every = every not in (None, "")
+    if has_at == has_every:
+        errors.add(
+            f"{key}.every",
+            "Give either the offsets of a series of doses or an interval (every ...), not both."
+            if has_at
+            else "Give the offsets of a series of doses, or an interval (every ...).",
+        )
+        return None
+    before = errors.count()
+    if has_at:
+        unit = _choice(value.get("unit"), f"{key}.unit", OFFSET_UNITS, errors, required=True)
+        offsets = _offsets(at, f"{key}.at", errors)
+        if value.get("start") not in (None, "", 0) or value.get("start_unit") not in (None, ""):
+            errors.add(f"{key}.start", "A series of doses has no start; give its offsets only.")
+        if errors.count() > before:
+            return None
+        if any(o * (7 if unit == "week" else 1) > MAX_WEEK * 7 for o in offsets):
+            errors.add(f"{key}.at", "Offsets run up to ten years.")
+            return None
+        return {"at": offsets, "unit": unit}
+    unit = _choice(value.get("unit"), f"{key}.unit", UNITS, errors, required=True)
+    every = _whole(every, f"{key}.every", errors, 1, MAX_EVERY)
+    start = value.get("start")
+    start = _whole(0 if start in (None, "") else start, f"{key}.start", errors, 0, MAX_WEEK)
+    start_unit = value.get("start_unit") or "day"
+    start_unit = _choice(start_unit, f"{key}.start_unit", OFFSET_UNITS, errors, required=True)
     if errors.count() > before:
-        return _INVALID
-    return {"every": every, "unit": unit, "start_week": start}
+        return None
+    schedule: dict[str, Any] = {"every": every, "unit": unit}
+    if start:
+        schedule.update(start=start, start_unit=start_unit)
+    return schedule
+
+
+def _offsets(value: Any, key: str, errors: _Errors) -> list[int]:
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(o, int) and not isinstance(o, bool) for o in value
+    ):
+        errors.add(key, "Whole numbers only, e.g. [0, 1, 2].")
+        return []
+    offsets = list(value)
+    if any(o < 0 for o in offsets):
+        errors.add(key, "Offsets count from 0, the first dose.")
+    elif offsets != sorted(set(offsets)):
+        errors.add(key, "List each offset once, in ascending order.")
+    elif len(offsets) > MAX_LOADING_DOSES:
+        errors.add(key, f"At most {MAX_LOADING_DOSES} doses in a series.")
+    return offsets

@@ -83,19 +83,34 @@ def _person(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def _indication_rules(case: Case) -> list:
+    """The dosing rule of the case's indication ([] when it has none, or no indication)."""
+    if case.policy_version is None:
+        return []
+    return [
+        i.regimen
+        for i in case.policy_version.indications.all()
+        if i.key == case.indication and i.regimen
+    ]
+
+
 def _route(case: Case) -> str:
-    rules = (
-        [i.regimen for i in case.policy_version.indications.all() if i.key == case.indication]
-        if case.policy_version
-        else []
-    )
-    for regimen in (case.regimen, *rules):
+    for regimen in (case.regimen, *_indication_rules(case)):
         try:
-            route = Regimen.from_dict(regimen).route.strip().casefold()
+            route = Regimen.from_dict(regimen).phases[0].route.strip().casefold()
         except (ValueError, TypeError, AttributeError):
             continue
         return ROUTE_WORDS.get(route, f"for {route} use")
     return ""
+
+
+def _quantity(determination: Determination) -> str:
+    """The authorized quantity; "as requested" when the policy gives no dosing rule (the
+    quantity is then the requested regimen's over the period)."""
+    text = determination.quantity_text
+    if determination.policy_version is None or _indication_rules(determination.case) or not text:
+        return text
+    return f"{text}, as requested"
 
 
 def drug_in_plain_words(case: Case) -> str:
@@ -187,7 +202,7 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
         "authorization_number": determination.authorization_number,
         "approval_start": _short_date(determination.approval_start),
         "approval_end": _short_date(determination.approval_end),
-        "quantity": determination.quantity_text,
+        "quantity": _quantity(determination),
         "rationale": determination.rationale,
         "criteria": cited_criteria(determination) if adverse else [],
         "policy": policy_citation(determination.policy_version),

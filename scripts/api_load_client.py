@@ -145,7 +145,7 @@ def _request_template(api: Api, args) -> dict:
         "diagnosis_codes": [args.diagnosis_code],
         "drug_name": policy["drug_name"],
         "hcpcs_code": (policy["hcpcs_codes"] or [""])[0],
-        "regimen": document["version"]["dosing"]["regimen"],
+        "regimen": {"phases": document["version"]["dosing"]["regimen"]["phases"]},
         "request_type": "initial",
         "urgency": "standard",
         "line_of_business": "commercial",

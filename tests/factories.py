@@ -1,5 +1,6 @@
 """factory_boy factories for cases, and small builders of real files (PDF, PNG, ...)."""
 
+import copy
 import importlib
 import io
 from datetime import date, timedelta
@@ -12,11 +13,49 @@ from django.utils import timezone
 from reviews.models import Case, CaseEvent, DeadlineRule, Document
 
 KESIMPTA_REGIMEN = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [0, 1, 2],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"at": [0, 1, 2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month", "start": 4, "start_unit": "week"},
+        },
+    ]
+}
+KESIMPTA_CONTINUATION = {
+    "phases": [
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month"},
+        },
+    ]
+}
+# The same regimen as the intake page's phase rows post it.
+KESIMPTA_FORM_ROWS = {
+    "phase0_name": "Loading",
+    "phase0_amount": "20",
+    "phase0_dose_unit": "mg",
+    "phase0_route": "subcutaneous",
+    "phase0_at": "0, 1, 2",
+    "phase0_unit": "week",
+    "phase0_initial_only": "on",
+    "phase1_name": "Maintenance",
+    "phase1_amount": "20",
+    "phase1_dose_unit": "mg",
+    "phase1_route": "subcutaneous",
+    "phase1_every": "1",
+    "phase1_unit": "calendar_month",
+    "phase1_start": "4",
+    "phase1_start_unit": "week",
 }
 VALID_NPI = "1234567893"  # CMS's own example of a valid NPI
 
@@ -68,7 +107,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     diagnosis_codes = factory.LazyFunction(lambda: ["G35.A"])
     drug_name = "Kesimpta"
     hcpcs_code = "J3490"
-    regimen = factory.LazyFunction(lambda: dict(KESIMPTA_REGIMEN))
+    regimen = factory.LazyFunction(lambda: copy.deepcopy(KESIMPTA_REGIMEN))
     request_type = Case.RequestType.INITIAL
     urgency = Case.Urgency.STANDARD
     line_of_business = Case.LineOfBusiness.COMMERCIAL

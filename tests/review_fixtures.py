@@ -6,21 +6,12 @@ import pytest
 from django.utils import timezone
 
 from reviews.services.cases import case_create
+from tests.factories import KESIMPTA_CONTINUATION
+from tests.factories import KESIMPTA_REGIMEN as KESIMPTA_PHASES
 
-KESIMPTA_REGIMEN = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [0, 1, 2],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
-}
-
-# A continuation carries on the maintenance phase: no new loading doses.
-KESIMPTA_CONTINUATION_REGIMEN = {
-    **KESIMPTA_REGIMEN,
-    "loading_weeks": [],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 0},
-}
+# The policy's own rule, and what a continuation asks for: the maintenance phase only.
+KESIMPTA_REGIMEN = KESIMPTA_PHASES
+KESIMPTA_CONTINUATION_REGIMEN = KESIMPTA_CONTINUATION
 
 # Answers a nurse gives to the criteria no computed check can suggest.
 JUDGED_INITIAL = {"PRE-1": "met", "1.A.i": "met"}

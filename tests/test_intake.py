@@ -14,7 +14,7 @@ from reviews.intake import (
     medications_clean,
     request_clean,
 )
-from tests.factories import VALID_NPI
+from tests.factories import KESIMPTA_REGIMEN, VALID_NPI
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=NY)
@@ -29,15 +29,34 @@ def frozen_clock(settings):
         yield
 
 
-def regimen(**changes) -> dict:
+def phase(amount=Decimal("20"), unit="mg", route="subcutaneous", **changes) -> dict:
+    """The Kesimpta maintenance phase, as a request states it; `changes` replace its keys."""
     return {
-        "dose_amount": Decimal("20"),
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": [0, 1, 2],
-        "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+        "name": "Maintenance",
+        "dose": {"amount": amount, "unit": unit},
+        "route": route,
+        "schedule": {"every": 1, "unit": "calendar_month", "start": 4, "start_unit": "week"},
         **changes,
     }
+
+
+LOADING = {
+    "name": "Loading",
+    "dose": {"amount": Decimal("20"), "unit": "mg"},
+    "route": "subcutaneous",
+    "schedule": {"at": [0, 1, 2], "unit": "week"},
+    "initial_only": True,
+}
+
+
+def regimen(*phases, **changes) -> dict:
+    """Kesimpta's loading and maintenance phases; `phases` replace the maintenance."""
+    return {"phases": [LOADING, *(phases or [phase()])], **changes}
+
+
+def schedule(**schedule) -> dict:
+    """A regimen whose maintenance phase has this schedule."""
+    return regimen(phase(schedule=schedule))
 
 
 def values(**changes) -> dict:
@@ -73,19 +92,13 @@ def test_a_valid_request_is_cleaned():
             member_name="  Maria   Alvarez ",
             diagnosis_codes=["g35a", "G35.A", "g43909"],
             hcpcs_code=" j3490 ",
-            regimen=regimen(dose_amount=Decimal("20.000")),
+            regimen=regimen(phase(amount=Decimal("20.000"), name="  Maintenance ")),
         )
     )
     assert fields["member_name"] == "Maria Alvarez"
     assert fields["diagnosis_codes"] == ["G35.A", "G43.909"]
     assert fields["hcpcs_code"] == "J3490"
-    assert fields["regimen"] == {
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": [0, 1, 2],
-        "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
-    }
+    assert fields["regimen"] == KESIMPTA_REGIMEN
     assert fields["consulting_name"] == "" and fields["consult_date"] is None
     assert fields["prescriber_credential"] == "" and fields["backdate_reason"] == ""
 
@@ -176,56 +189,62 @@ BAD = [
     ("regimen", {"regimen": None}, "This field is required."),
     ("regimen", {"regimen": "20 mg"}, "Give the regimen as an object."),
     ("regimen", {"regimen": regimen(frequency="daily")}, "Unknown regimen fields: frequency."),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount=None)}, "This field is required."),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount="twenty")}, "Enter a number."),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount=True)}, "Enter a number."),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount="NaN")}, "Enter a number."),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount=Decimal(0))}, "greater than or"),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount="1e9")}, "less than or equal"),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount="0.0001")}, "greater than or"),
-    ("regimen.dose_amount", {"regimen": regimen(dose_amount="1.0005")}, "3 decimal places"),
-    ("regimen.dose_unit", {"regimen": regimen(dose_unit="spoonfuls")}, "Select a valid"),
-    ("regimen.route", {"regimen": regimen(route="")}, "This field is required."),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks=[2, 1])}, "ascending order"),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks=[0, 0])}, "each week once"),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks=[521])}, "from 0 to 520"),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks=[-1])}, "from 0 to 520"),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks="0, 1")}, "Week numbers only"),
-    ("regimen.loading_weeks", {"regimen": regimen(loading_weeks=[True])}, "Week numbers only"),
+    ("regimen", {"regimen": {"dose_amount": "20"}}, "Unknown regimen fields: dose_amount."),
+    ("regimen.phases", {"regimen": {"phases": []}}, "Give one or more phases"),
+    ("regimen.phases", {"regimen": {"phases": "20 mg"}}, "Give one or more phases"),
+    ("regimen.phases", {"regimen": {"phases": [phase()] * 7}}, "At most 6 phases."),
+    ("regimen.phases.1", {"regimen": regimen("monthly")}, "Give the phase as an object."),
+    ("regimen.phases.1", {"regimen": regimen(phase(dosage=1))}, "Unknown phase fields: dosage."),
+    ("regimen.phases.1.name", {"regimen": regimen(phase(name=5))}, "at most 40 characters"),
+    ("regimen.phases.1.dose", {"regimen": regimen(phase(dose="20 mg"))}, "Give the dose as"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount=None))}, "required"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount="twenty"))}, "a number"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount=True))}, "Enter a number."),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount="NaN"))}, "Enter a number"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount=0))}, "greater than or"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount="1e9"))}, "less than or"),
+    ("regimen.phases.1.dose.amount", {"regimen": regimen(phase(amount="1.0005"))}, "3 decimal"),
+    ("regimen.phases.1.dose.unit", {"regimen": regimen(phase(unit="spoonfuls"))}, "Select a"),
+    ("regimen.phases.1.dose.unit", {"regimen": regimen(phase(unit="mL"))}, "one dose unit"),
+    ("regimen.phases.1.route", {"regimen": regimen(phase(route=""))}, "This field is required."),
+    ("regimen.phases.1.initial_only", {"regimen": regimen(phase(initial_only="y"))}, "true or"),
+    ("regimen.phases.1.schedule", {"regimen": regimen(phase(schedule=None))}, "required"),
+    ("regimen.phases.1.schedule", {"regimen": schedule(every=1, unit="week", x=1)}, "Unknown"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at=[2, 1], unit="week")}, "ascending"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at=[0, 0], unit="week")}, "once"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at=[-1], unit="week")}, "from 0"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at=[521], unit="week")}, "ten years"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at="0, 1", unit="week")}, "Whole"),
+    ("regimen.phases.1.schedule.at", {"regimen": schedule(at=[True], unit="week")}, "Whole"),
     (
-        "regimen.maintenance",
-        {"regimen": regimen(loading_weeks=[], maintenance=None)},
-        "Give loading weeks, a maintenance interval, or both.",
+        "regimen.phases.1.schedule.unit",
+        {"regimen": schedule(at=[0], unit="calendar_month")},
+        "Select",
     ),
     (
-        "regimen.maintenance.unit",
-        {"regimen": regimen(maintenance={"every": 1})},
-        "Choose days, weeks or calendar months.",
+        "regimen.phases.1.schedule.start",
+        {"regimen": schedule(at=[0], unit="day", start=3)},
+        "no start",
+    ),
+    ("regimen.phases.1.schedule.every", {"regimen": schedule(unit="week")}, "Give the offsets"),
+    (
+        "regimen.phases.1.schedule.every",
+        {"regimen": schedule(at=[0], every=1, unit="week")},
+        "not both",
+    ),
+    ("regimen.phases.1.schedule.unit", {"regimen": schedule(every=1)}, "This field is required."),
+    ("regimen.phases.1.schedule.every", {"regimen": schedule(every=0, unit="week")}, "greater"),
+    ("regimen.phases.1.schedule.every", {"regimen": schedule(every=366, unit="week")}, "less"),
+    ("regimen.phases.1.schedule.unit", {"regimen": schedule(every=2, unit="fortnight")}, "Select"),
+    (
+        "regimen.phases.1.schedule.start",
+        {"regimen": schedule(every=2, unit="week", start=-1)},
+        "greater",
     ),
     (
-        "regimen.maintenance.every",
-        {"regimen": regimen(maintenance={"unit": "week"})},
-        "How many days, weeks or months apart?",
-    ),
-    (
-        "regimen.maintenance.every",
-        {"regimen": regimen(maintenance={"every": 0, "unit": "week"})},
-        "greater than or equal to 1",
-    ),
-    (
-        "regimen.maintenance.every",
-        {"regimen": regimen(maintenance={"every": 366, "unit": "week"})},
-        "less than or equal to 365",
-    ),
-    (
-        "regimen.maintenance.unit",
-        {"regimen": regimen(maintenance={"every": 2, "unit": "fortnight"})},
-        "Select a valid choice.",
-    ),
-    (
-        "regimen.maintenance.start_week",
-        {"regimen": regimen(maintenance={"every": 2, "unit": "week", "start_week": -1})},
-        "greater than or equal to 0",
+        "regimen.phases.1.schedule.start_unit",
+        {"regimen": schedule(every=2, unit="week", start=1, start_unit="month")},
+        "Select a valid choice",
     ),
     (
         "therapy_start_date",
@@ -280,14 +299,16 @@ def test_every_problem_is_named_at_once():
         prescriber_npi="1234567890",
         diagnosis_codes=["G35", "X"],
         member_dob=date(2099, 1, 1),
-        regimen=regimen(loading_weeks=[2, 1], maintenance={"every": 1}),
+        regimen=regimen(
+            phase(schedule={"every": 1}), phase(schedule={"at": [2, 1], "unit": "week"})
+        ),
     )
     assert set(errors) == {
         "prescriber_npi",
         "diagnosis_codes",
         "member_dob",
-        "regimen.loading_weeks",
-        "regimen.maintenance.unit",
+        "regimen.phases.1.schedule.unit",
+        "regimen.phases.2.schedule.at",
     }
     assert len(errors["diagnosis_codes"]) == 2
 

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("reviews", "0017_clinical_facts")]
-AFTER = [("reviews", "0018_indications")]
+BEFORE = [("reviews", "0018_dosing_phases")]
+AFTER = [("reviews", "0019_indications")]
 
 REGIMEN = {
     "dose_amount": "20",

@@ -101,31 +101,59 @@ def _optional(field_class, **kwargs):
     return field_class(required=False, allow_null=True, **kwargs)
 
 
-MaintenanceIn = serializer_for(
-    "MaintenanceIn",
+DoseIn = serializer_for(
+    "DoseIn",
     {
-        "every": serializers.IntegerField(help_text="How many units apart, 1 to 365."),
-        "unit": serializers.ChoiceField(choices=[v for v, _ in intake.MAINTENANCE_UNITS]),
-        "start_week": serializers.IntegerField(
-            default=0, help_text="The week of the first maintenance dose (initial requests)."
+        "amount": serializers.DecimalField(
+            max_digits=10, decimal_places=intake.DOSE_PLACES, coerce_to_string=False
+        ),
+        "unit": serializers.ChoiceField(choices=[v for v, _ in intake.DOSE_UNITS]),
+    },
+)
+ScheduleIn = serializer_for(
+    "ScheduleIn",
+    {
+        "at": serializers.ListField(
+            child=serializers.IntegerField(),
+            max_length=intake.MAX_LOADING_DOSES,
+            required=False,
+            help_text="A series: offsets from the first dose in `unit` (day or week), "
+            "e.g. [0, 14]. Give `at` or `every`.",
+        ),
+        "every": serializers.IntegerField(
+            required=False, help_text="A repeating schedule: how many units apart, 1 to 365."
+        ),
+        "unit": serializers.ChoiceField(choices=[v for v, _ in intake.SCHEDULE_UNITS]),
+        "start": serializers.IntegerField(
+            required=False, help_text="A repeating schedule's first dose, in start_unit."
+        ),
+        "start_unit": serializers.ChoiceField(
+            choices=[v for v, _ in intake.OFFSET_UNIT_CHOICES], required=False
+        ),
+    },
+)
+PhaseIn = serializer_for(
+    "PhaseIn",
+    {
+        "name": serializers.CharField(
+            max_length=intake.PHASE_NAME_MAX, required=False, allow_blank=True
+        ),
+        "dose": DoseIn(),
+        "route": serializers.ChoiceField(choices=[v for v, _ in intake.ROUTES]),
+        "schedule": ScheduleIn(),
+        "initial_only": serializers.BooleanField(
+            default=False, help_text="Given on an initial request only."
         ),
     },
 )
 RegimenIn = serializer_for(
     "RegimenIn",
     {
-        "dose_amount": serializers.DecimalField(
-            max_digits=10, decimal_places=intake.DOSE_PLACES, coerce_to_string=False
+        "phases": PhaseIn(
+            many=True,
+            max_length=intake.MAX_PHASES,
+            help_text="One or more phases, each a dose on a schedule (see docs/policy-format.md).",
         ),
-        "dose_unit": serializers.ChoiceField(choices=[v for v, _ in intake.DOSE_UNITS]),
-        "route": serializers.ChoiceField(choices=[v for v, _ in intake.ROUTES]),
-        "loading_weeks": serializers.ListField(
-            child=serializers.IntegerField(),
-            max_length=intake.MAX_LOADING_DOSES,
-            default=list,
-            help_text="Week numbers of the loading doses from the first dose, e.g. [0, 1, 2].",
-        ),
-        "maintenance": MaintenanceIn(required=False, allow_null=True),
     },
 )
 MedicationIn = serializer_for(

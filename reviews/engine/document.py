@@ -52,7 +52,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .checks import check_param_problems
-from .dosing import UNITS, Regimen
+from .dosing import OFFSET_UNITS, UNITS, Regimen
 from .durations import DURATION_UNITS
 from .references import References
 from .tree import Answer, Check, Kind, Node, Truth
@@ -416,51 +416,12 @@ def _plain(value: Any) -> Any:
     return copy.copy(value)
 
 
-def _regimen(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        return Regimen.from_dict(value).to_dict()
-    except (ValueError, TypeError) as error:
-        _fail(str(error))
-
-
 _DECIMAL_SCHEMA = {
     "anyOf": [
         {"type": "number"},
         {"type": "string", "pattern": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"},
     ],
     "description": 'A decimal number; written as text ("20", "99.9") it keeps its digits.',
-}
-
-# dosing.Regimen.from_dict reads a regimen (and words its problems); this is its shape.
-_WHOLE = {"type": "integer", "minimum": 0}
-_REGIMEN_SCHEMA = {
-    "anyOf": [
-        {
-            "type": "object",
-            "description": "The structured dosing rule (reviews.engine.dosing.Regimen).",
-            "properties": {
-                "dose_amount": _DECIMAL_SCHEMA,
-                "dose_unit": {"type": "string", "pattern": _NAME_PATTERN},
-                "route": {"type": "string", "pattern": _NAME_PATTERN},
-                "loading_weeks": {"type": "array", "items": _WHOLE, "uniqueItems": True},
-                "maintenance": {
-                    "type": "object",
-                    "properties": {
-                        "every": {"type": "integer", "minimum": 1},
-                        "unit": {"enum": list(UNITS)},
-                        "start_week": _WHOLE,
-                    },
-                    "required": ["every", "unit"],
-                    "additionalProperties": False,
-                },
-            },
-            "required": ["dose_amount", "dose_unit", "route"],
-            "additionalProperties": False,
-        },
-        {"type": "null"},
-    ]
 }
 
 Text = Annotated[
@@ -493,12 +454,6 @@ Params = Annotated[
     dict[str, Any],
     PlainValidator(_params, json_schema_input_type=dict[str, Any]),
     _salvage(lambda _: {}),
-]
-RegimenRule = Annotated[
-    dict[str, Any] | None,
-    PlainValidator(_regimen),
-    WithJsonSchema(_REGIMEN_SCHEMA),
-    _salvage(_nothing),
 ]
 Names = _list(Name)
 PathName = _choice(*PATHS)
@@ -661,6 +616,18 @@ class Facts(_Section):
     height_cm: DecimalNumber | None = None
 
 
+class ExpectedQuantity(_Section):
+    """The quantity the dosing rule authorizes over the case's approval period on its path,
+    from `start` (default: facts.request_date)."""
+
+    omit_defaults = True
+
+    amount: DecimalNumber
+    unit: Name
+    doses: Whole | None = None
+    start: Day | None = None
+
+
 class Expect(_Section):
     omit_defaults = True
 
@@ -668,6 +635,7 @@ class Expect(_Section):
     path: PathName | None = None
     failing: Names | None = None
     """The exact set of failing leaves; [] means none, null means not compared."""
+    quantity: ExpectedQuantity | None = None
     suggestions: _map(AnswerName, key=Label) | None = None
 
 
@@ -681,6 +649,96 @@ class TestCase(_Section):
     answers: _map(AnswerName, key=Label) = {}
     facts: Facts | None = None
     expect: Expect
+
+
+class Dose(_Section):
+    """A fixed amount, or per_kg of body weight (at most max), in unit."""
+
+    omit_defaults = True
+
+    amount: DecimalNumber | None = None
+    per_kg: DecimalNumber | None = None
+    max: DecimalNumber | None = None
+    """per_kg only: the most one dose may be."""
+    unit: Name
+
+
+class Schedule(_Section):
+    """A series (at: offsets in unit day|week) or a repeating schedule (every N unit
+    day|week|calendar_month, from start start_unit day|week)."""
+
+    omit_defaults = True
+
+    at: _list(Whole) | None = None
+    every: Positive | None = None
+    unit: _choice(*UNITS)
+    start: Whole | None = None
+    start_unit: _choice(*OFFSET_UNITS) | None = None
+
+
+class Phase(_Section):
+    omit_defaults = True
+
+    name: Text = ""
+    dose: Dose
+    route: Name
+    schedule: Schedule
+    initial_only: Flag = False
+    """Given on an initial request only, never on a continuation."""
+
+
+class DoseRange(_Section):
+    omit_defaults = True
+
+    min: DecimalNumber | None = None
+    max: DecimalNumber | None = None
+    unit: Name
+
+
+class QuantityLimit(_Section):
+    amount: DecimalNumber
+    unit: Name
+    per_days: Positive
+
+
+class RegimenRule(_Section):
+    """A dosing rule (reviews.engine.dosing.Regimen): the phases a request may ask for."""
+
+    omit_defaults = True
+
+    phases: _list(Phase, at_least_one=True)
+    dose_range: DoseRange | None = None
+    quantity_limit: QuantityLimit | None = None
+
+    @model_validator(mode="after")
+    def _engine_reads_it(self, info: ValidationInfo) -> RegimenRule:
+        # The rules across keys (amount or per_kg, a series or a repeating schedule, one
+        # dose unit) are the engine's: it reads every regimen, a request's too.
+        if not _salvaging(info):
+            try:
+                Regimen.from_dict(_engine_form(self.model_dump()))
+            except ValueError as error:
+                _fail(str(error).removeprefix("regimen"))
+        return self
+
+    @model_serializer(mode="wrap")
+    def _canonical(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        # The normal form is the engine's, so a version's stored rule reads as written.
+        data = _engine_form(handler(self))
+        with contextlib.suppress(ValueError):
+            return Regimen.from_dict(data).to_dict()
+        return data
+
+
+def _engine_form(value: Any) -> Any:
+    """The model's dump without its unset keys (None), as the engine reads it."""
+    if isinstance(value, Mapping):
+        return {k: _engine_form(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_engine_form(v) for v in value]
+    return value
 
 
 class Dosing(_Section):
@@ -719,8 +777,9 @@ class Indication(_Section):
     diagnosis_codes: Names = []
     """ICD-10-CM code prefixes, e.g. [G35]; a case's codes choose its indication."""
     approval: IndicationApproval
-    regimen: RegimenRule = None
-    """The dosing rule; null: none (an approval takes the requested quantity)."""
+    regimen: RegimenRule | None = None
+    """The dosing rule (phases, each a dose on a schedule); null: none (an approval takes
+    the requested quantity)."""
 
 
 class EditsAndDenials(_Section):
@@ -1094,21 +1153,24 @@ def _check_node_indications(
 def _check_dosing(
     found: Found, dosing: Mapping[str, Any], indications: list[dict[str, Any]]
 ) -> None:
+    """A repeating phase that is "monthly" in either reading (every calendar month, every 4
+    weeks) must follow the reading monthly_means chooses, in every indication's regimen."""
     meaning = dosing["monthly_means"]
     if meaning is None:
         return
-    wanted = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}[meaning]
+    readings = {"calendar_month": (1, "calendar_month"), "every_4_weeks": (4, "week")}
     for indication in indications:
-        maintenance = (indication["regimen"] or {}).get("maintenance")
-        if maintenance is None or (maintenance["every"], maintenance["unit"]) == wanted:
-            continue
-        found.append(
-            (
-                ("version", "dosing", "monthly_means"),
-                f"says monthly means {meaning}, but the regimen of {indication['name']} has "
-                f"its maintenance every {maintenance['every']} {maintenance['unit']}",
-            )
-        )
+        for i, phase in enumerate((indication["regimen"] or {}).get("phases") or ()):
+            schedule = phase.get("schedule") or {}
+            step = (schedule.get("every"), schedule.get("unit"))
+            if step in readings.values() and step != readings[meaning]:
+                found.append(
+                    (
+                        ("version", "dosing", "monthly_means"),
+                        f"says monthly means {meaning}, but phase {i + 1} of the regimen of "
+                        f"{indication['name']} is every {step[0]} {step[1]}",
+                    )
+                )
 
 
 def _check_test_cases(

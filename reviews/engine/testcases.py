@@ -24,6 +24,8 @@ from .checks import (
     suggest_all,
 )
 from .document import tree_from_dict
+from .dosing import Regimen, authorized_quantity
+from .durations import period_end
 from .references import References
 from .tree import Answer, Evaluation, evaluate
 
@@ -84,8 +86,71 @@ def run_test_case(
         *_result_messages(expect, evaluation),
         *_failing_messages(expect.get("failing"), evaluation),
         *_suggestion_messages(expect.get("suggestions"), suggestions),
+        *_quantity_messages(version, case, path, indication),
     ]
     return TestCaseResult(case["name"], not messages, messages, evaluation)
+
+
+def _quantity_messages(
+    version: Mapping[str, Any], case: Mapping[str, Any], path: str, key: str | None
+) -> list[str]:
+    """expect.quantity: the dosing rule of the case's indication (its `indication`, or the
+    version's only one) over that indication's approval period on the case's path, from
+    quantity.start or facts.request_date."""
+    expected = (case.get("expect") or {}).get("quantity")
+    if not expected:
+        return []
+    facts = case.get("facts") or {}
+    start = expected.get("start") or facts.get("request_date")
+    indications = version["indications"]
+    chosen = [i for i in indications if i["key"] == key] if key else indications
+    if len(chosen) != 1:
+        return ["Quantity: name the test case's indication; its dosing rule is counted."]
+    indication = chosen[0]
+    rule = indication.get("regimen")
+    duration = indication["approval"]["initial" if path == "initial" else "extended"]
+    if start is None:
+        return ["Quantity: give quantity.start or facts.request_date to count from."]
+    if not rule:
+        return [f"Quantity: the indication {indication['key']} has no dosing rule to count."]
+    if not duration:
+        return [f"Quantity: the indication gives no approval period on the {path} path."]
+    days = (period_end(start, duration) - start).days + 1
+    weight = facts.get("weight_kg")
+    quantity = authorized_quantity(
+        Regimen.from_dict(rule),
+        start=start,
+        days=days,
+        phase=path,
+        weight_kg=None if weight is None else Decimal(str(weight)),
+    )
+    got = _quantity_text(quantity.doses, quantity.total_amount, quantity.unit)
+    want_doses = expected.get("doses")
+    want = _quantity_text(
+        want_doses if want_doses is not None else quantity.doses,
+        Decimal(expected["amount"]),
+        expected["unit"],
+    )
+    same_amount = quantity.total_amount is not None and quantity.total_amount == Decimal(
+        expected["amount"]
+    )
+    same = (
+        same_amount
+        and quantity.unit.casefold() == expected["unit"].casefold()
+        and (want_doses is None or want_doses == quantity.doses)
+    )
+    if same:
+        return []
+    reason = f" ({quantity.unknown})" if quantity.unknown else ""
+    return [
+        f"Quantity: expected {want}, got {got}{reason} over {days} days from {start} "
+        f"on the {path} path."
+    ]
+
+
+def _quantity_text(doses: int, amount: Decimal | None, unit: str) -> str:
+    total = "an unknown amount" if amount is None else f"{format(amount.normalize(), 'f')} {unit}"
+    return f"{total} in {doses} dose{'' if doses == 1 else 's'}"
 
 
 def requested_drug(doc: Mapping[str, Any]) -> tuple[str, ...]:

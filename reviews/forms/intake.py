@@ -33,18 +33,110 @@ SPECIALTIES = [
 ]
 
 
-# Where the intake rules' field paths (reviews/intake.py) show on this form; None: at the top.
-INTAKE_FIELD_ON_FORM = {
-    "regimen": None,
-    "regimen.dose_amount": "dose_amount",
-    "regimen.dose_unit": "dose_unit",
-    "regimen.route": "route",
-    "regimen.loading_weeks": "loading_weeks",
-    "regimen.maintenance": "maintenance_every",
-    "regimen.maintenance.every": "maintenance_every",
-    "regimen.maintenance.unit": "maintenance_unit",
-    "regimen.maintenance.start_week": "maintenance_start_week",
+# Phase rows on the page: enough for a loading series and a maintenance schedule, and one
+# more; a request with more phases comes through the API.
+FORM_PHASES = 3
+# Where a phase's intake paths (reviews/intake.py, after "regimen.phases.N.") show in its row.
+PHASE_FIELD_ON_FORM = {
+    "": "amount",
+    "name": "name",
+    "dose": "amount",
+    "dose.amount": "amount",
+    "dose.unit": "dose_unit",
+    "route": "route",
+    "initial_only": "initial_only",
+    "schedule": "every",
+    "schedule.at": "at",
+    "schedule.every": "every",
+    "schedule.unit": "unit",
+    "schedule.start": "start",
+    "schedule.start_unit": "start_unit",
 }
+
+
+class OffsetsField(forms.CharField):
+    """Offsets typed as text, "0, 1, 2": a list of whole numbers ([] when empty)."""
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        parts = [p for p in re.split(r"[\s,;]+", text) if p]
+        # ASCII digits: str.isdigit() also accepts "²", which int() refuses.
+        if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
+            raise forms.ValidationError('Whole numbers only, separated by commas, e.g. "0, 14".')
+        return [int(p) for p in parts]
+
+
+def _phase_fields(i: int) -> dict[str, forms.Field]:
+    """One phase row: a dose on a schedule (a series at offsets, or every N from a start)."""
+    return {
+        f"phase{i}_name": forms.CharField(
+            label="Phase",
+            required=False,
+            max_length=intake.PHASE_NAME_MAX,
+            help_text="e.g. Loading, Maintenance" if i == 0 else "",
+        ),
+        f"phase{i}_amount": forms.DecimalField(
+            label="Dose",
+            required=i == 0,
+            min_value=intake.MIN_DOSE,
+            max_digits=10,
+            decimal_places=intake.DOSE_PLACES,
+        ),
+        # Not required here: an empty extra row is left out, and the intake names what a
+        # filled row lacks.
+        f"phase{i}_dose_unit": forms.ChoiceField(
+            label="Unit", choices=intake.DOSE_UNITS, required=False
+        ),
+        f"phase{i}_route": forms.ChoiceField(label="Route", choices=intake.ROUTES, required=False),
+        f"phase{i}_at": OffsetsField(
+            label="At",
+            required=False,
+            max_length=100,
+            help_text='A series: offsets from the first dose, e.g. "0, 14".' if i == 0 else "",
+        ),
+        f"phase{i}_every": forms.IntegerField(
+            label="Or every", required=False, min_value=1, max_value=intake.MAX_EVERY
+        ),
+        f"phase{i}_unit": forms.ChoiceField(
+            label="Unit",
+            required=False,
+            choices=intake.SCHEDULE_UNITS,
+            initial="week",
+            help_text="Of the offsets or the interval." if i == 0 else "",
+        ),
+        f"phase{i}_start": forms.IntegerField(
+            label="From", required=False, min_value=0, max_value=intake.MAX_WEEK
+        ),
+        f"phase{i}_start_unit": forms.ChoiceField(
+            label="From unit", choices=intake.OFFSET_UNIT_CHOICES, initial="week", required=False
+        ),
+        f"phase{i}_initial_only": forms.BooleanField(label="Initial request only", required=False),
+    }
+
+
+def _phase_row(i: int) -> Div:
+    def col(name: str, width: int) -> Div:
+        return Div(f"phase{i}_{name}", css_class=f"col-md-{width}")
+
+    return Div(
+        Div(
+            col("name", 2),
+            col("amount", 2),
+            col("dose_unit", 2),
+            col("route", 3),
+            col("initial_only", 3),
+            css_class="row",
+        ),
+        Div(
+            col("at", 3),
+            col("every", 2),
+            col("unit", 3),
+            col("start", 2),
+            col("start_unit", 2),
+            css_class="row",
+        ),
+        css_class="phase-row border-bottom mb-2",
+    )
 
 
 def _text_field(name: str, label: str, **kwargs) -> forms.CharField:
@@ -93,32 +185,9 @@ class CaseIntakeForm(forms.Form):
     hcpcs_code = forms.CharField(
         label="HCPCS code", max_length=5, required=False, help_text="e.g. J3490."
     )
-    dose_amount = forms.DecimalField(
-        label="Dose",
-        min_value=intake.MIN_DOSE,
-        max_digits=10,
-        decimal_places=intake.DOSE_PLACES,
-    )
-    dose_unit = forms.ChoiceField(label="Unit", choices=intake.DOSE_UNITS)
-    route = forms.ChoiceField(label="Route", choices=intake.ROUTES)
-    loading_weeks = forms.CharField(
-        label="Loading doses at weeks",
-        required=False,
-        max_length=100,
-        help_text='Week numbers from the first dose, e.g. "0, 1, 2"; empty for none.',
-    )
-    maintenance_every = forms.IntegerField(
-        label="Then every", required=False, min_value=1, max_value=intake.MAX_EVERY
-    )
-    maintenance_unit = forms.ChoiceField(
-        label="Interval", required=False, choices=[("", "—"), *intake.MAINTENANCE_UNITS]
-    )
-    maintenance_start_week = forms.IntegerField(
-        label="Starting at week",
-        required=False,
-        min_value=0,
-        max_value=intake.MAX_WEEK,
-        initial=0,
+    # The phase rows' fields, declared like the others (a class body's namespace is a dict).
+    locals().update(
+        {name: field for i in range(FORM_PHASES) for name, field in _phase_fields(i).items()}
     )
 
     request_type = forms.ChoiceField(
@@ -237,19 +306,18 @@ class CaseIntakeForm(forms.Form):
             ),
             Fieldset(
                 "Requested regimen",
-                Div(
-                    Div("dose_amount", css_class="col-md-2"),
-                    Div("dose_unit", css_class="col-md-2"),
-                    Div("route", css_class="col-md-3"),
-                    Div("loading_weeks", css_class="col-md-5"),
-                    css_class="row",
+                HTML(
+                    '<p class="form-text">One row per phase: a dose given at offsets from the '
+                    "first dose (a series), or every so often from a start. Most requests "
+                    "need one row.</p>"
                 ),
-                Div(
-                    Div("maintenance_every", css_class="col-md-2"),
-                    Div("maintenance_unit", css_class="col-md-3"),
-                    Div("maintenance_start_week", css_class="col-md-3"),
-                    css_class="row",
+                _phase_row(0),
+                HTML(
+                    '<details class="mb-3"{% if form.more_phases_open %} open{% endif %}>'
+                    "<summary>More phases (e.g. loading doses, then maintenance)</summary>"
                 ),
+                *[_phase_row(i) for i in range(1, FORM_PHASES)],
+                HTML("</details>"),
             ),
             HTML('{% include "reviews/_medication_rows.html" %}'),
             Fieldset(
@@ -294,13 +362,14 @@ class CaseIntakeForm(forms.Form):
 
     # -- parsing: text to values --
 
-    def clean_loading_weeks(self) -> list[int]:
-        text = self.cleaned_data["loading_weeks"].strip()
-        parts = [p for p in re.split(r"[\s,;]+", text) if p]
-        # ASCII digits: str.isdigit() also accepts "²", which int() refuses.
-        if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
-            raise forms.ValidationError('Week numbers only, separated by commas, e.g. "0, 1, 2".')
-        return [int(p) for p in parts]
+    @property
+    def more_phases_open(self) -> bool:
+        """The extra rows start open when one of them is filled in (or has an error)."""
+        return any(
+            self[f"phase{i}_{name}"].value() not in (None, "", False)
+            for i in range(1, FORM_PHASES)
+            for name in ("name", "amount", "at", "every")
+        )
 
     # -- the intake rules --
 
@@ -317,7 +386,7 @@ class CaseIntakeForm(forms.Form):
         """The intake rules' messages at this form's fields; one it has no field for (a
         medication's, which the formset shows itself) at the top."""
         for path, messages in invalid.errors.items():
-            field = INTAKE_FIELD_ON_FORM.get(path, path)
+            field = self._field_for(path)
             if field is not None and field not in self.fields:
                 field = None
             # A field that could not be parsed already says why; the rules saw it empty.
@@ -326,29 +395,64 @@ class CaseIntakeForm(forms.Form):
             for message in messages:
                 self.add_error(field, message)
 
+    def _field_for(self, path: str) -> str | None:
+        if path == "regimen":
+            return None
+        if path == "regimen.phases":
+            return "phase0_amount"
+        match = re.fullmatch(r"regimen\.phases\.(\d+)\.?(.*)", path)
+        if not match:
+            return path
+        rows = getattr(self, "_phase_rows", [])
+        index = int(match[1])
+        row = rows[index] if index < len(rows) else 0
+        return f"phase{row}_{PHASE_FIELD_ON_FORM.get(match[2], 'amount')}"
+
     def _intake_values(self, data: dict) -> dict:
         """The parsed values in the intake's shape (None where a field could not be read)."""
-        every, unit = data.get("maintenance_every"), data.get("maintenance_unit")
         codes = data.get("diagnosis_codes")
-        regimen = {
-            "dose_amount": data.get("dose_amount"),
-            "dose_unit": data.get("dose_unit"),
-            "route": data.get("route"),
-            "loading_weeks": data.get("loading_weeks"),
-            "maintenance": {
-                "every": every,
-                "unit": unit,
-                "start_week": data.get("maintenance_start_week"),
-            }
-            if every is not None or unit
-            else None,
-        }
         values = {name: data.get(name) for name in intake.FIELDS}
         values["diagnosis_codes"] = (
             [c for c in re.split(r"[\s,;]+", codes) if c] if codes is not None else None
         )
-        values["regimen"] = regimen
+        values["regimen"] = {"phases": self._phases(data)}
         return values
+
+    def _phases(self, data: dict) -> list[dict]:
+        """The filled phase rows (and the first, always) in the intake's shape; which row each
+        came from is kept so the rules' messages land in it."""
+        self._phase_rows = []
+        phases = []
+        for i in range(FORM_PHASES):
+            field = lambda name, i=i: f"phase{i}_{name}"  # noqa: E731
+            filled = any(
+                data.get(field(name)) not in (None, "", []) or field(name) in self.errors
+                for name in ("name", "amount", "at", "every", "start")
+            )
+            if i and not filled:
+                continue
+            at, every = data.get(field("at")), data.get(field("every"))
+            schedule = {"unit": data.get(field("unit"))}
+            if at:
+                schedule["at"] = at
+            if every is not None or not at:
+                schedule["every"] = every
+            if (start := data.get(field("start"))) is not None:
+                schedule.update(start=start, start_unit=data.get(field("start_unit")) or "week")
+            self._phase_rows.append(i)
+            phases.append(
+                {
+                    "name": data.get(field("name")) or "",
+                    "dose": {
+                        "amount": data.get(field("amount")),
+                        "unit": data.get(field("dose_unit")),
+                    },
+                    "route": data.get(field("route")),
+                    "schedule": schedule,
+                    "initial_only": bool(data.get(field("initial_only"))),
+                }
+            )
+        return phases
 
     def case_fields(self) -> dict:
         """The request's cleaned values, in Case's field names (after is_valid())."""

@@ -205,18 +205,9 @@ class Case(models.Model):
     @property
     def regimen_text(self) -> str:
         try:
-            regimen = Regimen.from_dict(self.regimen)
+            return Regimen.from_dict(self.regimen).describe()
         except ValueError:
             return "(regimen not readable)"
-        parts = [f"{regimen.dose_amount} {regimen.dose_unit} {regimen.route}"]
-        if regimen.loading_weeks:
-            weeks = ", ".join(str(w) for w in regimen.loading_weeks)
-            parts.append(f"loading at week{'s' if len(regimen.loading_weeks) > 1 else ''} {weeks}")
-        if regimen.maintenance:
-            parts.append(
-                f"then {regimen.maintenance.describe()} from week {regimen.maintenance.start_week}"
-            )
-        return "; ".join(parts)
 
 
 class CaseMedication(models.Model):

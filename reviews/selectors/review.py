@@ -6,7 +6,7 @@ Django reads in, the pure engine does the deciding; views and services share thi
 picture so the page a nurse sees and the rule a service enforces cannot disagree.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import QuerySet
@@ -124,7 +124,9 @@ class ReviewState:
             requested = Regimen.from_dict(self.case.regimen)
         except ValueError as error:
             return [f"The requested regimen cannot be read: {error}"]
-        return regimen_differences(requested, expected_regimen(Regimen.from_dict(rule), self.path))
+        return regimen_differences(
+            requested, Regimen.from_dict(rule), phase=self.path, start=self.case.received_on
+        )
 
     @cached_property
     def evidence(self) -> dict[str, Evidence]:
@@ -258,14 +260,6 @@ class ReviewState:
     @property
     def first_open_step(self) -> Step | None:
         return next((s for s in self.steps if s.node.label not in self.answers), None)
-
-
-def expected_regimen(rule: Regimen, path: str) -> Regimen:
-    """What a request should ask for on its path: a continuation carries on the maintenance
-    phase from its first day, with no new loading doses."""
-    if path != "continuation" or rule.maintenance is None:
-        return rule
-    return replace(rule, loading_weeks=(), maintenance=replace(rule.maintenance, start_week=0))
 
 
 def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:

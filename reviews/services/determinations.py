@@ -10,6 +10,7 @@ transaction). A determination never changes once issued.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -37,6 +38,8 @@ class ApprovalTerms:
     doses: int | None
     amount: Decimal | None
     unit: str
+    as_requested: bool = False
+    """The policy has no dosing rule: the quantity is the requested regimen's over the period."""
 
     @property
     def days(self) -> int:
@@ -59,6 +62,8 @@ def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
         indication=case_indication(case),
         request_type=case.request_type,
         start=start,
+        requested=case.regimen,
+        weight_kg=case.weight_kg,
     )
 
 
@@ -78,11 +83,20 @@ def case_indication(case: Case) -> Indication:
 
 
 def policy_terms(
-    *, version, indication: Indication, request_type: str, start: date | None = None
+    *,
+    version,
+    indication: Indication,
+    request_type: str,
+    start: date | None = None,
+    requested: Any = None,
+    weight_kg: Decimal | None = None,
 ) -> ApprovalTerms:
-    """The one rule: an initial request gets the indication's initial period with its whole
-    dosing rule; a continuation its extended period with the maintenance dosing only. A period
-    ends where engine.durations says (its first and last days both covered)."""
+    """The one rule: an initial request gets the indication's initial period with every phase
+    of its dosing rule; a continuation its extended period with the phases that are not
+    initial-only (dosing.on_path). A period ends where engine.durations says (its first and
+    last days both covered). An indication with no dosing rule gives the quantity of the
+    `requested` regimen (the case's) over the period, as requested. A per-kg dose needs
+    weight_kg (the case's); without it the amount is unknown, never guessed."""
     start = start or timezone.localdate()
     initial = request_type == Case.RequestType.INITIAL
     duration = indication.initial_approval if initial else indication.extended_approval
@@ -92,14 +106,16 @@ def policy_terms(
             f"reauthorization for {indication.name}: a physician decides the period."
         )
     end = Duration.from_dict(duration).end(start)
+    days = (end - start).days + 1
+    phase = "initial" if initial else "continuation"
     if not indication.regimen:
-        # An indication without a dosing rule: the period only; the quantity is as requested.
-        return ApprovalTerms(start=start, end=end, doses=None, amount=None, unit="")
+        return _requested_terms(requested, start=start, end=end, phase=phase, weight_kg=weight_kg)
     quantity = authorized_quantity(
         Regimen.from_dict(indication.regimen),
         start=start,
-        days=(end - start).days + 1,
-        phase="initial" if initial else "continuation",
+        days=days,
+        phase=phase,
+        weight_kg=weight_kg,
     )
     return ApprovalTerms(
         start=start,
@@ -107,6 +123,31 @@ def policy_terms(
         doses=quantity.doses,
         amount=quantity.total_amount,
         unit=quantity.unit,
+    )
+
+
+def _requested_terms(
+    requested: Any, *, start: date, end: date, phase: str, weight_kg: Decimal | None = None
+) -> ApprovalTerms:
+    """A policy without a dosing rule: the requested regimen's quantity over the period, on
+    the request's path. A regimen that cannot be read (or a per-kg dose without a weight)
+    leaves the doses or the amount unknown: "as requested", never a guess."""
+    try:
+        regimen = Regimen.from_dict(requested)
+    except ValueError:
+        return ApprovalTerms(
+            start=start, end=end, doses=None, amount=None, unit="", as_requested=True
+        )
+    quantity = authorized_quantity(
+        regimen, start=start, days=(end - start).days + 1, phase=phase, weight_kg=weight_kg
+    )
+    return ApprovalTerms(
+        start=start,
+        end=end,
+        doses=quantity.doses,
+        amount=quantity.total_amount,
+        unit=quantity.unit,
+        as_requested=True,
     )
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.engine.dosing import Regimen
+from reviews.engine.dosing import Regimen, amount_for_doses
 from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
 from reviews.selectors.physician import criteria_choices
@@ -110,15 +110,18 @@ def default_approval(case: Case, *, start: date | None = None) -> dict:
 
 
 def authorized_total(case: Case, doses: int | None) -> tuple:
-    """The total amount and unit for `doses` of the requested dose, e.g. (Decimal("300"),
-    "mg"); (None, "") when there is no quantity or the regimen cannot be read."""
+    """The total amount and unit of the first `doses` doses of the requested regimen on the
+    case's path, in date order (phases may differ in amount), e.g. (Decimal("300"), "mg");
+    (None, "") when there is no quantity, the regimen cannot be read or gives fewer doses,
+    or a dose is per kg."""
     try:
         regimen = Regimen.from_dict(case.regimen)
     except ValueError:
         return None, ""
     if doses is None:
         return None, ""
-    return regimen.dose_amount * doses, regimen.dose_unit
+    amount = amount_for_doses(regimen, doses, phase=case.request_type)
+    return (None, "") if amount is None else (amount, regimen.unit)
 
 
 def decision_build(
@@ -132,7 +135,7 @@ def decision_build(
     doses: int | None,
 ) -> Determination:
     """A physician's determination, unsaved: what _issue saves and the letter preview shows.
-    The total amount is the doses times the requested dose."""
+    The total amount is that of the first `doses` requested doses (authorized_total)."""
     amount, unit = authorized_total(case, doses)
     terms = (
         ApprovalTerms(start=period[0], end=period[1], doses=doses, amount=amount, unit=unit)

@@ -2,6 +2,7 @@
 status (400 per field, 401, 403, 404, 409), Idempotency-Key, pagination, and a whole case
 from intake to letter through the API alone."""
 
+import copy
 import io
 import uuid
 from datetime import timedelta
@@ -50,13 +51,7 @@ def intake_body(**changes) -> dict:
         "diagnosis_codes": ["G35.A"],
         "drug_name": "Kesimpta",
         "hcpcs_code": "J3490",
-        "regimen": {
-            "dose_amount": "20",
-            "dose_unit": "mg",
-            "route": "subcutaneous",
-            "loading_weeks": [0, 1, 2],
-            "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
-        },
+        "regimen": copy.deepcopy(KESIMPTA_REGIMEN),
         "request_type": "initial",
         "urgency": "standard",
         "line_of_business": "commercial",
@@ -205,7 +200,7 @@ def test_create_case_with_every_intake_field(nurse, kesimpta, rules):
     assert case.status == Case.Status.NURSE_REVIEW
     assert case.consulting_name == "Dr. Ana Neuro"
     assert [m.name for m in case.medications.all()] == ["Vitamin D", "Tecfidera"]
-    assert case.regimen["maintenance"]["unit"] == "calendar_month"
+    assert case.regimen == KESIMPTA_REGIMEN
     assert data["evaluation"]["path"] == "initial"
     assert data["policy_number"] == "2020910"
     assert any(e["kind"] == "received" for e in data["events"])
@@ -216,12 +211,14 @@ def test_create_case_errors_are_per_field(nurse, kesimpta, rules):
         prescriber_npi="1234567890",
         diagnosis_codes=["G35"],
         member_dob="2999-01-01",
-        regimen={"dose_amount": "-1", "dose_unit": "mg", "route": "subcutaneous"},
+        regimen={
+            "phases": [{**KESIMPTA_REGIMEN["phases"][0], "dose": {"amount": "-1", "unit": "mg"}}]
+        },
     )
     response = client_for(nurse).post(f"{API}/cases/", body, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert "regimen.dose_amount" in errors
+    assert "regimen.phases.0.dose.amount" in errors
     assert not Case.objects.exists()
 
     body = intake_body(prescriber_npi="1234567890", diagnosis_codes=["G35"])
@@ -253,11 +250,18 @@ def test_intake_takes_every_prescriber(nurse, kesimpta, rules, changes):
 def test_intake_rules_come_back_at_the_bodys_field_paths(nurse, kesimpta, rules):
     body = intake_body(
         regimen={
-            "dose_amount": "20.0005",
-            "dose_unit": "mg",
-            "route": "subcutaneous",
-            "loading_weeks": [2, 1],
-            "maintenance": {"every": 400, "unit": "week"},
+            "phases": [
+                {
+                    "dose": {"amount": "20.0005", "unit": "mg"},
+                    "route": "subcutaneous",
+                    "schedule": {"at": [2, 1], "unit": "week"},
+                },
+                {
+                    "dose": {"amount": "20", "unit": "mg"},
+                    "route": "subcutaneous",
+                    "schedule": {"every": 400, "unit": "week"},
+                },
+            ]
         },
         request_type="continuation",
         prescriber_credential="rn",
@@ -267,14 +271,14 @@ def test_intake_rules_come_back_at_the_bodys_field_paths(nurse, kesimpta, rules)
     assert response.status_code == 400
     errors = response.json()["errors"]
     # JSON types and sizes first (DRF), then the intake rules.
-    assert set(errors) == {"prescriber_credential", "regimen.dose_amount"}
+    assert set(errors) == {"prescriber_credential", "regimen.phases.0.dose.amount"}
     assert errors["prescriber_credential"] == ['"rn" is not a valid choice.']
 
     del body["prescriber_credential"]
-    body["regimen"]["dose_amount"] = "20.5"
+    body["regimen"]["phases"][0]["dose"]["amount"] = "20.5"
     errors = client_for(nurse).post(f"{API}/cases/", body, format="json").json()["errors"]
-    assert errors["regimen.loading_weeks"] == ["List each week once, in ascending order."]
-    assert errors["regimen.maintenance.every"] == [
+    assert errors["regimen.phases.0.schedule.at"] == ["List each offset once, in ascending order."]
+    assert errors["regimen.phases.1.schedule.every"] == [
         "Ensure this value is less than or equal to 365."
     ]
     assert "needs the date therapy" in errors["therapy_start_date"][0]
@@ -283,14 +287,57 @@ def test_intake_rules_come_back_at_the_bodys_field_paths(nurse, kesimpta, rules)
     assert not Case.objects.exists()
 
 
-def test_half_a_maintenance_phase_or_none_at_all_is_refused(nurse, kesimpta, rules):
-    regimen = {"dose_amount": "20", "dose_unit": "mg", "route": "subcutaneous"}
+def test_a_phase_without_a_schedule_or_no_phase_at_all_is_refused(nurse, kesimpta, rules):
+    phase = {"dose": {"amount": "20", "unit": "mg"}, "route": "subcutaneous"}
     response = client_for(nurse).post(
-        f"{API}/cases/", intake_body(regimen={**regimen, "maintenance": None}), format="json"
+        f"{API}/cases/",
+        intake_body(regimen={"phases": [{**phase, "schedule": {"unit": "week"}}]}),
+        format="json",
     )
+    assert response.status_code == 400
     assert response.json()["errors"] == {
-        "regimen.maintenance": ["Give loading weeks, a maintenance interval, or both."]
+        "regimen.phases.0.schedule.every": [
+            "Give the offsets of a series of doses, or an interval (every ...)."
+        ]
     }
+    for regimen, key in (
+        ({"phases": []}, "regimen.phases"),
+        ({"phases": [phase]}, "regimen.phases.0.schedule"),
+        ({"dose_amount": "20"}, "regimen.phases"),
+    ):
+        response = client_for(nurse).post(
+            f"{API}/cases/", intake_body(regimen=regimen), format="json"
+        )
+        assert response.status_code == 400, regimen
+        assert key in response.json()["errors"], response.json()
+
+
+def test_the_infusion_is_taken_as_phases(nurse, kesimpta, rules):
+    regimen = {
+        "phases": [
+            {
+                "name": "Loading",
+                "dose": {"amount": "300", "unit": "mg"},
+                "route": "intravenous",
+                "schedule": {"at": [0, 14], "unit": "day"},
+                "initial_only": True,
+            },
+            {
+                "name": "Maintenance",
+                "dose": {"amount": "600", "unit": "mg"},
+                "route": "intravenous",
+                "schedule": {
+                    "every": 6,
+                    "unit": "calendar_month",
+                    "start": 24,
+                    "start_unit": "week",
+                },
+            },
+        ]
+    }
+    response = client_for(nurse).post(f"{API}/cases/", intake_body(regimen=regimen), format="json")
+    assert response.status_code == 201, response.json()
+    assert Case.objects.get(pk=response.json()["id"]).regimen == regimen
 
 
 def test_a_receipt_time_is_taken_as_sent(nurse, kesimpta, rules):
@@ -723,7 +770,9 @@ def test_docs_page_is_for_signed_in_staff(client, nurse):
 
 
 def test_a_total_too_large_to_record_is_a_400_on_the_doses(kesimpta, nurse, physician):
-    regimen = {**KESIMPTA_REGIMEN, "dose_amount": "9999999.999"}
+    regimen = copy.deepcopy(KESIMPTA_REGIMEN)
+    for phase in regimen["phases"]:
+        phase["dose"]["amount"] = "9999999.999"
     case = escalated_case(kesimpta_request(nurse, regimen=regimen), nurse, **{"PRE-1": "not_met"})
     client = client_for(physician)
     client.post(f"{API}/cases/{case.pk}/claim/")

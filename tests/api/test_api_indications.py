@@ -19,7 +19,7 @@ def test_a_version_lists_its_indications(nurse, two_indications):
         "initial": {"count": 6, "unit": "calendar_month"},
         "extended": {"count": 12, "unit": "calendar_month"},
     }
-    assert ms["diagnosis_codes"] == ["G35"] and ms["regimen"]["dose_unit"] == "mg"
+    assert ms["diagnosis_codes"] == ["G35"] and ms["regimen"]["phases"][0]["dose"]["unit"] == "mg"
     assert nmosd["approval"]["extended"] is None and nmosd["regimen"] is None
     nodes = {child["label"]: child for child in version["criteria"]["children"]}
     assert (nodes["C-1"]["indication"], nodes["NM"]["indication"]) == (None, "nmosd")

@@ -43,10 +43,10 @@ version:
     - key: main
       name: Main use
       regimen:
-        dose_amount: 20
-        dose_unit: mg
-        route: subcutaneous
-        maintenance: {every: 1, unit: calendar_month}
+        phases:
+          - dose: {amount: 20, unit: mg}
+            route: subcutaneous
+            schedule: {every: 1, unit: calendar_month}
       approval:
         initial: {count: 365, unit: day}
   lists:
@@ -111,8 +111,15 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
     assert version["annual_review_date"] is None
     assert version["overview"] == ""
     (indication,) = version["indications"]
-    assert indication["regimen"]["dose_amount"] == "20"
-    assert indication["regimen"]["maintenance"]["start_week"] == 0
+    assert indication["regimen"] == {
+        "phases": [
+            {
+                "dose": {"amount": "20", "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {"every": 1, "unit": "calendar_month"},
+            }
+        ]
+    }
     assert indication["approval"] == {"initial": {"count": 365, "unit": "day"}, "extended": None}
     assert indication["diagnosis_codes"] == []
     assert version["approval"] == {"text": ""}
@@ -138,7 +145,13 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
     }
     case = version["test_cases"][0]
     assert case["facts"] is None
-    assert case["expect"] == {"result": "met", "path": None, "failing": None, "suggestions": None}
+    assert case["expect"] == {
+        "result": "met",
+        "path": None,
+        "failing": None,
+        "quantity": None,
+        "suggestions": None,
+    }
 
 
 def test_text_is_tidied_but_its_words_kept() -> None:
@@ -492,8 +505,62 @@ def test_only_leaves_have_checks() -> None:
 def test_regimen_goes_through_dosing() -> None:
     text = edited(("unit: calendar_month}", "unit: fortnight}"))
     problem = only_problem(text)
+    assert problem.where == "version.indications[0].regimen.phases[0].schedule.unit"
+    assert problem.message == "must be one of day, week, calendar_month, not 'fortnight'"
+
+
+def test_every_regimen_problem_is_reported_with_its_place() -> None:
+    text = edited(
+        ("dose: {amount: 20, unit: mg}", "dose: {amount: 20, per_kg: 2, unit: mg}"),
+        ("            route: subcutaneous\n", "            route: ''\n"),
+    )
+    found = {p.where: p.message for p in problems(text)}
+    assert found == {"version.indications[0].regimen.phases[0].route": "must not be empty"}
+    text = edited(("dose: {amount: 20, unit: mg}", "dose: {amount: 20, per_kg: 2, unit: mg}"))
+    problem = only_problem(text)
     assert problem.where == "version.indications[0].regimen"
-    assert "maintenance.unit must be one of day, week, calendar_month" in problem.message
+    assert problem.message == ".phases[0].dose needs either amount or per_kg (one of them)."
+
+
+def test_a_regimen_series_and_repeating_phase_with_ranges() -> None:
+    text = edited(
+        (
+            "            schedule: {every: 1, unit: calendar_month}\n",
+            "            schedule: {at: [0, 14], unit: day}\n"
+            "            initial_only: true\n"
+            "          - dose: {amount: '600', unit: mg}\n"
+            "            route: intravenous\n"
+            "            schedule: {every: 6, unit: calendar_month, start: 24, start_unit: week}\n"
+            "        dose_range: {min: 300, max: 600, unit: mg}\n"
+            "        quantity_limit: {amount: 1200, unit: mg, per_days: 365}\n",
+        ),
+    )
+    regimen = parse(text)["version"]["indications"][0]["regimen"]
+    assert regimen["phases"][0]["initial_only"] is True
+    assert regimen["phases"][1]["schedule"] == {
+        "every": 6,
+        "unit": "calendar_month",
+        "start": 24,
+        "start_unit": "week",
+    }
+    assert regimen["dose_range"] == {"min": "300", "max": "600", "unit": "mg"}
+    assert regimen["quantity_limit"] == {"amount": "1200", "unit": "mg", "per_days": 365}
+    assert parse(dump(parse(text))) == parse(text)
+
+
+def test_phases_must_share_the_dose_unit() -> None:
+    text = edited(
+        (
+            "            schedule: {every: 1, unit: calendar_month}\n",
+            "            schedule: {every: 1, unit: calendar_month}\n"
+            "          - dose: {amount: 1, unit: mL}\n"
+            "            route: subcutaneous\n"
+            "            schedule: {at: [0], unit: day}\n",
+        ),
+    )
+    problem = only_problem(text)
+    assert problem.where == "version.indications[0].regimen"
+    assert "share one dose unit" in problem.message
 
 
 def test_monthly_means_must_agree_with_the_regimen() -> None:
@@ -607,7 +674,7 @@ def test_validate_works_on_a_built_dict_without_lines() -> None:
 def test_a_dict_built_by_code_may_use_enums_tuples_and_decimals() -> None:
     doc = copy.deepcopy(parse(BASE))
     doc["version"]["criteria"]["children"][1]["kind"] = Kind.ANY
-    doc["version"]["indications"][0]["regimen"]["dose_amount"] = Decimal("20")
+    doc["version"]["indications"][0]["regimen"]["phases"][0]["dose"]["amount"] = Decimal("20")
     doc["version"]["criteria"]["children"][0]["check"] = {
         "name": "lab_value",
         "params": {"lab": "LDL-C", "op": ">=", "value": Decimal("100"), "unit": "mg/dL"},
@@ -752,13 +819,13 @@ def test_the_json_schema_refuses_what_parse_refuses_by_shape() -> None:
     doc["version"]["status"] = "live"
     doc["version"]["criteria"]["children"][0]["explanaton"] = "x"
     doc["version"]["indications"][0]["approval"]["initial"]["count"] = 0
-    doc["version"]["indications"][0]["regimen"]["maintenance"]["unit"] = "fortnight"
+    doc["version"]["indications"][0]["regimen"]["phases"][1]["schedule"]["unit"] = "fortnight"
     doc["policy"]["number"] = 2020910
     places = sorted("/".join(map(str, e.absolute_path)) for e in validator.iter_errors(doc))
     assert places == [
         "policy/number",
         "version/criteria/children/0",
         "version/indications/0/approval/initial/count",
-        "version/indications/0/regimen",
+        "version/indications/0/regimen",  # anyOf a regimen or null: the place is the regimen
         "version/status",
     ]

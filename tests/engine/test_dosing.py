@@ -9,29 +9,88 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviews.engine.dosing import (
-    Maintenance,
+    Dose,
+    Phase,
     Quantity,
     Regimen,
+    Schedule,
     add_months,
+    amount_for_doses,
     authorized_quantity,
+    continuation_form,
     dose_dates,
     regimen_differences,
 )
 
 KESIMPTA = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [0, 1, 2],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"at": [0, 1, 2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month", "start": 4, "start_unit": "week"},
+        },
+    ]
 }
 MONTHLY = Regimen.from_dict(KESIMPTA)
-EVERY_4_WEEKS = replace(MONTHLY, maintenance=Maintenance(every=4, unit="week", start_week=4))
+
+
+def _with_maintenance(regimen: Regimen, schedule: Schedule) -> Regimen:
+    return replace(
+        regimen, phases=(regimen.phases[0], replace(regimen.phases[1], schedule=schedule))
+    )
+
+
+EVERY_4_WEEKS = _with_maintenance(
+    MONTHLY, Schedule(unit="week", every=4, start=4, start_unit="week")
+)
 START = date(2026, 1, 5)
+
+# The infusion the old one-dose format could not write: 300 mg on days 0 and 14, then 600 mg
+# every 6 calendar months from week 24.
+INFUSION = {
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "300", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"at": [0, 14], "unit": "day"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "600", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"every": 6, "unit": "calendar_month", "start": 24, "start_unit": "week"},
+        },
+    ],
+    "dose_range": {"min": "300", "max": "600", "unit": "mg"},
+    # A first year on the initial path: 300 + 300 + 600 (day 168) + 600 (6 months on) mg.
+    "quantity_limit": {"amount": "1800", "unit": "mg", "per_days": 365},
+}
 
 
 def mg(amount: int) -> Quantity:
     return Quantity(doses=amount // 20, total_amount=Decimal(amount), unit="mg")
+
+
+def simple(amount: str, dose_unit: str, route: str, **schedule) -> Regimen:
+    return Regimen(
+        phases=(
+            Phase(
+                dose=Dose(dose_unit, amount=Decimal(amount)),
+                route=route,
+                schedule=Schedule(**schedule),
+            ),
+        )
+    )
 
 
 # ---- the Kesimpta figures ------------------------------------------------------------------
@@ -109,22 +168,35 @@ def test_initial_from_month_end_maintenance_starts_four_weeks_later():
 
 
 def test_period_is_days_long_inclusive_of_start():
-    daily = Regimen(Decimal(1), "tablet", "oral", maintenance=Maintenance(1, "day"))
+    daily = simple("1", "tablet", "oral", unit="day", every=1)
     assert len(dose_dates(daily, start=START, days=30, phase="continuation")) == 30
     assert dose_dates(daily, start=START, days=0, phase="continuation") == []
     assert dose_dates(daily, start=START, days=1, phase="initial") == [START]
 
 
 def test_loading_only_and_overlapping_doses():
-    loading_only = Regimen(Decimal(300), "mg", "intravenous", loading_weeks=(0, 2))
+    loading = Phase(
+        dose=Dose("mg", amount=Decimal(300)),
+        route="intravenous",
+        schedule=Schedule(unit="week", at=(0, 2)),
+        initial_only=True,
+    )
+    loading_only = Regimen(phases=(loading,))
     assert dose_dates(loading_only, start=START, days=365, phase="initial") == [
         START,
         START + timedelta(weeks=2),
     ]
     assert dose_dates(loading_only, start=START, days=365, phase="continuation") == []
-    overlap = replace(loading_only, maintenance=Maintenance(2, "week", start_week=2))
+    assert authorized_quantity(loading_only, start=START, days=365, phase="continuation") == (
+        Quantity(doses=0, total_amount=Decimal(0), unit="mg")
+    )
+    # Two phases on one day are two doses: each phase's dose is given.
+    maintenance = replace(
+        loading, schedule=Schedule(unit="week", every=2, start=2, start_unit="week")
+    )
+    overlap = Regimen(phases=(loading, maintenance))
     dates = dose_dates(overlap, start=START, days=29, phase="initial")
-    assert dates == [START + timedelta(weeks=w) for w in (0, 2, 4)]
+    assert dates == [START + timedelta(weeks=w) for w in (0, 2, 2, 4)]
 
 
 def test_loading_doses_beyond_the_period_are_not_counted():
@@ -146,7 +218,7 @@ def test_bad_phase_or_days():
 )
 def test_dates_are_sorted_distinct_and_inside_the_period(start, days, phase, regimen):
     dates = dose_dates(regimen, start=start, days=days, phase=phase)
-    assert dates == sorted(set(dates))
+    assert dates == sorted(set(dates))  # Kesimpta's phases never fall on one day
     assert all(start <= d < start + timedelta(days=days) for d in dates)
     longer = dose_dates(regimen, start=start, days=days + 31, phase=phase)
     assert longer[: len(dates)] == dates
@@ -159,63 +231,277 @@ def test_add_months_keeps_the_day_or_clamps_to_month_end(start, months):
     assert moved.day == start.day or (moved.day < start.day and (moved + timedelta(1)).day == 1)
 
 
+# ---- schedules of each kind -----------------------------------------------------------------
+
+
+def test_a_series_in_days_and_in_weeks():
+    days = simple("1", "mg", "oral", unit="day", at=(0, 3, 10))
+    assert [(d - START).days for d in dose_dates(days, start=START, days=30, phase="initial")] == [
+        0,
+        3,
+        10,
+    ]
+    weeks = simple("1", "mg", "oral", unit="week", at=(1, 5))
+    assert [(d - START).days for d in dose_dates(weeks, start=START, days=36, phase="initial")] == [
+        7,
+        35,
+    ]
+    # A series that is not initial_only is given on a continuation too, from day 0.
+    assert len(dose_dates(weeks, start=START, days=36, phase="continuation")) == 2
+
+
+def test_a_repeating_schedule_in_days_weeks_and_calendar_months_with_a_start():
+    every_10_days = simple("1", "mg", "oral", unit="day", every=10, start=5)
+    assert [
+        (d - START).days for d in dose_dates(every_10_days, start=START, days=30, phase="initial")
+    ] == [
+        5,
+        15,
+        25,
+    ]
+    every_2_weeks = simple("1", "mg", "oral", unit="week", every=2, start=1, start_unit="week")
+    assert [
+        (d - START).days for d in dose_dates(every_2_weeks, start=START, days=36, phase="initial")
+    ] == [
+        7,
+        21,
+        35,
+    ]
+    quarterly = simple("1", "mg", "oral", unit="calendar_month", every=3)
+    assert dose_dates(quarterly, start=date(2026, 11, 30), days=365, phase="initial") == [
+        date(2026, 11, 30),
+        date(2027, 2, 28),  # clamped to the month's end
+        date(2027, 5, 30),  # counted from 30 November, not from 28 February
+        date(2027, 8, 30),
+    ]
+
+
+def test_a_continuation_drops_initial_only_phases_and_the_start_offset():
+    continuation = continuation_form(MONTHLY)
+    assert continuation is not None
+    assert [p.name for p in continuation.phases] == ["Maintenance"]
+    assert continuation.phases[0].schedule == Schedule(unit="calendar_month", every=1)
+    loading_only = replace(MONTHLY, phases=MONTHLY.phases[:1])
+    assert continuation_form(loading_only) is None
+
+
+# ---- per-kg doses ------------------------------------------------------------------------------
+
+PER_KG = Regimen.from_dict(
+    {
+        "phases": [
+            {
+                "dose": {"per_kg": "5", "unit": "mg", "max": "400"},
+                "route": "intravenous",
+                "schedule": {"every": 8, "unit": "week"},
+            }
+        ]
+    }
+)
+
+
+def test_per_kg_dose_with_weight_and_its_max():
+    # Days 0, 56, ..., 336: 7 doses in a year.
+    light = authorized_quantity(
+        PER_KG, start=START, days=365, phase="initial", weight_kg=Decimal(60)
+    )
+    assert light == Quantity(doses=7, total_amount=Decimal(2100), unit="mg")  # 7 x 300 mg
+    heavy = authorized_quantity(
+        PER_KG, start=START, days=365, phase="initial", weight_kg=Decimal(100)
+    )
+    assert heavy == Quantity(doses=7, total_amount=Decimal(2800), unit="mg")  # 7 x 400 mg (max)
+
+
+def test_a_request_in_mg_per_kg_matches_a_per_kg_rule():
+    requested = simple("5", "mg/kg", "intravenous", unit="week", every=8)
+    assert regimen_differences(requested, PER_KG) == []
+    other = simple("6", "mg/kg", "intravenous", unit="week", every=8)
+    assert regimen_differences(other, PER_KG) == [
+        "Phase 1: requested 6 mg/kg per dose; the policy allows 5 mg/kg (at most 400 mg)."
+    ]
+
+
+def test_per_kg_dose_without_weight_is_unknown_never_guessed():
+    quantity = authorized_quantity(PER_KG, start=START, days=365, phase="initial")
+    assert (quantity.doses, quantity.total_amount) == (7, None)
+    assert "weight is not known" in quantity.unknown
+    assert amount_for_doses(PER_KG, 2, phase="initial") is None
+
+
+# ---- the infusion ------------------------------------------------------------------------------
+
+
+def test_the_infusion_initial_and_continuation_quantities():
+    regimen = Regimen.from_dict(INFUSION)
+    start = date(2026, 1, 1)
+    # Initial, 6 months (181 days, 2026-01-01..2026-06-30): 300 mg on day 0 (1 Jan) and day 14
+    # (15 Jan), then 600 mg from week 24 = day 168 (18 Jun); the next, 18 Dec, is outside.
+    # 300 + 300 + 600 = 1200 mg in 3 doses.
+    initial = authorized_quantity(regimen, start=start, days=181, phase="initial")
+    assert initial == Quantity(doses=3, total_amount=Decimal(1200), unit="mg")
+    assert dose_dates(regimen, start=start, days=181, phase="initial") == [
+        date(2026, 1, 1),
+        date(2026, 1, 15),
+        date(2026, 6, 18),
+    ]
+    # Continuation, 1 year (365 days, 2026-01-01..2026-12-31): no loading; 600 mg from day 0
+    # every 6 calendar months: 1 Jan and 1 Jul (1 Jan 2027 is outside). 2 x 600 = 1200 mg.
+    continuation = authorized_quantity(regimen, start=start, days=365, phase="continuation")
+    assert continuation == Quantity(doses=2, total_amount=Decimal(1200), unit="mg")
+    # The first doses in date order, as a physician's "N doses" is read.
+    assert amount_for_doses(regimen, 2, phase="initial") == Decimal(600)
+    assert amount_for_doses(regimen, 3, phase="initial") == Decimal(1200)
+    assert amount_for_doses(regimen, 1, phase="continuation") == Decimal(600)
+
+
+def test_a_600_mg_continuation_matches_the_infusion_rule():
+    rule = Regimen.from_dict(INFUSION)
+    requested = Regimen.from_dict(
+        {
+            "phases": [
+                {
+                    "dose": {"amount": "600", "unit": "mg"},
+                    "route": "intravenous",
+                    "schedule": {"every": 6, "unit": "calendar_month"},
+                }
+            ]
+        }
+    )
+    assert regimen_differences(requested, rule, phase="continuation") == []
+    # The same request on an initial path misses the loading phase.
+    assert regimen_differences(requested, rule, phase="initial") == [
+        "Loading: requested 600 mg per dose; the policy allows 300 mg.",
+        "Loading: requested doses every 6 calendar months; the policy allows at days 0 and 14.",
+        "The policy's maintenance (600 mg intravenous every 6 calendar months from week 24) is "
+        "missing from the request.",
+    ]
+    assert regimen_differences(rule, rule, phase="initial") == []
+
+
+def test_dose_range_and_quantity_limit_differences():
+    rule = Regimen.from_dict(INFUSION)
+    requested = Regimen.from_dict(
+        {
+            "phases": [
+                {
+                    "dose": {"amount": "1200", "unit": "mg"},
+                    "route": "intravenous",
+                    "schedule": {"every": 6, "unit": "calendar_month"},
+                }
+            ]
+        }
+    )
+    assert regimen_differences(requested, rule, phase="continuation") == [
+        "Maintenance: requested 1200 mg per dose; the policy allows 600 mg.",
+        "Phase 1: 1200 mg per dose is outside the policy's dose range (300 to 600 mg).",
+        "Requested 2400 mg in 365 days; the policy's limit is 1800 mg.",
+    ]
+
+
 # ---- reading and writing -------------------------------------------------------------------
 
 
 def test_from_dict_reads_the_policy_regimen():
-    regimen = Regimen.from_dict(KESIMPTA)
-    assert regimen == Regimen(
-        dose_amount=Decimal("20"),
-        dose_unit="mg",
-        route="subcutaneous",
-        loading_weeks=(0, 1, 2),
-        maintenance=Maintenance(every=1, unit="calendar_month", start_week=4),
+    assert (
+        Regimen(
+            phases=(
+                Phase(
+                    name="Loading",
+                    dose=Dose("mg", amount=Decimal(20)),
+                    route="subcutaneous",
+                    schedule=Schedule(unit="week", at=(0, 1, 2)),
+                    initial_only=True,
+                ),
+                Phase(
+                    name="Maintenance",
+                    dose=Dose("mg", amount=Decimal(20)),
+                    route="subcutaneous",
+                    schedule=Schedule(unit="calendar_month", every=1, start=4, start_unit="week"),
+                ),
+            )
+        )
+        == MONTHLY
     )
 
 
 def test_to_dict_is_the_inverse():
     assert MONTHLY.to_dict() == KESIMPTA
+    assert Regimen.from_dict(INFUSION).to_dict() == INFUSION
+    assert Regimen.from_dict(PER_KG.to_dict()) == PER_KG
     assert Regimen.from_dict(EVERY_4_WEEKS.to_dict()) == EVERY_4_WEEKS
-    bare = Regimen.from_dict({"dose_amount": "0.5", "dose_unit": "mg", "route": "oral"})
-    assert bare.to_dict() == {
-        "dose_amount": "0.5",
-        "dose_unit": "mg",
-        "route": "oral",
-        "loading_weeks": [],
-    }
 
 
 def test_amounts_may_be_numbers():
-    assert Regimen.from_dict({**KESIMPTA, "dose_amount": 20}).dose_amount == Decimal(20)
-    assert Regimen.from_dict({**KESIMPTA, "dose_amount": 0.1}).dose_amount == Decimal("0.1")
+    regimen = simple("1", "mg", "oral", unit="day", every=1).to_dict()
+    regimen["phases"][0]["dose"]["amount"] = 0.1
+    assert Regimen.from_dict(regimen).phases[0].dose.amount == Decimal("0.1")
+
+
+def _phase(**change):
+    phase = {**KESIMPTA["phases"][1], **change}
+    return {"phases": [phase]}
 
 
 @pytest.mark.parametrize(
-    ("change", "fragment"),
+    ("data", "fragment"),
     [
-        ({"dose_amount": "twenty"}, "dose_amount must be a number"),
-        ({"dose_amount": "0"}, "positive"),
-        ({"dose_amount": "-5"}, "positive"),
-        ({"dose_amount": "Infinity"}, "positive"),
-        ({"dose_amount": True}, "dose_amount must be a number"),
-        ({"dose_amount": None}, "dose_amount must be a number"),
-        ({"dose_unit": ""}, "dose_unit must be a non-empty string"),
-        ({"route": None}, "route must be a non-empty string"),
-        ({"loading_weeks": "0,1,2"}, "loading_weeks must be a list"),
-        ({"loading_weeks": [0, 2, 1]}, "distinct and ascending"),
-        ({"loading_weeks": [0, 0]}, "distinct and ascending"),
-        ({"loading_weeks": [-1]}, "at least 0"),
-        ({"maintenance": {"every": 0, "unit": "week"}}, "maintenance.every must be at least 1"),
-        ({"maintenance": {"every": True, "unit": "week"}}, "maintenance.every must be a whole"),
-        ({"maintenance": {"every": 1, "unit": "month"}}, "maintenance.unit must be one of"),
-        ({"maintenance": {"every": 1, "unit": "week", "start": 4}}, "unknown key(s): start"),
-        ({"maintenance": "monthly"}, "maintenance must be a mapping"),
-        ({"frequency": "monthly"}, "regimen has unknown key(s): frequency"),
+        (_phase(dose={"amount": "twenty", "unit": "mg"}), "phases[0].dose.amount must be a number"),
+        (_phase(dose={"amount": "0", "unit": "mg"}), "positive"),
+        (_phase(dose={"amount": "Infinity", "unit": "mg"}), "positive"),
+        (_phase(dose={"amount": True, "unit": "mg"}), "amount must be a number"),
+        (_phase(dose={"unit": "mg"}), "needs either amount or per_kg"),
+        (
+            _phase(dose={"amount": "1", "per_kg": "1", "unit": "mg"}),
+            "needs either amount or per_kg",
+        ),
+        (_phase(dose={"amount": "1", "max": "2", "unit": "mg"}), "max applies only to a per_kg"),
+        (_phase(dose={"amount": "1", "unit": ""}), "dose.unit must be a non-empty string"),
+        (_phase(route=None), "phases[0].route must be a non-empty string"),
+        (_phase(initial_only="yes"), "initial_only must be true or false"),
+        (_phase(schedule={"at": "0,1,2", "unit": "week"}), "at must be a list"),
+        (_phase(schedule={"at": [0, 2, 1], "unit": "week"}), "distinct and ascending"),
+        (_phase(schedule={"at": [0, 0], "unit": "week"}), "distinct and ascending"),
+        (_phase(schedule={"at": [-1], "unit": "week"}), "at least 0"),
+        (
+            _phase(schedule={"at": [0], "unit": "calendar_month"}),
+            "unit of a series must be day or week",
+        ),
+        (_phase(schedule={"at": [0], "unit": "day", "start": 1}), "a series has no start"),
+        (_phase(schedule={"every": 0, "unit": "week"}), "schedule.every must be at least 1"),
+        (_phase(schedule={"every": True, "unit": "week"}), "every must be a whole number"),
+        (_phase(schedule={"every": 1, "unit": "month"}), "schedule.unit must be one of"),
+        (
+            _phase(schedule={"every": 1, "unit": "week", "start_unit": "month"}),
+            "start_unit must be",
+        ),
+        (_phase(schedule={"every": 1, "unit": "week", "from": 4}), "unknown key(s): from"),
+        (_phase(schedule={"unit": "week"}), "needs either at (a series of offsets) or every"),
+        (_phase(schedule={"every": 1000, "unit": "week"}), "at most ten years"),
+        (_phase(schedule="monthly"), "schedule must be a mapping"),
+        ({"phases": []}, "phases must be a list of one or more"),
+        (
+            {
+                "phases": [
+                    KESIMPTA["phases"][0],
+                    _phase(dose={"amount": "1", "unit": "mL"})["phases"][0],
+                ]
+            },
+            "share one dose unit",
+        ),
+        ({**KESIMPTA, "dose_range": {"unit": "mg"}}, "dose_range needs min, max or both"),
+        ({**KESIMPTA, "dose_range": {"min": "5", "max": "1", "unit": "mg"}}, "min is more than"),
+        (
+            {**KESIMPTA, "dose_range": {"max": "1", "unit": "mL"}},
+            "dose_range.unit must be the phases'",
+        ),
+        ({**KESIMPTA, "quantity_limit": {"amount": "1", "unit": "mg"}}, "per_days must be a whole"),
+        ({**KESIMPTA, "frequency": "monthly"}, "regimen has unknown key(s): frequency"),
+        ({"dose_amount": "20", "dose_unit": "mg", "route": "oral"}, "unknown key(s): dose_amount"),
     ],
 )
-def test_from_dict_rejects_bad_data(change, fragment):
+def test_from_dict_rejects_bad_data(data, fragment):
     with pytest.raises(ValueError) as error:
-        Regimen.from_dict({**KESIMPTA, **change})
+        Regimen.from_dict(data)
     assert fragment in str(error.value)
 
 
@@ -228,47 +514,74 @@ def test_from_dict_requires_a_mapping():
 
 
 def test_matching_regimens_have_no_differences():
-    same = replace(MONTHLY, dose_amount=Decimal("20.0"), dose_unit="MG", route="Subcutaneous")
-    assert regimen_differences(same, MONTHLY) == []
+    same = Regimen.from_dict(KESIMPTA)
+    phases = tuple(
+        replace(p, dose=replace(p.dose, amount=Decimal("20.0"), unit="MG"), route="Subcutaneous")
+        for p in same.phases
+    )
+    assert regimen_differences(replace(same, phases=phases), MONTHLY) == []
 
 
 def test_each_difference_is_named():
     requested = Regimen(
-        dose_amount=Decimal(40),
-        dose_unit="mg",
-        route="intravenous",
-        loading_weeks=(0,),
-        maintenance=Maintenance(every=2, unit="week", start_week=2),
+        phases=(
+            Phase(
+                name="Loading",
+                dose=Dose("mg", amount=Decimal(40)),
+                route="intravenous",
+                schedule=Schedule(unit="week", at=(0,)),
+                initial_only=True,
+            ),
+            Phase(
+                dose=Dose("mg", amount=Decimal(20)),
+                route="subcutaneous",
+                schedule=Schedule(unit="week", every=2, start=2, start_unit="week"),
+            ),
+        )
     )
     assert regimen_differences(requested, MONTHLY) == [
-        "Requested 40 mg per dose; the policy allows 20 mg.",
-        "Requested intravenous administration; the policy allows subcutaneous.",
-        "Requested loading doses at week 0; the policy allows loading doses at weeks 0, 1 and 2.",
-        "Requested maintenance doses every 2 weeks; the policy allows every calendar month.",
-        "Requested maintenance from week 2; the policy allows from week 4.",
+        "Loading: requested 40 mg per dose; the policy allows 20 mg.",
+        "Loading: requested intravenous administration; the policy allows subcutaneous.",
+        "Loading: requested doses at week 0; the policy allows at weeks 0, 1 and 2.",
+        "Maintenance: requested doses every 2 weeks from week 2; "
+        "the policy allows every calendar month from week 4.",
     ]
 
 
 def test_four_weeks_is_not_a_calendar_month():
     assert regimen_differences(EVERY_4_WEEKS, MONTHLY) == [
-        "Requested maintenance doses every 4 weeks; the policy allows every calendar month."
+        "Maintenance: requested doses every 4 weeks from week 4; "
+        "the policy allows every calendar month from week 4."
     ]
 
 
-def test_missing_loading_or_maintenance():
-    requested = replace(MONTHLY, loading_weeks=(), maintenance=None)
-    assert regimen_differences(requested, MONTHLY) == [
-        "Requested no loading doses; the policy allows loading doses at weeks 0, 1 and 2.",
-        "Requested no maintenance doses; "
-        "the policy allows maintenance doses every calendar month from week 4.",
+def test_missing_and_extra_phases():
+    loading_only = replace(MONTHLY, phases=MONTHLY.phases[:1])
+    assert regimen_differences(loading_only, MONTHLY) == [
+        "The policy's maintenance (20 mg subcutaneous every calendar month from week 4) "
+        "is missing from the request."
     ]
-    assert regimen_differences(MONTHLY, requested)[1] == (
-        "Requested maintenance doses every calendar month from week 4; "
-        "the policy allows no maintenance doses."
-    )
+    assert regimen_differences(MONTHLY, loading_only) == [
+        "Requested phase maintenance (20 mg subcutaneous every calendar month from week 4) "
+        "is not in the policy."
+    ]
+
+
+def test_a_continuation_is_compared_with_the_continuation_form():
+    maintenance_only = continuation_form(MONTHLY)
+    assert maintenance_only is not None
+    assert regimen_differences(maintenance_only, MONTHLY, phase="continuation") == []
+    # Asking for new loading doses on a continuation is a difference.
+    assert regimen_differences(MONTHLY, MONTHLY, phase="continuation") == [
+        "Maintenance: requested doses at weeks 0, 1 and 2; the policy allows every calendar month.",
+        "Requested phase maintenance (20 mg subcutaneous every calendar month from week 4) "
+        "is not in the policy.",
+    ]
 
 
 def test_a_different_unit_is_a_dose_difference():
-    assert regimen_differences(replace(MONTHLY, dose_unit="mL"), MONTHLY) == [
-        "Requested 20 mL per dose; the policy allows 20 mg."
+    phases = tuple(replace(p, dose=replace(p.dose, unit="mL")) for p in MONTHLY.phases)
+    assert regimen_differences(replace(MONTHLY, phases=phases), MONTHLY) == [
+        "Loading: requested 20 mL per dose; the policy allows 20 mg.",
+        "Maintenance: requested 20 mL per dose; the policy allows 20 mg.",
     ]

@@ -107,7 +107,9 @@ def test_indication_keys_units_and_nesting_are_checked() -> None:
     assert _problems(text.replace("key: nmosd", "key: relapsing_ms"))[0] == (
         "version.indications[1].key: another indication has the key 'relapsing_ms'"
     )
-    assert _problems(text.replace("unit: week", "unit: fortnight")) == [
+    assert _problems(
+        text.replace("count: 52\n          unit: week", "count: 52\n          unit: fortnight")
+    ) == [
         "version.indications[1].approval.initial.unit: must be one of day, week, "
         "calendar_month, not 'fortnight'"
     ]

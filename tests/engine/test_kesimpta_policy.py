@@ -175,11 +175,26 @@ def test_dosing(version: dict[str, Any]) -> None:
     assert "regimen" not in dosing
     (indication,) = version["indications"]
     assert indication["regimen"] == {
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": [0, 1, 2],
-        "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+        "phases": [
+            {
+                "name": "Loading",
+                "dose": {"amount": "20", "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {"at": [0, 1, 2], "unit": "week"},
+                "initial_only": True,
+            },
+            {
+                "name": "Maintenance",
+                "dose": {"amount": "20", "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {
+                    "every": 1,
+                    "unit": "calendar_month",
+                    "start": 4,
+                    "start_unit": "week",
+                },
+            },
+        ]
     }
     assert dosing["monthly_means"] == "calendar_month"
     assert "every 4 weeks" in dosing["monthly_means_note"]
@@ -187,6 +202,9 @@ def test_dosing(version: dict[str, Any]) -> None:
     regimen = Regimen.from_dict(indication["regimen"])
     quantity = authorized_quantity(regimen, start=date(2026, 1, 5), days=365, phase="initial")
     assert (quantity.doses, quantity.total_amount) == (15, 300)
+    # A continuation year: the maintenance phase from the first day, 12 doses.
+    quantity = authorized_quantity(regimen, start=date(2026, 1, 5), days=365, phase="continuation")
+    assert (quantity.doses, quantity.total_amount) == (12, 240)
 
 
 AGENTS = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reviews.engine.document import iter_tree, parse
+from reviews.engine.document import iter_tree, normalize, parse
 from reviews.engine.references import parse_reference
 from reviews.engine.testcases import TestCaseResult, run_test_case, run_test_cases
 from reviews.engine.tree import Truth
@@ -52,11 +52,7 @@ def test_the_second_policy_has_a_different_shape(statin: dict[str, Any]) -> None
         "initial": {"count": 180, "unit": "day"},
         "extended": {"count": 365, "unit": "day"},
     }
-    assert indication["regimen"]["maintenance"] == {
-        "every": 2,
-        "unit": "week",
-        "start_week": 0,
-    }
+    assert indication["regimen"]["phases"][0]["schedule"] == {"every": 2, "unit": "week"}
     kinds = {node["kind"] for node, _ in iter_tree(version["criteria"], ())}
     assert kinds == {"all", "any", "k_of_n", "leaf"}
     checks = {
@@ -141,3 +137,48 @@ def test_a_case_that_cannot_run_says_why(kesimpta: dict[str, Any]) -> None:
     assert not result.passed
     assert result.evaluation is None
     assert result.messages[0].startswith("Could not run: Unknown check 'no_such_check'")
+
+
+# ---- expect.quantity -----------------------------------------------------------------------
+
+
+def _with_quantity(doc: dict[str, Any], case: dict[str, Any], **quantity: Any) -> dict[str, Any]:
+    """The document with `case` (its expect.quantity set) as its only test case, read again."""
+    case["expect"]["quantity"] = quantity
+    changed = copy.deepcopy(doc)
+    changed["version"]["test_cases"] = [case]
+    return normalize(changed)
+
+
+def test_a_quantity_over_the_paths_approval_period(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: 18th birthday")
+    # Initial, 365 days from 2026-11-28: 3 loading doses and 12 monthly from week 4.
+    doc = _with_quantity(kesimpta, case, amount="300", unit="mg", doses=15)
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == []
+    doc = _with_quantity(kesimpta, case, amount="320", unit="mg")
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == [
+        "Quantity: expected 320 mg in 15 doses, got 300 mg in 15 doses over 365 days "
+        "from 2026-11-28 on the initial path."
+    ]
+    doc = _with_quantity(kesimpta, case, amount="300", unit="mg", doses=16)
+    assert not run_test_cases(doc, references=REFERENCES)[0].passed
+
+
+def test_a_continuation_quantity_counts_from_a_start_key(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "continuation: objective response")
+    assert not case.get("facts")  # no request date: the start is given
+    doc = _with_quantity(kesimpta, case, amount="240", unit="mg", doses=12, start="2027-01-31")
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == []
+    doc = _with_quantity(kesimpta, case, amount="240", unit="mg")
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == [
+        "Quantity: give quantity.start or facts.request_date to count from."
+    ]
+
+
+def test_a_quantity_without_a_dosing_rule_says_so(kesimpta: dict[str, Any]) -> None:
+    case = case_named(kesimpta, "initial: 18th birthday")
+    doc = _with_quantity(kesimpta, case, amount="300", unit="mg")
+    doc["version"]["indications"][0]["regimen"] = None
+    assert run_test_cases(doc, references=REFERENCES)[0].messages == [
+        "Quantity: the indication relapsing_ms has no dosing rule to count."
+    ]

@@ -8,7 +8,7 @@ import time_machine
 
 from reviews.forms.intake import CaseIntakeForm, MedicationFormSet
 from reviews.intake import icd10_normalize, icd10_problem, npi_is_valid
-from tests.factories import VALID_NPI
+from tests.factories import KESIMPTA_FORM_ROWS, KESIMPTA_REGIMEN, VALID_NPI
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=NY)
@@ -32,13 +32,7 @@ def valid(**changes) -> dict:
         "diagnosis_codes": "G35.A",
         "drug_name": "Kesimpta",
         "hcpcs_code": "J3490",
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": "0, 1, 2",
-        "maintenance_every": "1",
-        "maintenance_unit": "calendar_month",
-        "maintenance_start_week": "4",
+        **KESIMPTA_FORM_ROWS,
         "request_type": "initial",
         "urgency": "standard",
         "line_of_business": "commercial",
@@ -54,13 +48,7 @@ def test_a_valid_request_converts_to_case_fields():
     assert form.is_valid(), form.errors
     fields = form.case_fields()
     assert fields["diagnosis_codes"] == ["G35.A", "G43.909"]
-    assert fields["regimen"] == {
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": [0, 1, 2],
-        "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
-    }
+    assert fields["regimen"] == KESIMPTA_REGIMEN
     assert fields["received_at"] == datetime(2026, 11, 27, 13, 50, tzinfo=NY)
     assert fields["backdate_reason"] == ""
 
@@ -71,26 +59,66 @@ def test_an_empty_receipt_time_means_now():
     assert form.case_fields()["received_at"] == NOW
 
 
+def _one_row(**row) -> dict:
+    """The page with only the first phase row filled: the common case."""
+    cleared = {key: "" for key in KESIMPTA_FORM_ROWS}
+    return valid(**{**cleared, **{f"phase0_{k}": v for k, v in row.items()}})
+
+
 def test_a_regimen_general_enough_for_other_drugs():
     form = CaseIntakeForm(
-        valid(
-            drug_name="Ocrevus",
-            dose_amount="600",
-            route="intravenous",
-            loading_weeks="",
-            maintenance_every="6",
-            maintenance_unit="calendar_month",
-            maintenance_start_week="0",
+        _one_row(
+            amount="600", dose_unit="mg", route="intravenous", every="6", unit="calendar_month"
         )
     )
     assert form.is_valid(), form.errors
-    assert form.case_fields()["regimen"]["maintenance"] == {
+    assert form.case_fields()["regimen"] == {
+        "phases": [
+            {
+                "dose": {"amount": "600", "unit": "mg"},
+                "route": "intravenous",
+                "schedule": {"every": 6, "unit": "calendar_month"},
+            }
+        ]
+    }
+    form = CaseIntakeForm(
+        valid(phase0_at="0", phase1_every="14", phase1_unit="day", phase1_start="")
+    )
+    assert form.is_valid(), form.errors
+
+
+def test_the_infusion_as_two_rows_and_an_empty_third():
+    form = CaseIntakeForm(
+        valid(
+            phase0_amount="300",
+            phase0_route="intravenous",
+            phase0_at="0, 14",
+            phase0_unit="day",
+            phase1_amount="600",
+            phase1_route="intravenous",
+            phase1_every="6",
+            phase1_start="24",
+            phase2_route="intravenous",
+            phase2_dose_unit="mg",
+        )
+    )
+    assert form.is_valid(), form.errors
+    phases = form.case_fields()["regimen"]["phases"]
+    assert [p["dose"]["amount"] for p in phases] == ["300", "600"]
+    assert phases[0]["schedule"] == {"at": [0, 14], "unit": "day"}
+    assert phases[1]["schedule"] == {
         "every": 6,
         "unit": "calendar_month",
-        "start_week": 0,
+        "start": 24,
+        "start_unit": "week",
     }
-    form = CaseIntakeForm(valid(loading_weeks="0", maintenance_every="14", maintenance_unit="day"))
-    assert form.is_valid(), form.errors
+
+
+def test_a_bad_third_row_gets_its_messages_in_its_row():
+    form = CaseIntakeForm(valid(phase2_amount="5", phase2_every="", phase2_at=""))
+    assert not form.is_valid()
+    assert "Give the offsets of a series of doses" in form.errors["phase2_every"][0]
+    assert form.more_phases_open
 
 
 BAD_VALUES = [
@@ -138,23 +166,25 @@ BAD_VALUES = [
     ("diagnosis_codes", {"diagnosis_codes": "G35.E"}, "G35.E is not an ICD-10-CM code"),
     ("drug_name", {"drug_name": ""}, "This field is required"),
     ("hcpcs_code", {"hcpcs_code": "3490"}, "a letter and four digits"),
-    ("dose_amount", {"dose_amount": "0"}, "greater than or equal to 0.001"),
-    ("dose_amount", {"dose_amount": "twenty"}, "Enter a number"),
-    ("dose_unit", {"dose_unit": "spoonfuls"}, "Select a valid choice"),
-    ("route", {"route": "by mouth-ish"}, "Select a valid choice"),
-    ("loading_weeks", {"loading_weeks": "0, one, 2"}, "Week numbers only"),
-    ("loading_weeks", {"loading_weeks": "2, 1"}, "ascending order"),
-    ("loading_weeks", {"loading_weeks": "0, 0"}, "each week once"),
-    ("maintenance_unit", {"maintenance_unit": ""}, "Choose days, weeks or calendar months"),
-    ("maintenance_every", {"maintenance_every": ""}, "How many days, weeks or months apart"),
-    ("maintenance_every", {"maintenance_every": "0"}, "greater than or equal to 1"),
-    (
-        "maintenance_every",
-        {"maintenance_every": "", "maintenance_unit": "", "loading_weeks": ""},
-        "Give loading weeks, a maintenance interval",
-    ),
-    ("maintenance_unit", {"maintenance_unit": "fortnight"}, "Select a valid choice"),
-    ("maintenance_start_week", {"maintenance_start_week": "-1"}, "greater than or equal to 0"),
+    ("phase0_amount", {"phase0_amount": "0"}, "greater than or equal to 0.001"),
+    ("phase0_amount", {"phase0_amount": "twenty"}, "Enter a number"),
+    ("phase0_amount", {"phase0_amount": ""}, "This field is required"),
+    ("phase1_amount", {"phase1_amount": ""}, "This field is required"),
+    ("phase0_dose_unit", {"phase0_dose_unit": "spoonfuls"}, "Select a valid choice"),
+    ("phase1_dose_unit", {"phase1_dose_unit": "mL"}, "one dose unit"),
+    ("phase0_route", {"phase0_route": "by mouth-ish"}, "Select a valid choice"),
+    ("phase0_route", {"phase0_route": ""}, "This field is required"),
+    ("phase0_at", {"phase0_at": "0, one, 2"}, "Whole numbers only"),
+    ("phase0_at", {"phase0_at": "2, 1"}, "ascending order"),
+    ("phase0_at", {"phase0_at": "0, 0"}, "each offset once"),
+    ("phase0_unit", {"phase0_unit": "calendar_month"}, "Select a valid choice"),
+    ("phase1_unit", {"phase1_unit": ""}, "This field is required"),
+    ("phase1_every", {"phase1_every": ""}, "Give the offsets of a series"),
+    ("phase1_every", {"phase1_at": "0"}, "not both"),
+    ("phase1_every", {"phase1_every": "0"}, "greater than or equal to 1"),
+    ("phase1_unit", {"phase1_unit": "fortnight"}, "Select a valid choice"),
+    ("phase1_start", {"phase1_start": "-1"}, "greater than or equal to 0"),
+    ("phase0_start", {"phase0_start": "3"}, "no start"),
     ("request_type", {"request_type": "renewal"}, "Select a valid choice"),
     ("therapy_start_date", {"request_type": "continuation"}, "needs the date therapy"),
     (

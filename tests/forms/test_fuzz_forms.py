@@ -26,7 +26,7 @@ from reviews.models import Case, Document, PeerToPeer
 from reviews.selectors.review import case_review_state
 from reviews.services import nurse_review, physician_review
 from tests.builders import answered_case, escalated_case
-from tests.factories import VALID_NPI, document_for, pdf_bytes, png_bytes
+from tests.factories import KESIMPTA_FORM_ROWS, VALID_NPI, document_for, pdf_bytes, png_bytes
 from tests.review_fixtures import kesimpta_request
 from tests.security.test_access_table import _fingerprint
 
@@ -258,13 +258,7 @@ INTAKE_VALID = {
     "diagnosis_codes": "G35.A",
     "drug_name": "Kesimpta",
     "hcpcs_code": "J3490",
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": "0, 1, 2",
-    "maintenance_every": "1",
-    "maintenance_unit": "calendar_month",
-    "maintenance_start_week": "4",
+    **KESIMPTA_FORM_ROWS,
     "request_type": "initial",
     "therapy_start_date": "",
     "urgency": "standard",
@@ -317,7 +311,6 @@ _DATES = {
     "events-0-occurred_on",
 }
 _NUMBERS = {
-    "dose_amount",
     "weight_kg",
     "height_cm",
     "labs-0-value",
@@ -328,8 +321,10 @@ _NUMBERS = {
     "therapies-INITIAL_FORMS",
     "events-TOTAL_FORMS",
     "events-INITIAL_FORMS",
-    "maintenance_every",
-    "maintenance_start_week",
+    "phase0_amount",
+    "phase1_amount",
+    "phase1_every",
+    "phase1_start",
     "meds-TOTAL_FORMS",
     "meds-INITIAL_FORMS",
     "meds-MIN_NUM_FORMS",

@@ -86,7 +86,19 @@ def test_a_request_for_a_drug_with_a_policy_is_pinned_and_goes_to_nurse_review(n
         ({"diagnosis_codes": ["G35"]}, "diagnosis_codes"),
         ({"member_dob": "1988-04-12"}, "member_dob"),
         ({"backdate_reason": ""}, "backdate_reason"),
-        ({"regimen": {**KESIMPTA_REGIMEN, "loading_weeks": [2, 1]}}, "regimen.loading_weeks"),
+        (
+            {
+                "regimen": {
+                    "phases": [
+                        {
+                            **KESIMPTA_REGIMEN["phases"][0],
+                            "schedule": {"at": [2, 1], "unit": "week"},
+                        }
+                    ]
+                }
+            },
+            "regimen.phases.0.schedule.at",
+        ),
         ({"member_name": "x" * 201}, "member_name"),
         ({"prescriber_credential": "rn"}, "prescriber_credential"),
     ],

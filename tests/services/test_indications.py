@@ -19,11 +19,21 @@ from tests.review_fixtures import kesimpta_request
 pytestmark = pytest.mark.django_db
 
 REGIMEN = {
-    "dose_amount": "300",
-    "dose_unit": "mg",
-    "route": "intravenous",
-    "loading_weeks": [0, 2],
-    "maintenance": {"every": 6, "unit": "calendar_month", "start_week": 24},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "300", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"at": [0, 2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "300", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"every": 6, "unit": "calendar_month", "start": 24, "start_unit": "week"},
+        },
+    ]
 }
 
 
@@ -156,7 +166,14 @@ def test_the_terms_are_the_indications(two_indications, nurse):
     )
     nmosd = infusab(nurse, ["G36.0"])
     terms = approval_terms(case=nmosd, start=date(2026, 1, 5))
-    assert (terms.end, terms.doses, terms.amount) == (date(2027, 1, 3), None, None)
+    # No dosing rule for this indication: the requested regimen over 52 weeks, as requested:
+    # 300 mg on days 0 and 14, then at week 24 (22 June) and 6 months on (22 December).
+    assert (terms.end, terms.doses, terms.amount, terms.as_requested) == (
+        date(2027, 1, 3),
+        4,
+        1200,
+        True,
+    )
     continuation = infusab(
         nurse, ["G36.0"], request_type="continuation", therapy_start_date=date(2025, 1, 1)
     )

@@ -174,10 +174,13 @@ def test_drug_without_a_policy_is_named_as_requested_with_its_route(nurse, physi
         drug_name="Briumvi",
         hcpcs_code="J2329",
         regimen={
-            "dose_amount": "150",
-            "dose_unit": "mg",
-            "route": "intravenous",
-            "loading_weeks": [0],
+            "phases": [
+                {
+                    "dose": {"amount": "150", "unit": "mg"},
+                    "route": "intravenous",
+                    "schedule": {"at": [0], "unit": "week"},
+                }
+            ]
         },
     )
     assert case.not_in_policy

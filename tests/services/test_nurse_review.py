@@ -1,5 +1,6 @@
 """The nurse's services through every branch of the Kesimpta tree and its edges."""
 
+import copy
 import threading
 from datetime import date, datetime, timedelta
 
@@ -15,7 +16,12 @@ from reviews.services import nurse_review as services
 from tests import services_available
 from tests.builders import answered_case
 from tests.conftest import require_service
-from tests.review_fixtures import JUDGED_CONTINUATION, JUDGED_INITIAL, kesimpta_request
+from tests.review_fixtures import (
+    JUDGED_CONTINUATION,
+    JUDGED_INITIAL,
+    KESIMPTA_REGIMEN,
+    kesimpta_request,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -353,12 +359,12 @@ def test_a_family_physician_alone_does_not_meet_1_a_iii(kesimpta, nurse):
 
 
 def test_a_dosing_deviation_is_a_failing_item_that_goes_to_a_physician(kesimpta, nurse):
-    regimen = {
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": [0, 1, 2],
-        "maintenance": {"every": 2, "unit": "week", "start_week": 4},
+    regimen = copy.deepcopy(KESIMPTA_REGIMEN)
+    regimen["phases"][1]["schedule"] = {
+        "every": 2,
+        "unit": "week",
+        "start": 4,
+        "start_unit": "week",
     }
     case = claimed(kesimpta_request(nurse, regimen=regimen), nurse)
     state = answer_all(case, nurse, JUDGED_INITIAL)
@@ -418,17 +424,16 @@ def test_physicians_and_auditors_cannot_use_nurse_services(clear_case, nurse, ph
 
 
 def test_a_continuation_repeating_the_loading_doses_is_a_dosing_deviation(kesimpta, nurse):
-    from tests.review_fixtures import KESIMPTA_REGIMEN
 
     case = claimed(
         kesimpta_request(
             nurse,
             request_type="continuation",
             therapy_start_date=date(2024, 1, 10),
-            regimen=dict(KESIMPTA_REGIMEN),
+            regimen=copy.deepcopy(KESIMPTA_REGIMEN),
         ),
         nurse,
     )
     state = answer_all(case, nurse, JUDGED_CONTINUATION)
     assert state.evaluation.result == "met" and not state.all_met
-    assert any("loading" in item for item in state.failing_items)
+    assert any("is not in the policy" in item for item in state.failing_items)

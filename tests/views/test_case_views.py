@@ -13,6 +13,7 @@ from reviews.models import Case, CaseEvent, Document, StagedUpload
 from reviews.services import documents as document_services
 from tests.factories import (
     ELF_EXECUTABLE,
+    KESIMPTA_FORM_ROWS,
     VALID_NPI,
     CaseFactory,
     document_for,
@@ -148,13 +149,7 @@ def intake(**changes):
         "diagnosis_codes": "G35.A",
         "drug_name": "Kesimpta",
         "hcpcs_code": "J3490",
-        "dose_amount": "20",
-        "dose_unit": "mg",
-        "route": "subcutaneous",
-        "loading_weeks": "0, 1, 2",
-        "maintenance_every": "1",
-        "maintenance_unit": "calendar_month",
-        "maintenance_start_week": "4",
+        **KESIMPTA_FORM_ROWS,
         "request_type": "initial",
         "urgency": "standard",
         "line_of_business": "commercial",

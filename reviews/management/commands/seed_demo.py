@@ -35,32 +35,58 @@ DEMO_USERS = [
 
 KESIMPTA_POLICY = "policies/kesimpta-2020910.yaml"
 KESIMPTA_REGIMEN = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [0, 1, 2],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 4},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"at": [0, 1, 2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month", "start": 4, "start_unit": "week"},
+        },
+    ]
 }
 KESIMPTA_CONTINUATION = {
-    "dose_amount": "20",
-    "dose_unit": "mg",
-    "route": "subcutaneous",
-    "loading_weeks": [],
-    "maintenance": {"every": 1, "unit": "calendar_month", "start_week": 0},
+    "phases": [
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "20", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "calendar_month"},
+        },
+    ]
 }
 OCREVUS_REGIMEN = {
-    "dose_amount": "600",
-    "dose_unit": "mg",
-    "route": "intravenous",
-    "loading_weeks": [],
-    "maintenance": {"every": 6, "unit": "calendar_month", "start_week": 0},
+    "phases": [
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "600", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"every": 6, "unit": "calendar_month"},
+        },
+    ]
 }
 BRIUMVI_REGIMEN = {
-    "dose_amount": "450",
-    "dose_unit": "mg",
-    "route": "intravenous",
-    "loading_weeks": [2],
-    "maintenance": {"every": 24, "unit": "week", "start_week": 24},
+    "phases": [
+        {
+            "name": "Loading",
+            "dose": {"amount": "450", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"at": [2], "unit": "week"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "450", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"every": 24, "unit": "week", "start": 24, "start_unit": "week"},
+        },
+    ]
 }
 
 

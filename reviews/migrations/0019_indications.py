@@ -86,7 +86,7 @@ def unlock(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0017_clinical_facts"),
+        ("reviews", "0018_dosing_phases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
