@@ -3,7 +3,7 @@
 A case gives answers for some leaves and, optionally, the facts of a request; computable leaves
 it leaves unanswered take the suggestion the facts give (as a reviewer who confirms every
 suggestion would). The tree is then evaluated on the case's path and compared with `expect`.
-The requested drug of every case is the policy's own (drug_name and generic_name).
+The requested drug of every case is any of the policy's own (every brand and generic).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from .checks import Facts, LabResult, Medication, PriorTherapy, Suggestion, suggest_all
 from .document import tree_from_dict
+from .drugs import all_names
 from .references import References
 from .tree import Answer, Evaluation, evaluate
 
@@ -78,9 +79,9 @@ def run_test_case(
 
 
 def requested_drug(doc: Mapping[str, Any]) -> tuple[str, ...]:
-    """The names of the policy's drug: its name and generic name, those it has."""
+    """The names of the policy's drugs: every brand and generic it lists, in order."""
     policy = doc.get("policy") or {}
-    return tuple(n for n in (policy.get("drug_name"), policy.get("generic_name")) if n)
+    return all_names(policy.get("drugs") or ())
 
 
 def facts_from_dict(facts: Mapping[str, Any], *, requested_drug: tuple[str, ...] = ()) -> Facts:

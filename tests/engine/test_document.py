@@ -34,7 +34,7 @@ format: priorauth-policy/1
 policy:
   number: "1"
   title: Testdrug (testumab)
-  drug_name: Testdrug
+  drugs: [{brand: Testdrug}]
 version:
   number: 1
   status: draft
