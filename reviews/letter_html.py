@@ -94,17 +94,10 @@ def _route(case: Case) -> str:
 
 
 def drug_in_plain_words(case: Case) -> str:
-    """The drug as a member knows it: brand (generic) and how it is given, not a HCPCS code."""
-    policy = case.policy_version.policy if case.policy_version else None
-    if policy:
-        name = (
-            f"{policy.drug_name} ({policy.generic_name})"
-            if policy.generic_name
-            else policy.drug_name
-        )
-    else:
-        name = case.drug_name
-    return " ".join(part for part in (name, _route(case)) if part)
+    """The drug as a member knows it: brand (generic) as the policy names the drug the request
+    is for (case.policy_drug), and how it is given, not a HCPCS code. A request that matched
+    no drug of a policy is named as it was typed."""
+    return " ".join(part for part in (case.drug, _route(case)) if part)
 
 
 def policy_citation(version) -> str:

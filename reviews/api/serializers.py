@@ -20,6 +20,7 @@ from reviews.models import (
     Document,
     Letter,
     Policy,
+    PolicyDrug,
     PolicyVersion,
 )
 from reviews.models.decisions import x12_action_code_for_case
@@ -315,12 +316,22 @@ class PolicyVersionBrief(serializers.ModelSerializer):
         fields = ["id", "number", "status", "effective_date"]
 
 
+class PolicyDrugOut(serializers.ModelSerializer):
+    hcpcs_codes = serializers.ListField(child=serializers.CharField(), help_text="May be empty.")
+    ndcs = serializers.ListField(child=serializers.CharField(), help_text="NDCs, as digits.")
+
+    class Meta:
+        model = PolicyDrug
+        fields = ["brand", "generic", "hcpcs_codes", "ndcs"]
+
+
 class PolicyOut(serializers.ModelSerializer):
+    drugs = PolicyDrugOut(many=True, read_only=True, help_text="The drugs the policy covers.")
     versions = PolicyVersionBrief(many=True, read_only=True)
 
     class Meta:
         model = Policy
-        fields = ["id", "number", "title", "drug_name", "generic_name", "hcpcs_codes", "versions"]
+        fields = ["id", "number", "title", "drugs", "versions"]
 
 
 class CheckOut(serializers.Serializer):
@@ -410,6 +421,14 @@ class CaseListOut(serializers.ModelSerializer):
         source="policy_version.number", default=None, allow_null=True
     )
     assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
+    drug = serializers.CharField(
+        read_only=True,
+        help_text="The drug as the policy names it; drug_name is what the requester typed.",
+    )
+    policy_drug = PolicyDrugOut(read_only=True, allow_null=True)
+    request_type_name = serializers.CharField(
+        source="path_name", read_only=True, help_text="The request type as the policy names it."
+    )
 
     class Meta:
         model = Case
@@ -420,7 +439,10 @@ class CaseListOut(serializers.ModelSerializer):
             "member_name",
             "member_id",
             "drug_name",
+            "drug",
+            "policy_drug",
             "request_type",
+            "request_type_name",
             "urgency",
             "line_of_business",
             "received_at",
@@ -465,7 +487,8 @@ class StepOut(serializers.Serializer):
 
 
 class EvaluationOut(serializers.Serializer):
-    path = serializers.CharField()
+    path = serializers.CharField(help_text="initial or continuation.")
+    path_name = serializers.CharField(help_text="The path as the policy version names it.")
     result = serializers.CharField(help_text="met, not_met, not_documented or unknown.")
     all_met = serializers.BooleanField(help_text="Every criterion met and the dosing matches.")
     answered = serializers.IntegerField()
@@ -627,6 +650,7 @@ def evaluation_data(state) -> dict:
         )
     return {
         "path": state.path,
+        "path_name": state.path_name,
         "result": str(getattr(evaluation.result, "value", evaluation.result)),
         "all_met": state.all_met,
         "answered": state.answered,

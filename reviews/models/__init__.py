@@ -11,6 +11,7 @@ from reviews.models.outbox import TaskOutbox
 from reviews.models.policy import (
     Criterion,
     Policy,
+    PolicyDrug,
     PolicyList,
     PolicyListItem,
     PolicyTestCase,
@@ -34,6 +35,7 @@ __all__ = [
     "Letter",
     "PeerToPeer",
     "Policy",
+    "PolicyDrug",
     "PolicyList",
     "PolicyListItem",
     "PolicyTestCase",

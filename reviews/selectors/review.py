@@ -59,6 +59,11 @@ class ReviewState:
     suggestions: dict[str, Suggestion]
     steps: list[Step] = field(default_factory=list)
 
+    @property
+    def path_name(self) -> str:
+        """The path as the version names it (version.paths)."""
+        return self.doc["version"]["paths"][self.path]
+
     @cached_property
     def evaluation(self) -> Evaluation:
         return evaluate(
@@ -252,7 +257,7 @@ def nurse_queue(*, user) -> QuerySet[Case]:
         raise NotFound
     return (
         Case.objects.filter(status=Case.Status.NURSE_REVIEW)
-        .select_related("assignee", "policy_version__policy")
+        .select_related("assignee", "policy_drug", "policy_version__policy")
         .order_by("due_at", "pk")
     )
 

@@ -168,8 +168,9 @@ def test_step_query_count_does_not_grow_with_answers_or_documents(
         )
 
     add_note(0)
-    # The first request of a process also reads the published version (5 queries), once.
-    with django_assert_num_queries(QUERIES_PER_STEP + 5):
+    # The first request of a process also reads the published version (6 queries: the
+    # version and policy, its drugs, criteria, lists, their items, test cases), once.
+    with django_assert_num_queries(QUERIES_PER_STEP + 6):
         client.get(step)
     with django_assert_num_queries(QUERIES_PER_STEP):
         client.get(step)
