@@ -19,7 +19,7 @@ from reviews.models.choices import LineOfBusiness, Urgency
 
 TEMPLATE = "letters/determination.html"
 
-# How each route reads to a member ("Kesimpta (ofatumumab) injection for use under the skin").
+# How each route reads to a member ("Brandname (genericumab) injection for use under the skin").
 ROUTE_WORDS = {
     "subcutaneous": "injection for use under the skin",
     "intravenous": "infusion into a vein",
@@ -101,7 +101,7 @@ def drug_in_plain_words(case: Case) -> str:
 
 
 def policy_citation(version) -> str:
-    """E.g. "Kesimpta (ofatumumab), policy 2020910, version 1, effective 09/17/2020"."""
+    """E.g. "Brandname (genericumab), policy 1234567, version 1, effective 09/17/2020"."""
     if version is None:
         return ""
     text = f"{version.policy.title}, policy {version.policy.number}, version {version.number}"

@@ -254,7 +254,7 @@ class DecisionIn(serializers.Serializer):
         child=serializers.CharField(max_length=40),
         required=False,
         max_length=100,
-        help_text='Labels of the criteria not met (deny), e.g. ["PRE-1"].',
+        help_text='Labels of the criteria not met (deny), e.g. ["3.C.i"].',
     )
     rationale = serializers.CharField(
         required=False, allow_blank=True, max_length=4000, trim_whitespace=False

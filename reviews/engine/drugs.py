@@ -1,8 +1,8 @@
 """Names and codes of drugs, as a policy lists them and as a request types them.
 
 A policy covers a set of drugs, each with a brand, a generic name, HCPCS Level II codes and
-NDCs. A request may name any of them, in any case and with stray punctuation ("KESIMPTA®",
-"ofatumumab.", "j3490", an NDC with or without dashes); `drug_keys` and `name_key` reduce both
+NDCs. A request may name any of them, in any case and with stray punctuation ("BRANDNAME®",
+"genericumab.", "j3490", an NDC with or without dashes); `drug_keys` and `name_key` reduce both
 sides to the same comparable form.
 """
 
@@ -37,7 +37,7 @@ def ndc_normal(ndc: str) -> str | None:
 
 def name_key(text: str) -> str:
     """A name reduced for comparison: lower case, letters and digits only, single spaces
-    ("KESIMPTA®" and "Kesimpta." both give "kesimpta")."""
+    ("BRANDNAME®" and "Brandname." both give "brandname")."""
     words = re.sub(r"[^0-9a-z]+", " ", text.casefold())
     return " ".join(words.split())
 
@@ -52,7 +52,7 @@ def drug_keys(drug: Mapping[str, Any]) -> set[str]:
 
 def name_matches(typed: str, drug: Mapping[str, Any]) -> bool:
     """A typed drug name names this drug: its brand or generic, alone or followed by more
-    words ("Kesimpta 20 mg pen"), or one of its NDCs typed with any punctuation."""
+    words ("Brandname 20 mg pen"), or one of its NDCs typed with any punctuation."""
     key = name_key(typed)
     if not key:
         return False

@@ -20,7 +20,6 @@ SPECIALTIES = [
     "Neurology",
     "Pediatric neurology",
     "Neuroimmunology",
-    "Multiple sclerosis specialist",
     "Rheumatology",
     "Dermatology",
     "Gastroenterology",

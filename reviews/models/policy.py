@@ -255,7 +255,7 @@ class PolicyListItem(models.Model):
     generic = models.CharField(max_length=200, blank=True)
     as_written = models.TextField(blank=True, help_text="Verbatim from the policy.")
     synonyms = models.JSONField(
-        default=list, blank=True, help_text='Other words that match, e.g. ["neurologist"].'
+        default=list, blank=True, help_text="Other words that match, e.g. other spellings."
     )
 
     class Meta:
@@ -288,7 +288,7 @@ class Criterion(models.Model):
         help_text="Empty for the root.",
     )
     position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
-    label = models.CharField(max_length=40, help_text='The policy\'s own label, e.g. "1.A.ii".')
+    label = models.CharField(max_length=40, help_text='The policy\'s own label, e.g. "3.C.i".')
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True, help_text="The policy's words, verbatim.")

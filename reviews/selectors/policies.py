@@ -31,7 +31,7 @@ def policy_drug_find(
     """The policy for a requested drug, and which of its drugs the request named.
 
     The drug is named by brand or generic name, or an NDC, in any case and with stray
-    punctuation ("KESIMPTA®", "ofatumumab.", "0078-1007-68"), or by a HCPCS code (typed in
+    punctuation ("BRANDNAME®", "genericumab.", "0078-1007-68"), or by a HCPCS code (typed in
     either field). A name decides when given: unclassified codes such as J3490 cover many
     drugs, so a code alone finds a policy only when exactly one policy lists it, and names
     the drug only when one drug of that policy has it.
