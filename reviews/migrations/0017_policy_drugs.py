@@ -32,8 +32,9 @@ def drugs_from_policies(apps, schema_editor):
 def policies_from_drugs(apps, schema_editor):
     """Back to one drug per policy: the first one's names, every drug's codes."""
     Policy = apps.get_model("reviews", "Policy")
+    PolicyDrug = apps.get_model("reviews", "PolicyDrug")
     for policy in Policy.objects.order_by("pk"):
-        drugs = list(policy.drugs.order_by("position", "pk"))
+        drugs = list(PolicyDrug.objects.filter(policy_id=policy.pk).order_by("position", "pk"))
         if drugs:
             policy.drug_name = drugs[0].brand
             policy.generic_name = drugs[0].generic
@@ -88,7 +89,28 @@ class Migration(migrations.Migration):
             name='policy_drug',
             field=models.ForeignKey(blank=True, help_text='The drug of the policy the request named (by brand, generic, code or NDC).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='reviews.policydrug'),
         ),
+        migrations.AlterField(
+            model_name="criterion",
+            name="label",
+            field=models.CharField(help_text='The policy\'s own label, e.g. "3.C.i".', max_length=40),
+        ),
+        migrations.AlterField(
+            model_name="policylistitem",
+            name="synonyms",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Other words that match, e.g. other spellings."
+            ),
+        ),
         migrations.RunPython(drugs_from_policies, policies_from_drugs),
+        # Defaults only so that going back can add the columns again to existing rows.
+        migrations.AlterField(
+            model_name="policy", name="drug_name", field=models.CharField(default="", max_length=100)
+        ),
+        migrations.AlterField(
+            model_name="policy",
+            name="generic_name",
+            field=models.CharField(default="", max_length=100),
+        ),
         migrations.RemoveField(
             model_name='policy',
             name='drug_name',
