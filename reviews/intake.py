@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from reviews.engine.dosing import UNITS, Regimen
+from reviews.engine.drugs import HCPCS_PATTERN
 from reviews.errors import ReviewError
 from reviews.models import Case, CaseMedication
 
@@ -200,7 +201,7 @@ def icd10_problem(code: str, *, received_on: date | None) -> str | None:
     return None
 
 
-HCPCS = re.compile(r"^[A-V][0-9]{4}$")
+HCPCS = HCPCS_PATTERN  # one rule with the policy document's (engine.drugs)
 
 
 # ---- the rules -----------------------------------------------------------------------------

@@ -29,6 +29,12 @@ def drugs_from_policies(apps, schema_editor):
         Case.objects.filter(policy=policy).update(policy_drug=drug)
 
 
+def sync_roles(apps, schema_editor):
+    from reviews.roles import roles_sync
+
+    roles_sync(apps)  # policy admins keep a policy's drugs
+
+
 def policies_from_drugs(apps, schema_editor):
     """Back to one drug per policy: the first one's names, every drug's codes."""
     Policy = apps.get_model("reviews", "Policy")
@@ -102,6 +108,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(drugs_from_policies, policies_from_drugs),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
         # Defaults only so that going back can add the columns again to existing rows.
         migrations.AlterField(
             model_name="policy", name="drug_name", field=models.CharField(default="", max_length=100)
