@@ -107,6 +107,24 @@ class Migration(migrations.Migration):
                 blank=True, default=list, help_text="Other words that match, e.g. other spellings."
             ),
         ),
+        migrations.AlterField(
+            model_name="criterion",
+            name="path",
+            field=models.CharField(
+                blank=True,
+                choices=[("initial", "Initial request"), ("continuation", "Continuation request")],
+                help_text="Only evaluated on this path; empty for both.",
+                max_length=12,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="policytestcase",
+            name="request_type",
+            field=models.CharField(
+                choices=[("initial", "Initial request"), ("continuation", "Continuation request")],
+                max_length=12,
+            ),
+        ),
         migrations.RunPython(drugs_from_policies, policies_from_drugs),
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
         # Defaults only so that going back can add the columns again to existing rows.

@@ -275,8 +275,9 @@ class Criterion(models.Model):
         LEAF = "leaf", "Question"
 
     class Path(models.TextChoices):
-        INITIAL = "initial", "Initial therapy"
-        CONTINUATION = "continuation", "Continuation"
+        # Neutral words: each version names its own paths (PolicyVersion.path_names).
+        INITIAL = "initial", DEFAULT_PATH_NAMES["initial"]
+        CONTINUATION = "continuation", DEFAULT_PATH_NAMES["continuation"]
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="criteria")
     parent = models.ForeignKey(
