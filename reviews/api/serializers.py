@@ -160,7 +160,7 @@ class CaseCreateSerializer(serializers.Serializer):
         max_length=intake.MAX_CODES,
         help_text='ICD-10-CM codes, e.g. ["G35.A"].',
     )
-    drug_name = _text("drug_name", help_text="Brand or generic name.")
+    drug_name = _text("drug_name", help_text="Brand or generic name, or an NDC.")
     hcpcs_code = serializers.CharField(
         max_length=5, required=False, allow_blank=True, allow_null=True, help_text="e.g. J3490."
     )
