@@ -20,6 +20,7 @@ from reviews.models import (
     Criterion,
     Indication,
     Policy,
+    PolicyDrug,
     PolicyList,
     PolicyListItem,
     PolicyTestCase,
@@ -259,6 +260,7 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
                     ("policy", "number", "status"),
                     "effective_date",
                     ("initial_effective_date", "annual_review_date", "last_revised_date"),
+                    ("path_initial_name", "path_continuation_name"),
                     ("cloned_from", "created_at", "created_by"),
                     ("published_at", "published_by"),
                 ]
@@ -427,17 +429,36 @@ class PolicyListAdmin(PolicyAdminOnly, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PolicyDrugInline(PolicyAdminOnly, admin.TabularInline):
+    """The drugs a policy covers (PolicyDrug.clean checks and tidies the codes)."""
+
+    model = PolicyDrug
+    extra = 0
+    min_num = 1
+    fields = ["position", "brand", "generic", "hcpcs_codes", "ndcs"]
+
+
 @admin.register(Policy)
 class PolicyAdmin(PolicyAdminOnly, admin.ModelAdmin):
-    list_display = ["number", "title", "drug_name", "generic_name", "codes", "version_count"]
-    search_fields = ["number", "title", "drug_name", "generic_name"]
+    list_display = ["number", "title", "drug_names", "codes", "version_count"]
+    search_fields = ["number", "title", "drugs__brand", "drugs__generic"]
+    inlines = [PolicyDrugInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_versions=Count("versions"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_versions=Count("versions"))
+            .prefetch_related("drugs")
+        )
+
+    @admin.display(description="drugs")
+    def drug_names(self, obj):
+        return "; ".join(str(drug) for drug in obj.drugs.all())
 
     @admin.display(description="HCPCS")
     def codes(self, obj):
-        return ", ".join(obj.hcpcs_codes)
+        return ", ".join(dict.fromkeys(c for drug in obj.drugs.all() for c in drug.hcpcs_codes))
 
     @admin.display(description="versions", ordering="n_versions")
     def version_count(self, obj):

@@ -28,6 +28,7 @@ from typing import Any
 from django.utils import timezone
 
 from reviews.engine.dosing import OFFSET_UNITS, UNITS, Regimen
+from reviews.engine.drugs import HCPCS_PATTERN
 from reviews.errors import ReviewError
 from reviews.models import (
     Case,
@@ -183,7 +184,7 @@ def npi_is_valid(npi: str) -> bool:
 
 ICD10_CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
-# FY2026 ICD-10-CM (effective 1 October 2025) split multiple sclerosis: G35 became a
+# FY2026 ICD-10-CM (effective 1 October 2025) split category G35: it became a
 # non-billable parent of G35.A-G35.D, and G35.B / G35.C are headers of their own.
 G35_SPLIT = date(2025, 10, 1)
 G35_BILLABLE = {
@@ -194,7 +195,7 @@ G35_BILLABLE = {
     "G35.C0": "secondary progressive, unspecified",
     "G35.C1": "active secondary progressive",
     "G35.C2": "non-active secondary progressive",
-    "G35.D": "multiple sclerosis, unspecified",
+    "G35.D": "unspecified",
 }
 G35_HEADERS = {"G35", "G35.B", "G35.C"}
 
@@ -221,19 +222,19 @@ def icd10_problem(code: str, *, received_on: date | None) -> str | None:
         if code in G35_HEADERS:
             return (
                 f"{code} is not billable for requests received on or after 1 October 2025 "
-                f"(FY2026 ICD-10-CM split multiple sclerosis). Use one of: {valid}."
+                f"(FY2026 ICD-10-CM split category G35). Use one of: {valid}."
             )
         if code not in G35_BILLABLE:
             return f"{code} is not an ICD-10-CM code. Use one of: {valid}."
     elif code != "G35":
         return (
             f"{code} takes effect on 1 October 2025; for a request received before then, "
-            "multiple sclerosis is G35."
+            "the code is G35."
         )
     return None
 
 
-HCPCS = re.compile(r"^[A-V][0-9]{4}$")
+HCPCS = HCPCS_PATTERN  # one rule with the policy document's (engine.drugs)
 
 
 def loinc_is_valid(code: str) -> bool:

@@ -19,7 +19,7 @@ from reviews.models.choices import LineOfBusiness, Urgency
 
 TEMPLATE = "letters/determination.html"
 
-# How each route reads to a member ("Kesimpta (ofatumumab) injection for use under the skin").
+# How each route reads to a member ("Brandname (genericumab) injection for use under the skin").
 ROUTE_WORDS = {
     "subcutaneous": "injection for use under the skin",
     "intravenous": "infusion into a vein",
@@ -114,21 +114,14 @@ def _quantity(determination: Determination) -> str:
 
 
 def drug_in_plain_words(case: Case) -> str:
-    """The drug as a member knows it: brand (generic) and how it is given, not a HCPCS code."""
-    policy = case.policy_version.policy if case.policy_version else None
-    if policy:
-        name = (
-            f"{policy.drug_name} ({policy.generic_name})"
-            if policy.generic_name
-            else policy.drug_name
-        )
-    else:
-        name = case.drug_name
-    return " ".join(part for part in (name, _route(case)) if part)
+    """The drug as a member knows it: brand (generic) as the policy names the drug the request
+    is for (case.policy_drug), and how it is given, not a HCPCS code. A request that matched
+    no drug of a policy is named as it was typed."""
+    return " ".join(part for part in (case.drug, _route(case)) if part)
 
 
 def policy_citation(version) -> str:
-    """E.g. "Kesimpta (ofatumumab), policy 2020910, version 1, effective 09/17/2020"."""
+    """E.g. "Brandname (genericumab), policy 1234567, version 1, effective 09/17/2020"."""
     if version is None:
         return ""
     text = f"{version.policy.title}, policy {version.policy.number}, version {version.number}"

@@ -47,6 +47,7 @@ EDITS_FIELDS = {
     "remark_codes": "remark_codes",
     "liability": "liability_text",
 }
+PATH_FIELDS = {"initial": "path_initial_name", "continuation": "path_continuation_name"}
 NODE_FIELDS = ("title", "text", "note", "explanation", "plain_language")
 # Optional choices are "" in the database and null in the document.
 NULLABLE_CHOICES = {"dosing_benefit", "monthly_means"}
@@ -64,6 +65,8 @@ def version_fields_from_document(doc: dict[str, Any]) -> dict[str, Any]:
         fields.update({field: version[section][key] for key, field in mapping.items()})
     for field in NULLABLE_CHOICES:
         fields[field] = fields[field] or ""
+    for key, field in PATH_FIELDS.items():
+        fields[field] = version["paths"][key]
     return fields
 
 
@@ -189,6 +192,7 @@ def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
             else getattr(version, field)
             for key, field in mapping.items()
         }
+    body["paths"] = version.path_names
     body["lists"] = {
         lst.key: {
             "title": lst.title,
@@ -222,9 +226,7 @@ def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
         "policy": {
             "number": policy.number,
             "title": policy.title,
-            "drug_name": policy.drug_name,
-            "generic_name": policy.generic_name,
-            "hcpcs_codes": list(policy.hcpcs_codes),
+            "drugs": [drug.as_dict() for drug in policy.drugs.all()],
         },
         "version": body,
     }
@@ -256,7 +258,7 @@ def version_prefetched(version_id: int) -> PolicyVersion:
     """A version with everything a document needs, in a fixed handful of queries."""
     return (
         PolicyVersion.objects.select_related("policy")
-        .prefetch_related("criteria", "lists__items", "test_cases", "indications")
+        .prefetch_related("policy__drugs", "criteria", "lists__items", "test_cases", "indications")
         .get(pk=version_id)
     )
 

@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             f"reviews.{action}_{model}"
             for model in (
                 "policy",
+                "policydrug",
                 "policyversion",
                 "criterion",
                 "policylist",

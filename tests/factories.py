@@ -117,6 +117,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     status = Case.Status.NURSE_REVIEW
     policy_version = None
     policy = factory.LazyAttribute(lambda o: o.policy_version.policy if o.policy_version else None)
+    policy_drug = factory.LazyAttribute(lambda o: o.policy.drugs.first() if o.policy else None)
     not_in_policy = factory.LazyAttribute(lambda o: o.policy_version is None)
     created_by = factory.SubFactory(UserFactory)
 

@@ -23,6 +23,7 @@ from reviews.models import (
     Document,
     Letter,
     Policy,
+    PolicyDrug,
     PolicyVersion,
     TherapyOutcome,
 )
@@ -241,7 +242,7 @@ class CaseCreateSerializer(serializers.Serializer):
         max_length=intake.MAX_CODES,
         help_text='ICD-10-CM codes, e.g. ["G35.A"].',
     )
-    drug_name = _text("drug_name", help_text="Brand or generic name.")
+    drug_name = _text("drug_name", help_text="Brand or generic name, or an NDC.")
     hcpcs_code = serializers.CharField(
         max_length=5, required=False, allow_blank=True, allow_null=True, help_text="e.g. J3490."
     )
@@ -360,7 +361,7 @@ class DecisionIn(serializers.Serializer):
         child=serializers.CharField(max_length=40),
         required=False,
         max_length=100,
-        help_text='Labels of the criteria not met (deny), e.g. ["PRE-1"].',
+        help_text='Labels of the criteria not met (deny), e.g. ["3.C.i"].',
     )
     rationale = serializers.CharField(
         required=False, allow_blank=True, max_length=4000, trim_whitespace=False
@@ -422,12 +423,22 @@ class PolicyVersionBrief(serializers.ModelSerializer):
         fields = ["id", "number", "status", "effective_date"]
 
 
+class PolicyDrugOut(serializers.ModelSerializer):
+    hcpcs_codes = serializers.ListField(child=serializers.CharField(), help_text="May be empty.")
+    ndcs = serializers.ListField(child=serializers.CharField(), help_text="NDCs, as digits.")
+
+    class Meta:
+        model = PolicyDrug
+        fields = ["brand", "generic", "hcpcs_codes", "ndcs"]
+
+
 class PolicyOut(serializers.ModelSerializer):
+    drugs = PolicyDrugOut(many=True, read_only=True, help_text="The drugs the policy covers.")
     versions = PolicyVersionBrief(many=True, read_only=True)
 
     class Meta:
         model = Policy
-        fields = ["id", "number", "title", "drug_name", "generic_name", "hcpcs_codes", "versions"]
+        fields = ["id", "number", "title", "drugs", "versions"]
 
 
 class CheckOut(serializers.Serializer):
@@ -571,6 +582,14 @@ class CaseListOut(serializers.ModelSerializer):
         source="policy_version.number", default=None, allow_null=True
     )
     assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
+    drug = serializers.CharField(
+        read_only=True,
+        help_text="The drug as the policy names it; drug_name is what the requester typed.",
+    )
+    policy_drug = PolicyDrugOut(read_only=True, allow_null=True)
+    request_type_name = serializers.CharField(
+        source="path_name", read_only=True, help_text="The request type as the policy names it."
+    )
 
     class Meta:
         model = Case
@@ -581,7 +600,10 @@ class CaseListOut(serializers.ModelSerializer):
             "member_name",
             "member_id",
             "drug_name",
+            "drug",
+            "policy_drug",
             "request_type",
+            "request_type_name",
             "urgency",
             "line_of_business",
             "received_at",
@@ -626,7 +648,8 @@ class StepOut(serializers.Serializer):
 
 
 class EvaluationOut(serializers.Serializer):
-    path = serializers.CharField()
+    path = serializers.CharField(help_text="initial or continuation.")
+    path_name = serializers.CharField(help_text="The path as the policy version names it.")
     indication = serializers.CharField(
         allow_null=True, help_text="The key of the indication evaluated; null: none chosen."
     )
@@ -817,6 +840,7 @@ def evaluation_data(state) -> dict:
         )
     return {
         "path": state.path,
+        "path_name": state.path_name,
         "indication": state.indication,
         "indication_needed": state.indication_needed,
         "result": str(getattr(evaluation.result, "value", evaluation.result)),

@@ -11,7 +11,7 @@ Conventions:
   n calendar months on, clamped to month end (2026-01-31 + 1 month = 2026-02-28).
 - Names (specialties, medications, therapies) match a list item when the item's name, generic
   or a synonym appears as a whole word or phrase, case-insensitively; "®", "™" and "©" are
-  ignored and "Betaseron/Extavia" names both "Betaseron" and "Extavia". A trailing salt word
+  ignored and "Brandone/Brandtwo" names both "Brandone" and "Brandtwo". A trailing salt word
   may be left out ("<drug> acetate" matches "<drug>"), and strength and form around the name
   do not matter ("<Brand> 20 mg/mL", "<drug> 0.5 mg cap").
 - A computed check only suggests, and what it cannot recognise it never calls met: a current
@@ -289,7 +289,7 @@ def _no_concurrent_agents(
 
 
 def _one_drug_each(medications: Iterable[Medication]) -> list[Medication]:
-    """A row naming several drugs ("baclofen, NewDrugX" or "A + B") as one row per drug, so
+    """A row naming several drugs ("OldDrugY, NewDrugX" or "A + B") as one row per drug, so
     a known drug in a row cannot hide an unknown one beside it."""
     return [
         Medication(part.strip(), m.stop_date)

@@ -51,6 +51,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from . import drugs
 from .checks import check_param_problems
 from .dosing import OFFSET_UNITS, UNITS, Regimen
 from .durations import DURATION_UNITS
@@ -60,6 +61,8 @@ from .tree import Answer, Check, Kind, Node, Truth
 FORMAT = "priorauth-policy/1"
 STATUSES = ("draft", "published", "retired")
 PATHS = ("initial", "continuation")
+# What a version that names no paths calls them (version.paths).
+DEFAULT_PATH_NAMES = {"initial": "Initial request", "continuation": "Continuation request"}
 BENEFITS = ("medical", "pharmacy", "both")
 MONTHLY_MEANINGS = ("calendar_month", "every_4_weeks")
 KINDS = tuple(kind.value for kind in Kind)
@@ -416,6 +419,24 @@ def _plain(value: Any) -> Any:
     return copy.copy(value)
 
 
+def _hcpcs(value: str) -> str:
+    code = drugs.hcpcs_normal(value)
+    if code is None:
+        _fail(f"{drugs.HCPCS_MESSAGE}, not {value!r}")
+    return code
+
+
+def _ndc(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        _fail(f'must be text (an NDC may begin with 0); write it in quotes, e.g. "{value}"')
+    if not isinstance(value, str):
+        _fail(f"must be text, not {_describe(value)}")
+    digits = drugs.ndc_normal(value)
+    if digits is None:
+        _fail(f"{drugs.NDC_MESSAGE}, not {value!r}")
+    return digits
+
+
 _DECIMAL_SCHEMA = {
     "anyOf": [
         {"type": "number"},
@@ -455,6 +476,19 @@ Params = Annotated[
     PlainValidator(_params, json_schema_input_type=dict[str, Any]),
     _salvage(lambda _: {}),
 ]
+HcpcsCode = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_hcpcs),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Va-v][0-9]{4}\s*$"}),
+    _salvage(lambda _: ""),
+]
+Ndc = Annotated[
+    str,
+    PlainValidator(_ndc),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9][0-9 .*-]*$"}),
+    _salvage(lambda _: ""),
+]
 Names = _list(Name)
 PathName = _choice(*PATHS)
 AnswerName = _choice(*ANSWERS)
@@ -466,8 +500,9 @@ class _Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     omit_defaults: ClassVar[bool] = False
-    # Keys left out at their default even when omit_defaults is False.
-    omit_at_default: ClassVar[frozenset[str]] = frozenset()
+    omit_when_default: ClassVar[frozenset[str]] = frozenset()
+    """Keys dump leaves out at their default even when omit_defaults is off (keys added to
+    the format later, so older documents keep their exact text)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -497,16 +532,20 @@ class _Section(BaseModel):
         return {
             name: value
             for name, value in data.items()
-            if fields[name].is_required()
-            or not (self.omit_defaults or name in self.omit_at_default)
-            or value != fields[name].get_default(call_default_factory=True)
+            if not (self.omit_defaults or name in self.omit_when_default)
+            or fields[name].is_required()
+            or value != _default_dump(fields[name].get_default(call_default_factory=True))
         }
+
+
+def _default_dump(default: Any) -> Any:
+    return default.model_dump() if isinstance(default, BaseModel) else default
 
 
 class CheckRef(_Section):
     """A computed check on a leaf; checks.check_problems judges its name and params."""
 
-    omit_at_default = frozenset({"negate"})
+    omit_when_default = frozenset({"negate"})
 
     name: Name
     params: Params = {}
@@ -791,13 +830,24 @@ class EditsAndDenials(_Section):
     liability: Text = ""
 
 
+class Paths(_Section):
+    """What the screens, letters and API call the two request types."""
+
+    initial: Name = DEFAULT_PATH_NAMES["initial"]
+    continuation: Name = DEFAULT_PATH_NAMES["continuation"]
+
+
 class Version(_Section):
+    omit_when_default = frozenset({"paths"})
+
     number: Positive
     status: _choice(*STATUSES)
     effective_date: Day
     initial_effective_date: Day | None = None
     annual_review_date: Day | None = None
     last_revised_date: Day | None = None
+    paths: Paths = Paths()
+    """The names of the request paths; left out: "Initial request", "Continuation request"."""
     prior_approval_notice: Text = ""
     overview: Text = ""
     statement: Text = ""
@@ -815,13 +865,26 @@ class Version(_Section):
     test_cases: _list(TestCase) = []
 
 
+class PolicyDrug(_Section):
+    """One drug the policy covers; a request naming any of its names or codes finds it."""
+
+    omit_when_default = frozenset({"ndcs"})
+
+    brand: Name
+    """The brand name, as members know it."""
+    generic: Text = ""
+    hcpcs_codes: _list(HcpcsCode) = []
+    """HCPCS Level II codes; [] for a drug billed without one (e.g. pharmacy benefit)."""
+    ndcs: _list(Ndc) = []
+    """National Drug Codes, kept as their digits; any punctuation is accepted."""
+
+
 class Policy(_Section):
     number: Name
     """The policy's own number, as text (quote it)."""
     title: Name
-    drug_name: Name
-    generic_name: Text = ""
-    hcpcs_codes: Names = []
+    drugs: _list(PolicyDrug, at_least_one=True)
+    """The drugs the policy covers, at least one."""
 
 
 class PolicyDocument(_Section):
@@ -968,11 +1031,27 @@ def _check_document(
     found: Found, doc: dict[str, Any], data: Any, references: References | None
 ) -> None:
     """The rules no one value can judge. data: the document as given, for what it wrote."""
+    _check_drugs(found, doc["policy"]["drugs"])
     version = doc["version"]
     keys = _check_indications(found, version["indications"])
     nodes = _check_tree(found, version["criteria"], version["lists"], data, references, keys)
     _check_dosing(found, version["dosing"], version["indications"])
     _check_test_cases(found, version["test_cases"], nodes, keys)
+
+
+def _check_drugs(found: Found, policy_drugs: list[dict[str, Any]]) -> None:
+    """No name or NDC stands for two drugs of the policy: a request must find one. (Two
+    drugs may share a HCPCS code: unclassified codes such as J3490 cover many.)"""
+    first_at: dict[str, int] = {}
+    for i, drug in enumerate(policy_drugs):
+        for key in sorted(drugs.drug_keys({**drug, "hcpcs_codes": []})):
+            if first_at.setdefault(key, i) != i:
+                found.append(
+                    (
+                        ("policy", "drugs", i),
+                        f"{key!r} already names drug {first_at[key] + 1} of this policy",
+                    )
+                )
 
 
 def _check_tree(

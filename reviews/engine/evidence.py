@@ -6,13 +6,13 @@ relapses" both surface for a criterion about relapses, and the reviewer reads th
 
 Where a criterion's terms come from (policies are data, so nothing here names a drug):
 
-1. its check: every item of a `list` param (name, generic, synonyms; "Betaseron/Extavia" gives
+1. its check: every item of a `list` param (name, generic, synonyms; "Brandone/Brandtwo" gives
    both), the `lab`, `event`, `codes` and `outcomes` params, and CHECK_CUES, the words a note
    uses for the facts a check reads ("date of birth", "years old" for age_at_least);
 2. its title, text and note, cut into runs of words at stopwords and punctuation, so that a
    note's examples come out one by one ("magnetic resonance imaging (MRI)" gives "magnetic
-   resonance imaging" and "MRI"; "[e.g., primary progressive MS]" gives "primary progressive
-   MS"); each run also with generic words trimmed off its ends ("relapsing form" gives
+   resonance imaging" and "MRI"; "[e.g., primary progressive disease]" gives "primary progressive
+   disease"); each run also with generic words trimmed off its ends ("relapsing form" gives
    "relapsing"), and its distinctive single words ("progressive");
 3. ABBREVIATIONS: a term that contains one spelling of a group brings in the others.
 
@@ -65,7 +65,7 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("SPMS", "secondary progressive"),
     ("PPMS", "primary progressive"),
     ("CIS", "clinically isolated syndrome"),
-    # The Kesimpta policy writes "State"; the scale is "Status".
+    # A policy may write "State"; the scale is "Status".
     ("EDSS", "Expanded Disability Status Scale", "Expanded Disability State Scale"),
     ("NEDA", "no evidence of disease activity"),
     ("MRI", "magnetic resonance imaging", "MR imaging"),
@@ -285,7 +285,8 @@ def _has_content(word: str) -> bool:
 
 
 def _is_content(part: str) -> bool:
-    """A word that can point at evidence on its own: not generic, not a bare number or "MS"."""
+    """A word that can point at evidence on its own: not generic, not a bare number, not a
+    two-letter acronym."""
     folded = part.casefold()
     if folded in STOPWORDS or folded in GENERIC or folded.isdigit():
         return False
@@ -297,7 +298,7 @@ def _is_content(part: str) -> bool:
 
 
 def _is_acronym(word: str) -> bool:
-    # Two-letter acronyms ("MS", "IV") are too common in records to point at anything alone.
+    # Two-letter acronyms ("IV", "PO") are too common in records to point at anything alone.
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 

@@ -4,7 +4,7 @@ A case gives answers for some leaves and, optionally, the facts of a request; co
 it leaves unanswered take the suggestion the facts give (as a reviewer who confirms every
 suggestion would). The tree is then evaluated on the case's path (and its indication, when it
 names one) and compared with `expect`.
-The requested drug of every case is the policy's own (drug_name and generic_name).
+The requested drug of every case is any of the policy's own (every brand and generic).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .checks import (
 )
 from .document import tree_from_dict
 from .dosing import Regimen, authorized_quantity
+from .drugs import all_names
 from .durations import period_end
 from .references import References
 from .tree import Answer, Evaluation, evaluate
@@ -154,9 +155,9 @@ def _quantity_text(doses: int, amount: Decimal | None, unit: str) -> str:
 
 
 def requested_drug(doc: Mapping[str, Any]) -> tuple[str, ...]:
-    """The names of the policy's drug: its name and generic name, those it has."""
+    """The names of the policy's drugs: every brand and generic it lists, in order."""
     policy = doc.get("policy") or {}
-    return tuple(n for n in (policy.get("drug_name"), policy.get("generic_name")) if n)
+    return all_names(policy.get("drugs") or ())
 
 
 def facts_from_dict(facts: Mapping[str, Any], *, requested_drug: tuple[str, ...] = ()) -> Facts:

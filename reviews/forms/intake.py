@@ -20,7 +20,6 @@ SPECIALTIES = [
     "Neurology",
     "Pediatric neurology",
     "Neuroimmunology",
-    "Multiple sclerosis specialist",
     "Rheumatology",
     "Dermatology",
     "Gastroenterology",
@@ -181,7 +180,7 @@ class CaseIntakeForm(forms.Form):
         help_text="One or more, separated by commas, e.g. G35.A.",
     )
 
-    drug_name = _text_field("drug_name", "Drug", help_text="Brand or generic name.")
+    drug_name = _text_field("drug_name", "Drug", help_text="Brand or generic name, or an NDC.")
     hcpcs_code = forms.CharField(
         label="HCPCS code", max_length=5, required=False, help_text="e.g. J3490."
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.engine.checks import age_on, bmi
+from reviews.engine.document import DEFAULT_PATH_NAMES
 from reviews.engine.dosing import Regimen
 from reviews.models.choices import (
     CaseStatus,
@@ -19,7 +20,7 @@ from reviews.models.choices import (
     in_choices,
 )
 from reviews.models.deadlines import DeadlineRule, deadline_state, duration_text
-from reviews.models.policy import Policy, PolicyVersion
+from reviews.models.policy import Policy, PolicyDrug, PolicyVersion
 
 
 class ReferenceSequence(models.Model):
@@ -58,7 +59,7 @@ class Case(models.Model):
     consult_date = models.DateField(null=True, blank=True)
 
     diagnosis_codes = models.JSONField(default=list, help_text='ICD-10-CM, e.g. ["G35.A"]')
-    drug_name = models.CharField(max_length=100)
+    drug_name = models.CharField(max_length=100, help_text="As the requester typed it.")
     hcpcs_code = models.CharField("HCPCS code", max_length=5, blank=True)
     regimen = models.JSONField(help_text="The requested regimen (engine Regimen.to_dict()).")
     request_type = models.CharField(max_length=12, choices=RequestType.choices)
@@ -90,6 +91,14 @@ class Case(models.Model):
     )
     policy_version = models.ForeignKey(
         PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    policy_drug = models.ForeignKey(
+        PolicyDrug,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text="The drug of the policy the request named (by brand, generic, code or NDC).",
     )
     not_in_policy = models.BooleanField(default=False)
     # The key of the pinned version's indication the request is for (its criteria, periods
@@ -162,6 +171,19 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.member_name} ({self.drug_name})"
+
+    @property
+    def drug(self) -> str:
+        """The drug as the policy names it ("Brand (generic)"), or as typed when no policy
+        drug matched. Screens and letters show this; drug_name keeps what was typed."""
+        return str(self.policy_drug) if self.policy_drug_id else self.drug_name
+
+    @property
+    def path_name(self) -> str:
+        """The request type as the pinned version names it (version.paths)."""
+        if self.policy_version_id:
+            return self.policy_version.path_names[self.request_type]
+        return DEFAULT_PATH_NAMES.get(self.request_type, self.get_request_type_display())
 
     @property
     def is_open(self) -> bool:

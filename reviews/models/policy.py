@@ -2,8 +2,18 @@
 tables say the same thing; reviews/policy_documents.py converts between them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from reviews.engine.document import DEFAULT_PATH_NAMES
+from reviews.engine.drugs import (
+    HCPCS_MESSAGE,
+    NDC_MESSAGE,
+    drug_label,
+    hcpcs_normal,
+    ndc_normal,
+)
 
 
 class Policy(models.Model):
@@ -11,9 +21,6 @@ class Policy(models.Model):
 
     number = models.CharField(max_length=20, unique=True, help_text="The policy's own number.")
     title = models.CharField(max_length=200, help_text="The SUBJECT line.")
-    drug_name = models.CharField(max_length=100, help_text="Brand name, as members know it.")
-    generic_name = models.CharField(max_length=100)
-    hcpcs_codes = models.JSONField(default=list, help_text='e.g. ["J3490"]')
 
     class Meta:
         ordering = ["number"]
@@ -21,6 +28,66 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class PolicyDrug(models.Model):
+    """One drug a policy covers. A request that names its brand, generic, a HCPCS code or an
+    NDC finds the policy (selectors.policies.policy_drug_find). It belongs to the policy, not
+    to a version, as the policy's number and title do."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="drugs")
+    position = models.PositiveIntegerField(default=0)
+    brand = models.CharField(max_length=100, help_text="The brand name, as members know it.")
+    generic = models.CharField(max_length=100, blank=True)
+    hcpcs_codes = models.JSONField(
+        default=list, blank=True, help_text="HCPCS Level II codes; empty when it is billed without."
+    )
+    ndcs = models.JSONField(default=list, blank=True, help_text="NDCs, as their digits.")
+
+    class Meta:
+        ordering = ["policy", "position", "pk"]
+
+    def __str__(self) -> str:
+        return drug_label({"brand": self.brand, "generic": self.generic})
+
+    def clean(self) -> None:
+        """Codes as the document reads them: HCPCS Level II in capitals, NDCs as digits."""
+        errors: dict[str, str] = {}
+        codes = self._strings(self.hcpcs_codes, "hcpcs_codes", errors)
+        normal = [hcpcs_normal(code) for code in codes]
+        if any(code is None for code in normal):
+            bad = ", ".join(c for c, n in zip(codes, normal, strict=True) if n is None)
+            errors.setdefault(
+                "hcpcs_codes", f"{HCPCS_MESSAGE[0].upper()}{HCPCS_MESSAGE[1:]}: {bad}"
+            )
+        else:
+            self.hcpcs_codes = normal
+        ndcs = self._strings(self.ndcs, "ndcs", errors)
+        digits = [ndc_normal(ndc) for ndc in ndcs]
+        if any(d is None for d in digits):
+            bad = ", ".join(n for n, d in zip(ndcs, digits, strict=True) if d is None)
+            errors.setdefault("ndcs", f"{NDC_MESSAGE[0].upper()}{NDC_MESSAGE[1:]}: {bad}")
+        else:
+            self.ndcs = digits
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _strings(value, field: str, errors: dict[str, str]) -> list[str]:
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[field] = 'Give a list of codes written as text, e.g. ["J3490"].'
+            return []
+        return value
+
+    def as_dict(self) -> dict:
+        return {
+            "brand": self.brand,
+            "generic": self.generic,
+            "hcpcs_codes": list(self.hcpcs_codes),
+            "ndcs": list(self.ndcs),
+        }
 
 
 class PolicyVersion(models.Model):
@@ -48,6 +115,12 @@ class PolicyVersion(models.Model):
     initial_effective_date = models.DateField(null=True, blank=True)
     annual_review_date = models.DateField(null=True, blank=True)
     last_revised_date = models.DateField(null=True, blank=True)
+    path_initial_name = models.CharField(
+        max_length=100, blank=True, help_text=f'Empty: "{DEFAULT_PATH_NAMES["initial"]}".'
+    )
+    path_continuation_name = models.CharField(
+        max_length=100, blank=True, help_text=f'Empty: "{DEFAULT_PATH_NAMES["continuation"]}".'
+    )
 
     prior_approval_notice = models.TextField(blank=True)
     overview = models.TextField(blank=True)
@@ -75,7 +148,9 @@ class PolicyVersion(models.Model):
     prior_approval_text = models.TextField(blank=True, help_text="Who authorizes when met.")
     physician_review_text = models.TextField(blank=True, help_text="Where other requests go.")
     claim_edits_text = models.TextField(blank=True)
-    remark_codes = models.JSONField(default=list, help_text='e.g. ["M3M", "M4M"]')
+    remark_codes = models.JSONField(
+        default=list, blank=True, help_text='e.g. ["M3M", "M4M"]; empty when there are none.'
+    )
     liability_text = models.TextField(blank=True)
 
     cloned_from = models.ForeignKey(
@@ -129,6 +204,14 @@ class PolicyVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def path_names(self) -> dict[str, str]:
+        """What screens and letters call each request path (the document's version.paths)."""
+        return {
+            "initial": self.path_initial_name or DEFAULT_PATH_NAMES["initial"],
+            "continuation": self.path_continuation_name or DEFAULT_PATH_NAMES["continuation"],
+        }
 
 
 class Indication(models.Model):
@@ -218,7 +301,7 @@ class PolicyListItem(models.Model):
     generic = models.CharField(max_length=200, blank=True)
     as_written = models.TextField(blank=True, help_text="Verbatim from the policy.")
     synonyms = models.JSONField(
-        default=list, blank=True, help_text='Other words that match, e.g. ["neurologist"].'
+        default=list, blank=True, help_text="Other words that match, e.g. other spellings."
     )
 
     class Meta:
@@ -240,8 +323,9 @@ class Criterion(models.Model):
         IF = "if", "If … then"
 
     class Path(models.TextChoices):
-        INITIAL = "initial", "Initial therapy"
-        CONTINUATION = "continuation", "Continuation"
+        # Neutral words: each version names its own paths (PolicyVersion.path_names).
+        INITIAL = "initial", DEFAULT_PATH_NAMES["initial"]
+        CONTINUATION = "continuation", DEFAULT_PATH_NAMES["continuation"]
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="criteria")
     parent = models.ForeignKey(
@@ -253,7 +337,7 @@ class Criterion(models.Model):
         help_text="Empty for the root.",
     )
     position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
-    label = models.CharField(max_length=40, help_text='The policy\'s own label, e.g. "1.A.ii".')
+    label = models.CharField(max_length=40, help_text='The policy\'s own label, e.g. "3.C.i".')
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True, help_text="The policy's words, verbatim.")

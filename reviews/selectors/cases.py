@@ -29,7 +29,12 @@ def case_get_for_user(*, user, case_id: int) -> Case:
         raise NotFound("No such case.")
     return get_object_or_404(
         Case.objects.select_related(
-            "policy", "policy_version__policy", "deadline_rule", "assignee", "created_by"
+            "policy",
+            "policy_drug",
+            "policy_version__policy",
+            "deadline_rule",
+            "assignee",
+            "created_by",
         ).prefetch_related(
             "medications",
             *(
@@ -59,7 +64,7 @@ def case_search(
     """Cases matching a reference, member ID or member name, and the filters given."""
     if not permissions.can_view_cases(user):
         return Case.objects.none()
-    cases = Case.objects.select_related("policy_version__policy")
+    cases = Case.objects.select_related("policy_drug", "policy_version__policy")
     filters = {"urgency": urgency, "line_of_business": line_of_business, "drug_name": drug}
     cases = cases.filter(**{field: value for field, value in filters.items() if value})
     q = " ".join(q.split())

@@ -34,7 +34,9 @@ def physician_queue(*, user, filters: QueueFilters = QueueFilters()) -> QuerySet
         cases = cases.filter(drug_name__iexact=filters.drug)
     if filters.overdue_only:
         cases = cases.filter(due_at__lt=timezone.now())
-    return cases.select_related("assignee", "policy_version__policy").order_by("due_at", "pk")
+    return cases.select_related("assignee", "policy_drug", "policy_version__policy").order_by(
+        "due_at", "pk"
+    )
 
 
 def physician_queue_counts(*, user) -> dict:

@@ -5,8 +5,9 @@ from datetime import date
 from django.db.models import Prefetch
 
 from reviews import permissions
+from reviews.engine.drugs import code_matches, hcpcs_normal, name_matches
 from reviews.errors import NotFound
-from reviews.models import Policy, PolicyVersion
+from reviews.models import Policy, PolicyDrug, PolicyVersion
 from reviews.policy_documents import version_prefetched
 
 
@@ -24,24 +25,37 @@ def policy_version_in_force(*, policy: Policy, on: date) -> PolicyVersion | None
     )
 
 
-def policy_find_for_drug(*, drug: str = "", hcpcs_code: str = "") -> Policy | None:
-    """The policy for a drug named by brand or generic name, or by its HCPCS code.
+def policy_drug_find(
+    *, drug: str = "", hcpcs_code: str = ""
+) -> tuple[Policy | None, PolicyDrug | None]:
+    """The policy for a requested drug, and which of its drugs the request named.
 
-    The name decides when given: unclassified codes such as J3490 cover many drugs, so a
-    code alone finds a policy only when exactly one policy lists it.
+    The drug is named by brand or generic name, or an NDC, in any case and with stray
+    punctuation ("BRANDNAME®", "genericumab.", "0078-1007-68"), or by a HCPCS code (typed in
+    either field). A name decides when given: unclassified codes such as J3490 cover many
+    drugs, so a code alone finds a policy only when exactly one policy lists it, and names
+    the drug only when one drug of that policy has it.
     """
-    drug = " ".join(drug.split()).lower()
-    if drug:
-        for policy in Policy.objects.all():
-            names = {policy.drug_name.lower(), policy.generic_name.lower()}
-            if drug in names or any(drug.startswith(f"{n} ") for n in names if n):
-                return policy
-        return None
-    code = hcpcs_code.strip().upper()
-    if not code:
-        return None
-    matches = [p for p in Policy.objects.all() if code in {c.upper() for c in p.hcpcs_codes}]
-    return matches[0] if len(matches) == 1 else None
+    rows = list(PolicyDrug.objects.select_related("policy").order_by("policy__number"))
+    as_code = hcpcs_normal(drug) if drug.strip() else None
+    if drug.strip() and as_code is None:
+        for row in rows:
+            if name_matches(drug, row.as_dict()):
+                return row.policy, row
+        return None, None
+    code = as_code or hcpcs_code
+    if not code.strip():
+        return None, None
+    having = [row for row in rows if code_matches(code, row.as_dict())]
+    policies = {row.policy_id for row in having}
+    if len(policies) != 1:
+        return None, None
+    return having[0].policy, having[0] if len(having) == 1 else None
+
+
+def policy_find_for_drug(*, drug: str = "", hcpcs_code: str = "") -> Policy | None:
+    """The policy for a drug named by name, NDC or HCPCS code (policy_drug_find)."""
+    return policy_drug_find(drug=drug, hcpcs_code=hcpcs_code)[0]
 
 
 def _may_read_policies(user) -> bool:
@@ -53,7 +67,7 @@ def policy_list_for_user(*, user):
     if not _may_read_policies(user):
         raise NotFound
     return Policy.objects.prefetch_related(
-        Prefetch("versions", queryset=PolicyVersion.objects.order_by("-number"))
+        "drugs", Prefetch("versions", queryset=PolicyVersion.objects.order_by("-number"))
     )
 
 

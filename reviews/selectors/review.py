@@ -80,6 +80,11 @@ class ReviewState:
     # True while the nurse must choose the indication before the criteria walk.
     indication_needed: bool = False
 
+    @property
+    def path_name(self) -> str:
+        """The path as the version names it (version.paths)."""
+        return self.doc["version"]["paths"][self.path]
+
     @cached_property
     def evaluation(self) -> Evaluation:
         return evaluate(
@@ -343,7 +348,7 @@ def nurse_queue(*, user) -> QuerySet[Case]:
         raise NotFound
     return (
         Case.objects.filter(status=Case.Status.NURSE_REVIEW)
-        .select_related("assignee", "policy_version__policy")
+        .select_related("assignee", "policy_drug", "policy_version__policy")
         .order_by("due_at", "pk")
     )
 

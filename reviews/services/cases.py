@@ -27,7 +27,7 @@ from reviews.models import (
     StagedUpload,
 )
 from reviews.selectors.cases import case_for_idempotency_key
-from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
+from reviews.selectors.policies import policy_drug_find, policy_version_in_force
 from reviews.services.documents import Rejected, document_add_many, staged_uploads_attach
 from reviews.services.indications import case_indication_auto
 from reviews.workflow import case_move
@@ -92,7 +92,9 @@ def case_create(
     fields, medications = request.fields, request.medications
     received_at = fields["received_at"]
     received_on: date = timezone.localtime(received_at).date()
-    policy = policy_find_for_drug(drug=fields["drug_name"], hcpcs_code=fields.get("hcpcs_code", ""))
+    policy, policy_drug = policy_drug_find(
+        drug=fields["drug_name"], hcpcs_code=fields.get("hcpcs_code", "")
+    )
     version = policy_version_in_force(policy=policy, on=received_on) if policy else None
     rule = deadline_rule_for(line_of_business=fields["line_of_business"], urgency=fields["urgency"])
 
@@ -104,6 +106,7 @@ def case_create(
         deadline_rule_text=str(rule)[:300],
         status=Case.Status.RECEIVED,
         policy=policy,
+        policy_drug=policy_drug,
         policy_version=version,
         not_in_policy=version is None,
         created_by=actor,
@@ -132,6 +135,7 @@ def case_create(
             "due_at": case.due_at.isoformat(),
             "deadline_rule": case.deadline_rule_text,
             "policy_version": str(version) if version else None,
+            "policy_drug": str(policy_drug) if policy_drug else None,
         },
     )
     case_indication_auto(case=case, actor=actor)

@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from reviews import permissions
 from reviews.engine import document, testcases
+from reviews.engine.drugs import name_key
 from reviews.errors import PolicyInvalid, PolicyVersionLocked
 from reviews.models import (
     Criterion,
     Indication,
     Policy,
+    PolicyDrug,
     PolicyList,
     PolicyListItem,
     PolicyTestCase,
@@ -191,6 +193,33 @@ def _version_clear(version: PolicyVersion) -> None:
         criterion.delete()
 
 
+def _policy_drugs_set(*, policy: Policy, drugs: list[dict[str, Any]]) -> None:
+    """Make the policy's drugs those of the document. A drug keeps its row (and the cases
+    that point at it) when its brand is still listed; one that cases asked for is never
+    dropped."""
+    existing = {name_key(d.brand): d for d in policy.drugs.select_for_update()}
+    kept: set[int] = set()
+    for position, drug in enumerate(drugs):
+        row = existing.get(name_key(drug["brand"])) or PolicyDrug(policy=policy)
+        row.position = position
+        row.brand, row.generic = drug["brand"], drug["generic"]
+        row.hcpcs_codes, row.ndcs = list(drug["hcpcs_codes"]), list(drug["ndcs"])
+        row.save()
+        kept.add(row.pk)
+    gone = [d for d in existing.values() if d.pk not in kept]
+    asked = [str(d) for d in gone if d.cases.exists()]
+    if asked:
+        raise PolicyInvalid(
+            "The document was not loaded.",
+            [
+                f"policy.drugs: {name} is no longer listed, but cases asked for it; "
+                "keep it in the policy's drugs."
+                for name in asked
+            ],
+        )
+    PolicyDrug.objects.filter(pk__in=[d.pk for d in gone]).delete()
+
+
 @transaction.atomic
 def policy_load(*, doc: dict[str, Any], actor=None) -> tuple[PolicyVersion, str]:
     """Create or update a policy version from a parsed document. Idempotent.
@@ -201,14 +230,9 @@ def policy_load(*, doc: dict[str, Any], actor=None) -> tuple[PolicyVersion, str]
     _require_policy_admin(actor)
     info = doc["policy"]
     policy, _ = Policy.objects.update_or_create(
-        number=info["number"],
-        defaults={
-            "title": info["title"],
-            "drug_name": info["drug_name"],
-            "generic_name": info["generic_name"],
-            "hcpcs_codes": info["hcpcs_codes"],
-        },
+        number=info["number"], defaults={"title": info["title"]}
     )
+    _policy_drugs_set(policy=policy, drugs=info["drugs"])
     number = doc["version"]["number"]
     existing = (
         PolicyVersion.objects.select_for_update().filter(policy=policy, number=number).first()

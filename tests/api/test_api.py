@@ -151,6 +151,9 @@ def test_policies_and_a_versions_criteria_tree(nurse, kesimpta):
     assert body["count"] == 1
     policy = body["results"][0]
     assert policy["number"] == "2020910"
+    assert policy["drugs"] == [
+        {"brand": "Kesimpta", "generic": "ofatumumab", "hcpcs_codes": ["J3490"], "ndcs": []}
+    ]
     version_id = policy["versions"][0]["id"]
     version = client.get(f"{API}/policies/versions/{version_id}/").json()
     assert version["policy_number"] == "2020910"
@@ -786,3 +789,18 @@ def test_a_total_too_large_to_record_is_a_400_on_the_doses(kesimpta, nurse, phys
     assert error.startswith("10000 doses of 9999999.999 mg is more than can be authorized")
     case.refresh_from_db()
     assert case.status == Case.Status.PHYSICIAN_REVIEW
+
+
+def test_a_case_names_the_policy_drug_and_the_versions_path(nurse, kesimpta):
+    case = kesimpta_request(nurse, drug_name="KESIMPTA®")
+    body = client_for(nurse).get(f"{API}/cases/{case.pk}/").json()
+    assert body["drug_name"] == "KESIMPTA®"
+    assert body["drug"] == "Kesimpta (ofatumumab)"
+    assert body["policy_drug"]["brand"] == "Kesimpta"
+    assert (body["request_type"], body["request_type_name"]) == ("initial", "Initial therapy")
+    assert body["evaluation"]["path_name"] == "Initial therapy"
+    listed = client_for(nurse).get(f"{API}/cases/").json()["results"][0]
+    assert (listed["drug"], listed["request_type_name"]) == (
+        "Kesimpta (ofatumumab)",
+        "Initial therapy",
+    )

@@ -38,7 +38,7 @@ LISTS = DOC["version"]["lists"]
 ]
 WITH_REFERENCE = Check(PRE2["name"], PRE2["params"])
 POLICY_LIST_ONLY = Check("no_concurrent_agents", {"list": "ms_disease_modifying_agents"})
-REQUESTED = (DOC["policy"]["drug_name"], DOC["policy"]["generic_name"])
+REQUESTED = (DOC["policy"]["drugs"][0]["brand"], DOC["policy"]["drugs"][0]["generic"])
 REQUEST = date(2026, 11, 28)
 MET, NOT_MET, NOT_DOCUMENTED = Answer.MET, Answer.NOT_MET, Answer.NOT_DOCUMENTED
 

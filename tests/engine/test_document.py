@@ -34,7 +34,7 @@ format: priorauth-policy/1
 policy:
   number: "1"
   title: Testdrug (testumab)
-  drug_name: Testdrug
+  drugs: [{brand: Testdrug}]
 version:
   number: 1
   status: draft
@@ -829,3 +829,82 @@ def test_the_json_schema_refuses_what_parse_refuses_by_shape() -> None:
         "version/indications/0/regimen",  # anyOf a regimen or null: the place is the regimen
         "version/status",
     ]
+
+
+# ---- policy.drugs and version.paths --------------------------------------------------------
+
+DRUG = "  drugs: [{brand: Testdrug}]"
+
+
+def test_a_drug_needs_only_a_brand_and_codes_may_be_empty() -> None:
+    doc = parse(BASE)
+    assert doc["policy"]["drugs"] == [
+        {"brand": "Testdrug", "generic": "", "hcpcs_codes": [], "ndcs": []}
+    ]
+    text = edited(
+        ("  indications:\n", "  edits_and_denials: {remark_codes: []}\n  indications:\n"),
+        (DRUG, "  drugs: [{brand: Testdrug, hcpcs_codes: [], ndcs: []}]"),
+    )
+    assert parse(text)["version"]["edits_and_denials"]["remark_codes"] == []
+    assert "ndcs" not in dump(parse(text))  # left out when empty
+
+
+def test_codes_are_tidied_hcpcs_in_capitals_ndcs_as_digits() -> None:
+    text = edited(
+        (DRUG, "  drugs: [{brand: Testdrug, hcpcs_codes: [' j3490 '], ndcs: ['0078-1007-68']}]")
+    )
+    drug = parse(text)["policy"]["drugs"][0]
+    assert (drug["hcpcs_codes"], drug["ndcs"]) == (["J3490"], ["0078100768"])
+    assert parse(dump(parse(text))) == parse(text)
+
+
+@pytest.mark.parametrize(
+    "codes,where,message",
+    [
+        ("hcpcs_codes: [J349]", "hcpcs_codes[0]", "a HCPCS Level II code is a letter A-V"),
+        ("hcpcs_codes: [W1234]", "hcpcs_codes[0]", "a HCPCS Level II code is a letter A-V"),
+        ("hcpcs_codes: [12345]", "hcpcs_codes[0]", 'write it in quotes, e.g. "12345"'),
+        ("ndcs: ['0078-1007']", "ndcs[0]", "an NDC has 10 or 11 digits"),
+        ("ndcs: [NDC0078100768]", "ndcs[0]", "an NDC has 10 or 11 digits"),
+        ("ndcs: [78100768]", "ndcs[0]", "an NDC may begin with 0"),
+    ],
+)
+def test_bad_codes_are_refused_with_their_place(codes: str, where: str, message: str) -> None:
+    text = edited((DRUG, f"  drugs: [{{brand: Testdrug, {codes}}}]"))
+    problem = only_problem(text)
+    assert problem.where == f"policy.drugs[0].{where}"
+    assert message in problem.message
+    assert problem.line == line_of(text, "drugs:")
+
+
+def test_a_policy_needs_a_drug_and_no_name_may_stand_for_two() -> None:
+    problem = only_problem(edited((DRUG, "  drugs: []")))
+    assert (problem.where, problem.message) == ("policy.drugs", "must have at least one entry")
+    text = edited((DRUG, "  drugs: [{brand: Testdrug}, {brand: Other, generic: TESTDRUG®}]"))
+    problem = only_problem(text)
+    assert problem.where == "policy.drugs[1]"
+    assert "'testdrug' already names drug 1" in problem.message
+    # Two drugs may share an unclassified code.
+    shared = "  drugs: [{brand: Testdrug, hcpcs_codes: [J3490]}, {brand: B, hcpcs_codes: [J3490]}]"
+    assert len(parse(edited((DRUG, shared)))["policy"]["drugs"]) == 2
+
+
+def test_the_old_single_drug_keys_are_refused_with_the_known_keys() -> None:
+    problem = only_problem(edited((DRUG, "  drugs: [{brand: Testdrug}]\n  drug_name: Testdrug")))
+    assert problem.where == "policy.drug_name"
+    assert "unknown key 'drug_name'" in problem.message and "drugs" in problem.message
+
+
+def test_paths_default_to_neutral_names_and_are_written_only_when_named() -> None:
+    assert parse(BASE)["version"]["paths"] == {
+        "initial": "Initial request",
+        "continuation": "Continuation request",
+    }
+    assert "paths:" not in dump(parse(BASE))
+    text = edited(("  indications:\n", "  paths: {initial: First course}\n  indications:\n"))
+    assert parse(text)["version"]["paths"]["initial"] == "First course"
+    assert "paths:\n    initial: First course\n" in dump(parse(text))
+    problem = only_problem(edited(("  indications:\n", "  paths: {initial: ''}\n  indications:\n")))
+    assert (problem.where, problem.message) == ("version.paths.initial", "must not be empty")
+    problem = only_problem(edited(("  indications:\n", "  paths: {first: A}\n  indications:\n")))
+    assert problem.where == "version.paths.first" and "unknown key" in problem.message

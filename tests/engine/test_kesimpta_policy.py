@@ -112,9 +112,9 @@ def test_identity_dates_and_codes(doc: dict[str, Any], version: dict[str, Any], 
     assert doc["policy"] == {
         "number": "2020910",
         "title": "Kesimpta (ofatumumab)",
-        "drug_name": "Kesimpta",
-        "generic_name": "ofatumumab",
-        "hcpcs_codes": ["J3490"],
+        "drugs": [
+            {"brand": "Kesimpta", "generic": "ofatumumab", "hcpcs_codes": ["J3490"], "ndcs": []}
+        ],
     }
     assert words(SEED_WORDS) in seed
     assert version["number"] == 1

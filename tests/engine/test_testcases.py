@@ -46,7 +46,7 @@ def test_the_second_policys_cases_pass(statin: dict[str, Any]) -> None:
 
 def test_the_second_policy_has_a_different_shape(statin: dict[str, Any]) -> None:
     version = statin["version"]
-    assert statin["policy"]["hcpcs_codes"] == ["J3590"]
+    assert statin["policy"]["drugs"][0]["hcpcs_codes"] == ["J3590"]
     (indication,) = version["indications"]
     assert indication["approval"] == {
         "initial": {"count": 180, "unit": "day"},

@@ -50,8 +50,8 @@ def test_policy_list_shows_versions_in_a_fixed_number_of_queries(
     client, physician, kesimpta, statin_policy, django_assert_num_queries
 ):
     client.force_login(physician)
-    # session, user, 2 x permissions, groups (nav), policies, versions, session save (3)
-    with django_assert_num_queries(10):
+    # session, user, 2 x permissions, groups (nav), policies, drugs, versions, session save (3)
+    with django_assert_num_queries(11):
         page = client.get(reverse("reviews:policy-list"))
     assert page.status_code == 200
     assert "Kesimpta (ofatumumab)" in page.content.decode()
@@ -277,3 +277,54 @@ def test_admin_refuses_an_invalid_tree_with_a_clear_message(
     assert message in response.content.decode()
     assert draft.criteria.count() == 16
     assert draft.criteria.get(label="1.B.ii").kind == "any"
+
+
+# ---- a policy's drugs and a draft's empty codes in the admin ---------------------------------
+
+
+def _policy_form(client, policy):
+    from tests.admin_forms import admin_change_post_data
+
+    url = reverse("admin:reviews_policy_change", args=[policy.pk])
+    return url, admin_change_post_data(client.get(url))
+
+
+def test_admin_adds_a_second_drug_without_a_code_and_tidies_its_ndc(client, policy_admin, kesimpta):
+    client.force_login(policy_admin)
+    url, data = _policy_form(client, kesimpta.policy)
+    assert data["drugs-0-brand"] == "Kesimpta"
+    data.update(
+        {
+            "drugs-TOTAL_FORMS": "2",
+            "drugs-1-position": "1",
+            "drugs-1-brand": "Quellitra",
+            "drugs-1-generic": "quellimab",
+            "drugs-1-hcpcs_codes": "[]",
+            "drugs-1-ndcs": '["12345-6789-01"]',
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    added = kesimpta.policy.drugs.get(brand="Quellitra")
+    assert (added.hcpcs_codes, added.ndcs) == ([], ["12345678901"])
+
+
+def test_admin_refuses_a_bad_hcpcs_code_with_a_message(client, policy_admin, kesimpta):
+    client.force_login(policy_admin)
+    url, data = _policy_form(client, kesimpta.policy)
+    data["drugs-0-hcpcs_codes"] = '["J349"]'
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "letter A-V and four digits, e.g. J3490: J349" in response.content.decode()
+    assert kesimpta.policy.drugs.get().hcpcs_codes == ["J3490"]
+
+
+def test_admin_saves_a_draft_with_no_remark_codes(client, policy_admin, draft):
+    client.force_login(policy_admin)
+    url, data = _draft_form(client, draft)
+    data["remark_codes"] = "[]"
+    data["path_initial_name"] = "First course"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    draft.refresh_from_db()
+    assert draft.remark_codes == [] and draft.path_names["initial"] == "First course"
