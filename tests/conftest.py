@@ -52,13 +52,56 @@ def require_service(name: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+# The tests that start a browser, a worker or servers of their own wait on them most of the
+# time; they are handed out first, longest kinds first, so that the CPU-bound rest fills the
+# cores around them instead of running after them (`make test`, one pass on pytest-xdist).
+SERIAL_KINDS = ("e2e", "worker", "slow")
+
+
 def pytest_collection_modifyitems(items):
-    # Browsers, real workers and the slow tests that start servers or threads against their
-    # own database: `make test` runs them in its second, serial pass, after the parallel one
-    # (pytest-xdist), where no other worker disturbs their timing or takes their port.
+    def kind(item) -> int:
+        for rank, name in enumerate(SERIAL_KINDS):
+            if item.get_closest_marker(name):
+                return rank
+        return len(SERIAL_KINDS)
+
     for item in items:
-        if any(item.get_closest_marker(name) for name in ("e2e", "worker", "slow")):
+        if kind(item) < len(SERIAL_KINDS):
             item.add_marker(pytest.mark.serial)
+    items.sort(key=kind)  # stable: each kind keeps its collection order
+
+
+def _flushes(item) -> bool:
+    """As pytest-django decides: a transactional test empties every table when it ends."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        transaction
+        or reset_sequences
+        or fixtures & {"transactional_db", "live_server", "django_db_reset_sequences"}
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # The flush also empties what the data migrations made (the role groups, the deadline
+    # table). A test that does not flush expects the database as migrated, and since the
+    # order no longer puts it before every transactional test, those rows are made again
+    # for it. (Transactional tests already cope with a flushed database: `_user` and the
+    # `deadline_rules` fixture make what they need.)
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.factories import ensure_deadline_rules
+
+        with item.config.stash[blocking_manager_key].unblock():
+            roles.roles_sync()
+            ensure_deadline_rules()
+    return result
 
 
 # ---- stand-ins for slow work no test is about ---------------------------------------------
