@@ -672,6 +672,9 @@ class Expect(_Section):
 
     result: _choice(*TRUTHS)
     path: PathName | None = None
+    indication: ListKey | None = None
+    """The indication the case is evaluated on: its own `indication`, else the one its facts'
+    diagnosis codes choose (as intake does); null means not compared."""
     failing: Names | None = None
     """The exact set of failing leaves; [] means none, null means not compared."""
     quantity: ExpectedQuantity | None = None
@@ -1265,14 +1268,18 @@ def _check_test_cases(
         if case["name"] in names:
             found.append(((*path, "name"), f"another test case is already named {case['name']!r}"))
         names.add(case["name"])
-        if case.get("indication") is not None and case["indication"] not in indications:
-            found.append(
-                (
-                    (*path, "indication"),
-                    f"no indication has the key {case['indication']!r} "
-                    f"(keys: {', '.join(indications) or 'none'})",
+        for where, key in (
+            ((*path, "indication"), case.get("indication")),
+            ((*path, "expect", "indication"), case["expect"].get("indication")),
+        ):
+            if key is not None and key not in indications:
+                found.append(
+                    (
+                        where,
+                        f"no indication has the key {key!r} "
+                        f"(keys: {', '.join(indications) or 'none'})",
+                    )
                 )
-            )
         for label in case["answers"]:
             _check_leaf_label(found, (*path, "answers", label), label, nodes)
         case["answers"] = _in_tree_order(case["answers"], order)

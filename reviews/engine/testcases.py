@@ -27,6 +27,7 @@ from .document import tree_from_dict
 from .dosing import Regimen, authorized_quantity
 from .drugs import all_names
 from .durations import period_end
+from .indications import indication_match
 from .references import References
 from .tree import Answer, Evaluation, evaluate
 
@@ -59,7 +60,7 @@ def run_test_case(
     """
     version = doc["version"]
     path = case["request_type"]
-    indication = case.get("indication")
+    indication, indication_messages = _indication(version, case)
     expect = case["expect"]
     try:
         root = tree_from_dict(version["criteria"])
@@ -84,12 +85,31 @@ def run_test_case(
         return TestCaseResult(case["name"], False, [f"Could not run: {error}"])
 
     messages = [
+        *indication_messages,
         *_result_messages(expect, evaluation),
         *_failing_messages(expect.get("failing"), evaluation),
         *_suggestion_messages(expect.get("suggestions"), suggestions),
         *_quantity_messages(version, case, path, indication),
     ]
     return TestCaseResult(case["name"], not messages, messages, evaluation)
+
+
+def _indication(
+    version: Mapping[str, Any], case: Mapping[str, Any]
+) -> tuple[str | None, list[str]]:
+    """The indication a case is evaluated on (its own `indication`, else the one its facts'
+    diagnosis codes choose, as intake does; None: every indication's criteria), and the
+    message when that is not expect.indication. A named indication stands even where the codes
+    would choose another: the nurse may choose against the codes, with her reason."""
+    named = case.get("indication")
+    codes = (case.get("facts") or {}).get("diagnosis_codes") or ()
+    chosen = indication_match(version["indications"], codes).chosen if codes else None
+    messages = []
+    effective = named or chosen
+    expected = (case.get("expect") or {}).get("indication")
+    if expected is not None and expected != effective:
+        messages.append(f"Indication: expected {expected}, got {effective or 'none'}.")
+    return effective, messages
 
 
 def _quantity_messages(
