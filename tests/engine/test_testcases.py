@@ -182,3 +182,47 @@ def test_a_quantity_without_a_dosing_rule_says_so(kesimpta: dict[str, Any]) -> N
     assert run_test_cases(doc, references=REFERENCES)[0].messages == [
         "Quantity: the indication relapsing_ms has no dosing rule to count."
     ]
+
+
+TWO = Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "two-indications.yaml"
+
+
+def _run_on_two_indications(**changes: Any) -> TestCaseResult:
+    """A case of the two-indication fixture, changed, run as the version's only case."""
+    doc = parse(TWO.read_text(encoding="utf-8"))
+    case = copy.deepcopy(case_named(doc, "NMOSD, initial: the MS criteria are not asked"))
+    case.update(changes)
+    doc["version"]["test_cases"] = [case]
+    doc = normalize(doc)
+    return run_test_case(doc, doc["version"]["test_cases"][0])
+
+
+def test_without_a_named_indication_the_diagnosis_codes_choose_it() -> None:
+    result = _run_on_two_indications(
+        indication=None,
+        facts={"request_date": "2026-11-28", "diagnosis_codes": ["G36.0"]},
+        expect={"result": "met", "indication": "nmosd", "failing": []},
+    )
+    assert result.messages == [] and result.evaluation.indication == "nmosd"
+
+
+def test_expect_indication_names_the_one_evaluated() -> None:
+    result = _run_on_two_indications(
+        indication=None,
+        facts={"request_date": "2026-11-28", "diagnosis_codes": ["G35.A"]},
+        expect={"result": "met", "indication": "nmosd"},
+    )
+    assert "Indication: expected nmosd, got relapsing_ms." in result.messages
+    # Codes that fit both indications choose none: every indication's criteria are evaluated.
+    result = _run_on_two_indications(
+        indication=None,
+        facts={"request_date": "2026-11-28", "diagnosis_codes": ["G35.A", "G36.0"]},
+        expect={"result": "met", "indication": "nmosd"},
+    )
+    assert "Indication: expected nmosd, got none." in result.messages
+    # A named indication stands against the codes (the nurse may choose it, with a reason).
+    result = _run_on_two_indications(
+        facts={"request_date": "2026-11-28", "diagnosis_codes": ["G35.A"]},
+        expect={"result": "met", "indication": "nmosd", "failing": []},
+    )
+    assert result.messages == []
