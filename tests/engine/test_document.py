@@ -148,6 +148,7 @@ def test_parse_fills_defaults_and_normalizes_values() -> None:
     assert case["expect"] == {
         "result": "met",
         "path": None,
+        "indication": None,
         "failing": None,
         "quantity": None,
         "suggestions": None,
