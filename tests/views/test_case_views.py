@@ -286,6 +286,18 @@ def test_the_case_page_shows_the_credential_and_a_partial_consultation(client, n
     assert "In consultation with Dr. Chen" in page
 
 
+def test_the_timeline_names_the_indication_chosen_at_intake(client, nurse, kesimpta):
+    client.force_login(nurse)
+    client.post(reverse("reviews:case-create"), intake())
+    case = Case.objects.get()
+    event = case.events.get(kind="indication_chosen")
+    name, reason = event.payload["name"], event.payload["reason"]
+    assert case.indication and name and reason
+    page = client.get(reverse("reviews:case-detail", args=[case.pk])).content.decode()
+    shown = f"Indication chosen: <strong>{name}</strong> (from the diagnosis codes). {reason}"
+    assert shown in page
+
+
 def test_the_specialty_list_offers_specialties_not_roles(client, nurse):
     client.force_login(nurse)
     page = client.get(reverse("reviews:case-create")).content.decode()
