@@ -179,6 +179,14 @@ class Case(models.Model):
         return str(self.policy_drug) if self.policy_drug_id else self.drug_name
 
     @property
+    def indication_name(self) -> str:
+        """The chosen indication as the pinned version names it; "" when none is chosen."""
+        if not (self.indication and self.policy_version_id):
+            return ""
+        found = self.policy_version.indications.filter(key=self.indication).first()
+        return found.name if found else self.indication
+
+    @property
     def path_name(self) -> str:
         """The request type as the pinned version names it (version.paths)."""
         if self.policy_version_id:

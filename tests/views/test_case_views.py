@@ -296,6 +296,15 @@ def test_the_timeline_names_the_indication_chosen_at_intake(client, nurse, kesim
     page = client.get(reverse("reviews:case-detail", args=[case.pk])).content.decode()
     shown = f"Indication chosen: <strong>{name}</strong> (from the diagnosis codes). {reason}"
     assert shown in page
+    # The request panel names it too.
+    assert f'<dt class="col-sm-4">Indication</dt>\n          <dd class="col-sm-8">{name}<br>' in page
+
+
+def test_the_request_panel_says_when_the_indication_is_not_chosen(client, nurse, kesimpta):
+    case = CaseFactory(policy_version=kesimpta, diagnosis_codes=["G70.00"])
+    client.force_login(nurse)
+    page = client.get(reverse("reviews:case-detail", args=[case.pk])).content.decode()
+    assert "Not chosen yet: the nurse chooses it before the criteria" in page
 
 
 def test_the_specialty_list_offers_specialties_not_roles(client, nurse):
