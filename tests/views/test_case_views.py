@@ -297,7 +297,8 @@ def test_the_timeline_names_the_indication_chosen_at_intake(client, nurse, kesim
     shown = f"Indication chosen: <strong>{name}</strong> (from the diagnosis codes). {reason}"
     assert shown in page
     # The request panel names it too.
-    assert f'<dt class="col-sm-4">Indication</dt>\n          <dd class="col-sm-8">{name}<br>' in page
+    panel = '<dt class="col-sm-4">Indication</dt>\n          <dd class="col-sm-8">'
+    assert f"{panel}{name}<br>" in page
 
 
 def test_the_request_panel_says_when_the_indication_is_not_chosen(client, nurse, kesimpta):
