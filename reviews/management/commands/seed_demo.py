@@ -1,6 +1,6 @@
-"""Demo data for a local run: one user per role, the Kesimpta policy and about 25 cases in
-every state, each with clinical-note PDFs whose text matches it. Idempotent; refuses when
-DEBUG is off."""
+"""Demo data for a local run: one user per role, every policy in policies/, about 25 cases in
+every state and three cases per other example policy (README, "Demo logins"), each with
+clinical PDFs whose text matches it. Idempotent; refuses when DEBUG is off."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -970,6 +970,11 @@ POLICY_CASES = [
                     ]
                 ],
             ),
+            (
+                LABS,
+                "Weight record",
+                [["Body weight 118.0 kg on {ago[195]}.", "Body weight 114.2 kg on {ago[5]}."]],
+            ),
         ],
         cite={
             "PRE-1": "No GLP-1 agonist other than Wegovy.",
@@ -1005,6 +1010,16 @@ POLICY_CASES = [
                         "Family-based lifestyle program enrolled.",
                         "No family history of medullary thyroid cancer or MEN 2.",
                         "No GLP-1 agonist or other weight-loss medicine.",
+                    ]
+                ],
+            ),
+            (
+                Document.Kind.OTHER,
+                "CDC BMI-for-age growth chart",
+                [
+                    [
+                        "Measured on {ago[10]}: BMI 33.7 kg/m2 at age 15.",
+                        "Plotted above the 97th percentile curve (girls, 2 to 20 years).",
                     ]
                 ],
             ),
