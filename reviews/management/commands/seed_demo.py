@@ -1,6 +1,6 @@
-"""Demo data for a local run: one user per role, the Kesimpta policy and about 25 cases in
-every state, each with clinical-note PDFs whose text matches it. Idempotent; refuses when
-DEBUG is off."""
+"""Demo data for a local run: one user per role, every policy in policies/, about 25 cases in
+every state and three cases per other example policy (README, "Demo logins"), each with
+clinical PDFs whose text matches it. Idempotent; refuses when DEBUG is off."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -11,18 +11,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from reviews import roles
 from reviews.engine import document
+from reviews.engine.checks import check_stands_as_evidence
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.intake import BACKDATE_GRACE, npi_is_valid
-from reviews.models import Case, Document, Policy
+from reviews.models import Case, Document, DocumentPage, Policy
 from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
 from reviews.services.cases import case_create
 from reviews.services.documents import document_add_many, document_extract_text
+from reviews.services.indications import case_indication_choose
+from reviews.services.nurse_review import quote_on_page
 from reviews.services.policies import policy_load
 
 DEMO_USERS = [
@@ -33,7 +37,7 @@ DEMO_USERS = [
     ("auditor", "Aditi", "Rao", roles.AUDITOR, False),
 ]
 
-KESIMPTA_POLICY = "policies/kesimpta-2020910.yaml"
+POLICIES = "policies/*.yaml"  # every example policy (make run loads them too)
 KESIMPTA_REGIMEN = {
     "phases": [
         {
@@ -61,13 +65,13 @@ KESIMPTA_CONTINUATION = {
         },
     ]
 }
-OCREVUS_REGIMEN = {
+TYSABRI_REGIMEN = {
     "phases": [
         {
             "name": "Maintenance",
-            "dose": {"amount": "600", "unit": "mg"},
+            "dose": {"amount": "300", "unit": "mg"},
             "route": "intravenous",
-            "schedule": {"every": 6, "unit": "calendar_month"},
+            "schedule": {"every": 4, "unit": "week"},
         },
     ]
 }
@@ -195,13 +199,13 @@ CASES = [
         date(1976, 5, 23),
         "physician_queue",
         26,
-        drug="Ocrevus",
-        hcpcs="J2350",
+        drug="Tysabri",
+        hcpcs="J2323",
         codes=("G35.B1",),
         prior="none",
         relapses=0,
         edss="5.0",
-        note="Primary progressive MS; Ocrevus has no policy here.",
+        note="Primary progressive MS; Tysabri has no policy here.",
     ),
     DemoCase(
         "DEMO-1011",
@@ -457,8 +461,595 @@ def medication_list(spec: DemoCase, received: date) -> bytes:
     return _pdf("Current medication list", [lines])
 
 
+# ---- demo cases of the other example policies ------------------------------------------------
+# One clear nurse approval, one escalation and one case where the nurse must choose or confirm,
+# per policy (README, "Demo cases of the other policies"). Dates count back from the day the
+# request is received: "{ago[21]}" in a document line is the date 21 days before it.
+
+OCREVUS_INITIAL = {
+    "phases": [
+        {
+            "name": "First course",
+            "dose": {"amount": "300", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"at": [0, 14], "unit": "day"},
+            "initial_only": True,
+        },
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "600", "unit": "mg"},
+            "route": "intravenous",
+            "schedule": {"every": 6, "unit": "calendar_month", "start": 24, "start_unit": "week"},
+        },
+    ]
+}
+
+
+def _every_two_weeks(mg: str) -> dict:
+    return {
+        "phases": [
+            {
+                "name": "Every 2 weeks",
+                "dose": {"amount": mg, "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {"every": 2, "unit": "week"},
+            }
+        ]
+    }
+
+
+def _weekly(step: str, mg: str, weeks: list[int]) -> dict:
+    return {
+        "name": step,
+        "dose": {"amount": mg, "unit": "mg"},
+        "route": "subcutaneous",
+        "schedule": {"at": weeks, "unit": "week"},
+        "initial_only": True,
+    }
+
+
+WEGOVY_INITIAL = {
+    "phases": [
+        _weekly("Step 1", "0.25", [0, 1, 2, 3]),
+        _weekly("Step 2", "0.5", [4, 5, 6, 7]),
+        _weekly("Step 3", "1", [8, 9, 10, 11]),
+        _weekly("Step 4", "1.7", [12, 13, 14, 15]),
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "2.4", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "week", "start": 16, "start_unit": "week"},
+        },
+    ]
+}
+WEGOVY_CONTINUATION = {
+    "phases": [
+        {
+            "name": "Maintenance",
+            "dose": {"amount": "2.4", "unit": "mg"},
+            "route": "subcutaneous",
+            "schedule": {"every": 1, "unit": "week"},
+        }
+    ]
+}
+
+
+@dataclass
+class PolicyDemoCase:
+    """A demo request under one of the other example policies, and how far the nurse takes it:
+    "approved" (every criterion met with evidence), "physician_queue" (escalated on the
+    criteria the checks suggest are not met) or "nurse_review" (claimed and walked; the nurse
+    has a decision left)."""
+
+    key: str  # the demo case's name in the README, e.g. "O-1"
+    member_id: str
+    member_name: str
+    dob: date
+    state: str
+    hours_ago: int
+    prescriber: str
+    specialty: str
+    codes: tuple[str, ...]
+    drug: str
+    regimen: dict
+    documents: list[tuple[str, str, list[list[str]]]]  # kind, title, pages of lines
+    hcpcs: str = ""
+    request_type: str = "initial"
+    consult: tuple[str, str, int] | None = None  # name, specialty, days before receipt
+    medications: list[tuple[str, int | None]] = field(default_factory=list)  # name, stop in days
+    labs: list[tuple[str, str, str, int]] = field(default_factory=list)  # name, value, unit, ago
+    # drug, dose (mg), started (days ago), ended (days ago or None), outcome
+    therapies: list[tuple[str, str, int, int | None, str]] = field(default_factory=list)
+    events: list[tuple[str, int, str]] = field(default_factory=list)  # kind, days ago, note
+    weight_kg: str | None = None
+    height_cm: str | None = None
+    therapy_start_days: int | None = None  # days before receipt
+    choose: tuple[str, str] | None = None  # the indication the nurse chooses, and why
+    cite: dict[str, str] = field(default_factory=dict)  # label: the quote the nurse cites
+    comment: str = ""  # the nurse's escalation comment
+
+
+class _Ago:
+    """ "{ago[n]}" in a document line: the date n days before receipt."""
+
+    def __init__(self, received: date):
+        self.received = received
+
+    def __getitem__(self, days: int | str) -> str:  # str.format passes "-10" as a string
+        return f"{self.received - timedelta(days=int(days)):%Y-%m-%d}"
+
+
+NOTE, LABS, MEDS = Document.Kind.CLINICAL_NOTE, Document.Kind.LAB_RESULT, "medication_list"
+
+POLICY_CASES = [
+    PolicyDemoCase(
+        "O-1",
+        "DEMO-2001",
+        "Hannah Weiss",
+        date(1990, 8, 21),
+        "approved",
+        6,
+        "Dr. Elena Marsh",
+        "Neurology",
+        ("G35.A",),
+        "Ocrevus",
+        OCREVUS_INITIAL,
+        hcpcs="J2350",
+        medications=[("Vitamin D3 2000 IU daily", None), ("Tecfidera 240 mg twice daily", 10)],
+        labs=[
+            ("IgG", "840", "mg/dL", 21),
+        ],
+        events=[("relapse", 120, "right leg weakness, treated with steroids")],
+        documents=[
+            (
+                NOTE,
+                "Neurology clinic note",
+                [
+                    [
+                        "Diagnosis: relapsing-remitting multiple sclerosis.",
+                        "History: relapse on {ago[120]} with right leg weakness, treated with "
+                        "steroids.",
+                        "Plan: stop Tecfidera on {ago[-10]}, start Ocrevus.",
+                    ]
+                ],
+            ),
+            (
+                LABS,
+                "Laboratory report",
+                [
+                    [
+                        "Collected: {ago[21]}",
+                        "IgG 840 mg/dL (reference 700-1600).",
+                        "Hepatitis B surface antigen: negative.",
+                        "Hepatitis B core antibody: negative.",
+                    ]
+                ],
+            ),
+            (
+                Document.Kind.MRI_REPORT,
+                "MRI brain with and without contrast",
+                [
+                    [
+                        "Exam date: {ago[100]}",
+                        "Impression: stable lesion burden, no enhancement.",
+                    ]
+                ],
+            ),
+        ],
+        cite={
+            "PRE-2": "IgG 840 mg/dL",
+            "PRE-5": "Hepatitis B core antibody: negative.",
+            "1.A.i": "Diagnosis: relapsing-remitting multiple sclerosis.",
+            "1.A.ii.a": "with right leg weakness",
+        },
+    ),
+    PolicyDemoCase(
+        "O-2",
+        "DEMO-2002",
+        "Carlos Mendes",
+        date(1968, 3, 2),
+        "physician_queue",
+        8,
+        "Dr. Priya Raman",
+        "Neurology",
+        ("G35.B2",),
+        "Ocrevus",
+        OCREVUS_INITIAL,
+        hcpcs="J2350",
+        medications=[
+            ("baclofen 10 mg three times daily", None),
+            ("Ampyra 10 mg twice daily", None),
+        ],
+        labs=[
+            ("IgG", "710", "mg/dL", 30),
+            ("EDSS", "7.0", "", 45),
+        ],
+        documents=[
+            (
+                NOTE,
+                "Neurology clinic note",
+                [
+                    [
+                        "Diagnosis: primary progressive MS.",
+                        "Examination on {ago[45]}: EDSS 7.0, restricted to a wheelchair for "
+                        "distances beyond 5 metres.",
+                        "Plan: start Ocrevus.",
+                    ]
+                ],
+            ),
+            (
+                LABS,
+                "Laboratory report",
+                [
+                    [
+                        "Collected: {ago[30]}",
+                        "IgG 710 mg/dL (reference 700-1600).",
+                        "Hepatitis B surface antigen: negative.",
+                        "Hepatitis B core antibody: negative.",
+                    ]
+                ],
+            ),
+        ],
+        cite={
+            "PRE-2": "IgG 710 mg/dL",
+            "PRE-5": "Hepatitis B core antibody: negative.",
+            "2.A.i": "Diagnosis: primary progressive MS.",
+        },
+        comment="EDSS 7.0 is above the policy's 6.5 for primary progressive MS.",
+    ),
+    PolicyDemoCase(
+        "O-3",
+        "DEMO-2003",
+        "Sofia Lindqvist",
+        date(1985, 12, 9),
+        "approved",
+        10,
+        "Dr. Samuel Price",
+        "Family medicine",
+        ("G35.D",),
+        "Ocrevus",
+        OCREVUS_INITIAL,
+        hcpcs="J2350",
+        consult=("Dr. Elena Marsh", "Neurology", 14),
+        labs=[
+            ("IgG", "655", "mg/dL", 150),
+        ],
+        events=[("MRI lesion", 60, "new gadolinium-enhancing lesion")],
+        documents=[
+            (
+                NOTE,
+                "Neurology consultation note",
+                [
+                    [
+                        "Seen in consultation by Dr. Elena Marsh, Neurology, on {ago[14]}.",
+                        "Assessment: relapsing-remitting MS, no clinical relapse this year, but "
+                        "a new enhancing lesion on the September MRI.",
+                        "Plan: start Ocrevus, prescribed by Dr. Samuel Price.",
+                    ]
+                ],
+            ),
+            (
+                Document.Kind.MRI_REPORT,
+                "MRI brain with and without contrast",
+                [
+                    [
+                        "Exam date: {ago[60]}",
+                        "Findings: one new gadolinium-enhancing periventricular lesion.",
+                    ]
+                ],
+            ),
+            (
+                LABS,
+                "Laboratory report",
+                [
+                    [
+                        "Collected: {ago[150]}",
+                        "IgG 655 mg/dL (reference 700-1600).",
+                        "Hepatitis B surface antigen: negative.",
+                        "Hepatitis B core antibody: negative.",
+                    ]
+                ],
+            ),
+            (MEDS, "Current medication list", [["No current medications."]]),
+        ],
+        choose=(
+            "relapsing_ms",
+            "G35.D (MS, unspecified) names no form; the consultation note says "
+            "relapsing-remitting MS.",
+        ),
+        cite={
+            "PRE-1": "No current medications.",
+            "PRE-2": "IgG 655 mg/dL",
+            "PRE-5": "Hepatitis B core antibody: negative.",
+            "1.A.i": "Assessment: relapsing-remitting MS",
+            "1.A.ii.b": "one new gadolinium-enhancing periventricular lesion",
+        },
+    ),
+    PolicyDemoCase(
+        "P-1",
+        "DEMO-2004",
+        "Walter Brooks",
+        date(1961, 4, 18),
+        "approved",
+        12,
+        "Dr. Nadia Okafor",
+        "Cardiology",
+        ("I25.10", "I10"),
+        "Repatha",
+        _every_two_weeks("140"),
+        medications=[
+            ("atorvastatin 80 mg daily", None),
+            ("aspirin 81 mg", None),
+            ("metoprolol 50 mg", None),
+        ],
+        labs=[("LDL-C", "102", "mg/dL", 14)],
+        therapies=[("atorvastatin", "80", 240, None, "ongoing")],
+        documents=[
+            (
+                NOTE,
+                "Cardiology clinic note",
+                [
+                    [
+                        "Coronary artery disease, stent to the LAD in 2024.",
+                        "On atorvastatin 80 mg since {ago[240]}, adherent, LDL-C 102.",
+                        "No contraindication to statins. No intolerance to other statins.",
+                        "No other PCSK9 inhibitor or inclisiran. Plan: start Repatha 140 mg "
+                        "every 2 weeks.",
+                    ]
+                ],
+            ),
+            (
+                LABS,
+                "Laboratory report",
+                [["Collected: {ago[14]}", "LDL cholesterol 102 mg/dL."]],
+            ),
+        ],
+        cite={
+            "PRE-2": "No other PCSK9 inhibitor or inclisiran.",
+            "2.i": "Coronary artery disease, stent to the LAD in 2024.",
+            "2.iii": "LDL cholesterol 102 mg/dL.",
+            "3.A.i": "On atorvastatin 80 mg since",
+            "4.if.a": "No intolerance to other statins.",
+            "4.if.b": "No contraindication to statins.",
+        },
+    ),
+    PolicyDemoCase(
+        "P-2",
+        "DEMO-2005",
+        "Denise Carter",
+        date(1979, 10, 5),
+        "physician_queue",
+        14,
+        "Dr. Alan Cho",
+        "Endocrinology",
+        ("E78.01",),
+        "Repatha",
+        _every_two_weeks("140"),
+        medications=[("rosuvastatin 40 mg daily", None), ("ezetimibe 10 mg", None)],
+        labs=[("LDL-C", "176", "mg/dL", 20)],
+        therapies=[("rosuvastatin", "40", 300, None, "ongoing")],
+        documents=[
+            (
+                NOTE,
+                "Endocrinology clinic note",
+                [
+                    [
+                        "Heterozygous familial hypercholesterolemia (Dutch Lipid Clinic score 8).",
+                        "On rosuvastatin 40 mg since {ago[300]} with ezetimibe; LDL-C 176.",
+                        "No contraindication to statins. No intolerance to other statins.",
+                        "No other PCSK9 inhibitor or inclisiran. Plan: start Repatha.",
+                    ]
+                ],
+            ),
+            (LABS, "Laboratory report", [["Collected: {ago[20]}", "LDL cholesterol 176 mg/dL."]]),
+        ],
+        cite={
+            "PRE-2": "No other PCSK9 inhibitor or inclisiran.",
+            "1.i": "Heterozygous familial hypercholesterolemia",
+            "3.A.ii": "On rosuvastatin 40 mg since",
+            "4.if.a": "No intolerance to other statins.",
+            "4.if.b": "No contraindication to statins.",
+        },
+        comment="LDL-C 176 mg/dL is below the policy's 190 mg/dL for an adult.",
+    ),
+    PolicyDemoCase(
+        "P-3",
+        "DEMO-2006",
+        "Ahmed Haddad",
+        date(1970, 1, 22),
+        "nurse_review",
+        16,
+        "Dr. Nadia Okafor",
+        "Cardiology",
+        ("E78.01", "I21.4"),
+        "Praluent",
+        _every_two_weeks("75"),
+        medications=[("Crestor 20 mg daily", None), ("clopidogrel 75 mg", None)],
+        labs=[("LDL-C", "150", "mg/dL", 10)],
+        therapies=[
+            ("atorvastatin", "10", 690, 640, "intolerant"),
+            ("Crestor", "20", 150, None, "ongoing"),
+        ],
+        documents=[
+            (
+                NOTE,
+                "Cardiology clinic note",
+                [
+                    [
+                        "NSTEMI this year; familial hypercholesterolemia suspected.",
+                        "Atorvastatin 10 mg stopped for myalgia; on Crestor 20 mg since "
+                        "{ago[150]}; LDL-C 150.",
+                        "No contraindication to statins.",
+                        "No other PCSK9 inhibitor or inclisiran. Plan: start Praluent 75 mg "
+                        "every 2 weeks.",
+                    ]
+                ],
+            ),
+            (LABS, "Laboratory report", [["Collected: {ago[10]}", "LDL cholesterol 150 mg/dL."]]),
+        ],
+        choose=(
+            "ascvd",
+            "NSTEMI this year (I21.4): ASCVD, whose LDL-C threshold the member meets.",
+        ),
+        cite={
+            "PRE-2": "No other PCSK9 inhibitor or inclisiran.",
+            "2.i": "NSTEMI this year",
+            "2.iii": "LDL cholesterol 150 mg/dL.",
+            "3.A.ii": "on Crestor 20 mg since",
+            "4.if.a": "Atorvastatin 10 mg stopped for myalgia",
+            "4.if.b": "No contraindication to statins.",
+        },
+    ),
+    PolicyDemoCase(
+        "W-1",
+        "DEMO-2007",
+        "Lena Park",
+        date(1977, 5, 30),
+        "approved",
+        18,
+        "Dr. Mark Ellison",
+        "Internal medicine",
+        ("E66.811", "Z68.34", "I10"),
+        "Wegovy",
+        WEGOVY_INITIAL,
+        medications=[("lisinopril 20 mg", None)],
+        weight_kg="112",
+        height_cm="180",
+        documents=[
+            (
+                NOTE,
+                "Internal medicine visit note",
+                [
+                    [
+                        "Date of visit: {ago[7]}. Weight 112 kg, height 180 cm, BMI 34.6.",
+                        "Referred to dietitian for a 500 kcal/day deficit, walking 150 minutes "
+                        "a week.",
+                        "No personal or family history of thyroid cancer.",
+                        "Hypertension, treated with lisinopril.",
+                        "Plan: start Wegovy 0.25 mg weekly, escalating.",
+                    ]
+                ],
+            ),
+            (MEDS, "Current medication list", [["lisinopril 20 mg daily. No GLP-1 agonist."]]),
+        ],
+        cite={
+            "PRE-1": "No GLP-1 agonist.",
+            "PRE-2": "No personal or family history of thyroid cancer.",
+            "PRE-3": "Referred to dietitian for a 500 kcal/day deficit",
+            "1.A.ii.a": "BMI 34.6",
+            "1.A.ii.b.1": "BMI 34.6",
+            "1.A.ii.b.2": "Hypertension, treated with lisinopril.",
+        },
+    ),
+    PolicyDemoCase(
+        "W-2",
+        "DEMO-2008",
+        "Gregory Walsh",
+        date(1969, 9, 14),
+        "physician_queue",
+        20,
+        "Dr. Mark Ellison",
+        "Internal medicine",
+        ("E66.812", "E11.9"),
+        "Wegovy",
+        WEGOVY_CONTINUATION,
+        request_type="continuation",
+        therapy_start_days=190,
+        labs=[("Body weight", "118.0", "kg", 195), ("Body weight", "114.2", "kg", 5)],
+        documents=[
+            (
+                NOTE,
+                "Internal medicine visit note",
+                [
+                    [
+                        "On Wegovy since {ago[190]}, now 2.4 mg weekly.",
+                        "Weight 118.0 kg on {ago[195]}; 114.2 kg on {ago[5]}.",
+                        "Continues the reduced-calorie diet and exercise plan.",
+                        "No personal or family history of thyroid cancer.",
+                        "No GLP-1 agonist other than Wegovy.",
+                    ]
+                ],
+            ),
+            (
+                LABS,
+                "Weight record",
+                [["Body weight 118.0 kg on {ago[195]}.", "Body weight 114.2 kg on {ago[5]}."]],
+            ),
+        ],
+        cite={
+            "PRE-1": "No GLP-1 agonist other than Wegovy.",
+            "PRE-2": "No personal or family history of thyroid cancer.",
+            "PRE-3": "Continues the reduced-calorie diet and exercise plan.",
+            "2.C": "now 2.4 mg weekly",
+        },
+        comment="3.2% weight loss in 6 months; the policy asks for 5%.",
+    ),
+    PolicyDemoCase(
+        "W-3",
+        "DEMO-2009",
+        "Maya Robinson",
+        date(2011, 2, 17),
+        "approved",
+        22,
+        "Dr. Jonas Hale",
+        "Pediatrics",
+        ("E66.9",),
+        "Wegovy",
+        WEGOVY_INITIAL,
+        weight_kg="95",
+        height_cm="168",
+        documents=[
+            (
+                NOTE,
+                "Pediatric visit note",
+                [
+                    [
+                        "Date of visit: {ago[10]}. Weight 95 kg, height 168 cm.",
+                        "BMI 33.7 kg/m2, above the 97th percentile for age and sex on the CDC "
+                        "growth chart.",
+                        "Family-based lifestyle program enrolled.",
+                        "No family history of medullary thyroid cancer or MEN 2.",
+                        "No GLP-1 agonist or other weight-loss medicine.",
+                    ]
+                ],
+            ),
+            (
+                Document.Kind.OTHER,
+                "CDC BMI-for-age growth chart",
+                [
+                    [
+                        "Measured on {ago[10]}: BMI 33.7 kg/m2 at age 15.",
+                        "Plotted above the 97th percentile curve (girls, 2 to 20 years).",
+                    ]
+                ],
+            ),
+        ],
+        cite={
+            "PRE-1": "No GLP-1 agonist or other weight-loss medicine.",
+            "PRE-2": "No family history of medullary thyroid cancer or MEN 2.",
+            "PRE-3": "Family-based lifestyle program enrolled.",
+            "1.B.iii": "above the 97th percentile for age and sex",
+        },
+    ),
+]
+
+
+def policy_document(spec: PolicyDemoCase, received: date, title: str, pages) -> bytes:
+    """A document of a demo case: who it is about (and, for a note, who wrote it and the
+    codes), then its lines with their dates filled in."""
+    header = [
+        f"Patient: {spec.member_name}    DOB: {spec.dob:%Y-%m-%d}    Member ID: {spec.member_id}",
+        f"Provider: {spec.prescriber}, {spec.specialty}",
+        f"Diagnosis codes: {', '.join(spec.codes)}.",
+    ]
+    ago = _Ago(received)
+    filled = [[line.format(ago=ago) for line in lines] for lines in pages]
+    filled[0] = header + filled[0]
+    return _pdf(title, filled)
+
+
 class Command(BaseCommand):
-    help = "Create the demo users, the Kesimpta policy and demo cases. Safe to run twice."
+    help = "Create the demo users, the example policies and demo cases. Safe to run twice."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -476,26 +1067,29 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([Group.objects.get(name=role)])
             self.stdout.write(f"{'created' if created else 'updated'} {username} ({role})")
-        self._policy()
+        self._policies()
         nurse = User.objects.get(username="nurse")
         physician = User.objects.get(username="physician")
         created = sum(self._case(spec, nurse, physician) for spec in CASES)
-        self.stdout.write(f"demo cases: {created} created, {len(CASES) - created} already there")
+        created += sum(self._policy_case(spec, nurse) for spec in POLICY_CASES)
+        total = len(CASES) + len(POLICY_CASES)
+        self.stdout.write(f"demo cases: {created} created, {total - created} already there")
 
-    def _policy(self) -> None:
-        if Policy.objects.filter(number="2020910").exists():
-            return
-        text = (Path(settings.BASE_DIR) / KESIMPTA_POLICY).read_text()
-        version, outcome = policy_load(doc=document.parse(text, references=reference_lists()))
-        self.stdout.write(f"policy {version}: {outcome}")
+    def _policies(self) -> None:
+        for path in sorted(Path(settings.BASE_DIR).glob(POLICIES)):
+            doc = document.parse(path.read_text(encoding="utf-8"), references=reference_lists())
+            if Policy.objects.filter(number=doc["policy"]["number"]).exists():
+                continue
+            version, outcome = policy_load(doc=doc)
+            self.stdout.write(f"policy {version}: {outcome}")
 
     def _case(self, spec: DemoCase, nurse, physician) -> bool:
         if Case.objects.filter(member_id=spec.member_id).exists():
             return False
         received_at = timezone.now().replace(microsecond=0) - timedelta(hours=spec.hours_ago)
         received = timezone.localtime(received_at).date()
-        if spec.drug == "Ocrevus":
-            regimen = OCREVUS_REGIMEN
+        if spec.drug == "Tysabri":
+            regimen = TYSABRI_REGIMEN
         elif spec.drug == "Briumvi":
             regimen = BRIUMVI_REGIMEN
         else:
@@ -554,6 +1148,137 @@ class Command(BaseCommand):
         case = self._walk(case, spec, nurse, physician)
         self.stdout.write(f"created {case.reference} {spec.member_name} ({spec.state})")
         return True
+
+    @transaction.atomic  # a demo case is made whole or not at all (the next run retries it)
+    def _policy_case(self, spec: PolicyDemoCase, nurse) -> bool:
+        """A demo case of the other example policies, entered and walked by the nurse."""
+        if Case.objects.filter(member_id=spec.member_id).exists():
+            return False
+        received_at = timezone.now().replace(microsecond=0) - timedelta(hours=spec.hours_ago)
+        received = timezone.localtime(received_at).date()
+
+        def ago(days: int | None) -> date | None:
+            return None if days is None else received - timedelta(days=days)
+
+        consult = spec.consult
+        fields = {
+            "member_name": spec.member_name,
+            "member_id": spec.member_id,
+            "member_dob": spec.dob,
+            "prescriber_name": spec.prescriber,
+            "prescriber_npi": demo_npi(spec.prescriber),
+            "prescriber_credential": "md",
+            "prescriber_specialty": spec.specialty,
+            "consulting_name": consult[0] if consult else "",
+            "consulting_specialty": consult[1] if consult else "",
+            "consult_date": ago(consult[2]) if consult else None,
+            "diagnosis_codes": list(spec.codes),
+            "drug_name": spec.drug,
+            "hcpcs_code": spec.hcpcs,
+            "regimen": spec.regimen,
+            "request_type": spec.request_type,
+            "urgency": "standard",
+            "line_of_business": "commercial",
+            "received_at": received_at,
+            "backdate_reason": "Faxed request entered from the overnight queue."
+            if timedelta(hours=spec.hours_ago) > BACKDATE_GRACE
+            else "",
+            "therapy_start_date": ago(spec.therapy_start_days),
+            "weight_kg": spec.weight_kg,
+            "height_cm": spec.height_cm,
+        }
+        case, _ = case_create(
+            actor=nurse,
+            fields=fields,
+            medications=[
+                {"name": name, "stop_date": ago(-stop) if stop is not None else None}
+                for name, stop in spec.medications
+            ],
+            labs=[
+                {"name": name, "value": value, "unit": unit, "taken_on": ago(days)}
+                for name, value, unit, days in spec.labs
+            ],
+            therapies=[
+                {
+                    "drug_name": drug,
+                    "dose": dose,
+                    "dose_unit": "mg",
+                    "started_on": ago(started),
+                    "ended_on": ago(ended),
+                    "outcome": outcome,
+                }
+                for drug, dose, started, ended, outcome in spec.therapies
+            ],
+            events=[
+                {"kind": kind, "occurred_on": ago(days), "note": note}
+                for kind, days, note in spec.events
+            ],
+        )
+        slug = spec.member_name.lower().replace(" ", "-")
+        for kind, title, pages in spec.documents:
+            name = f"{title.lower().replace(' ', '-')}-{slug}.pdf"
+            content = policy_document(spec, received, title, pages)
+            upload = SimpleUploadedFile(name, content, "application/pdf")
+            accepted, _ = document_add_many(case=case, actor=nurse, files=[upload], kind=kind)
+            for added in accepted:
+                document_extract_text(document_id=added.pk)
+        case = self._policy_walk(case, spec, nurse)
+        self.stdout.write(
+            f"created {case.reference} {spec.member_name} ({spec.key}, {case.status})"
+        )
+        return True
+
+    @staticmethod
+    def _cited(case: Case, quote: str) -> dict:
+        """The page of the case's documents that holds the quote, as the nurse cites it."""
+        for page in DocumentPage.objects.filter(document__case=case).order_by("document", "number"):
+            if quote_on_page(quote, page.text):
+                return {
+                    "evidence_document": page.document,
+                    "evidence_page": page.number,
+                    "evidence_quote": quote,
+                }
+        raise CommandError(f"{case.member_id}: no page of its documents says {quote!r}.")
+
+    def _policy_walk(self, case: Case, spec: PolicyDemoCase, nurse) -> Case:
+        """The nurse claims the case, chooses its indication when she must, answers the
+        criteria asked (met with the quote cited, or a computed check's suggestion when it
+        needs no passage or is not "met"), then approves, escalates or leaves it, as the demo
+        case says."""
+        nurse_review.case_claim(case=case, nurse=nurse)
+        if spec.choose:
+            key, reason = spec.choose
+            case_indication_choose(case=case, nurse=nurse, indication=key, reason=reason)
+        answered: set[str] = set()
+        while True:  # answering a condition can ask more criteria (an "if")
+            state = case_review_state(case=Case.objects.get(pk=case.pk))
+            open_steps = [s for s in state.steps if s.node.label not in answered]
+            if not open_steps:
+                break
+            for step in open_steps:
+                label = step.node.label
+                answered.add(label)
+                suggestion = state.suggestions.get(label)
+                answer = suggestion.answer if suggestion else "met"
+                if label in spec.cite:
+                    evidence = self._cited(case, spec.cite[label])
+                elif suggestion is not None and (
+                    answer != "met"
+                    or (suggestion.stands_as_evidence and check_stands_as_evidence(step.node.check))
+                ):
+                    evidence = {}
+                else:
+                    # A "met" she has no passage for: an alternative the case does not rest on
+                    # (or, on the decided path, the approval below says what is missing).
+                    continue
+                nurse_review.criterion_answer_save(
+                    case=case, nurse=nurse, label=label, answer=answer, **evidence
+                )
+        if spec.state == Case.Status.APPROVED:
+            nurse_review.case_approve_by_nurse(case=case, nurse=nurse)
+        elif spec.state == Case.Status.PHYSICIAN_QUEUE:
+            nurse_review.case_escalate(case=case, nurse=nurse, comment=spec.comment)
+        return Case.objects.get(pk=case.pk)
 
     @staticmethod
     def _evidence(case: Case, passages) -> dict:
