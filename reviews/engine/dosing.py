@@ -442,17 +442,26 @@ def regimen_differences(
     expected = on_path(rule, phase)
     if expected is None:
         return ["The policy gives no doses on a continuation of therapy."]
-    differences = _phase_differences(requested.phases, expected.phases)
+    # A range is read as alternative strengths only when the rule gives one dose throughout
+    # (a class policy's drugs); with phases of different doses it only bounds each dose.
+    amounts = {(p.dose.amount, p.dose.per_kg) for p in rule.phases}
+    alternatives = rule.dose_range if len(amounts) == 1 else None
+    differences = _phase_differences(requested.phases, expected.phases, alternatives)
     differences += _range_differences(requested, rule)
     differences += _limit_differences(requested, rule, phase=phase, start=start)
     return differences
 
 
-def _phase_differences(requested: tuple[Phase, ...], rule: tuple[Phase, ...]) -> list[str]:
+def _phase_differences(
+    requested: tuple[Phase, ...], rule: tuple[Phase, ...], bounds: DoseRange | None = None
+) -> list[str]:
+    """Phase by phase. A fixed dose other than the rule's is no difference when it lies in
+    `bounds`, the range of alternative strengths (a class policy whose drugs are dosed
+    differently); _range_differences names a dose outside the range."""
     differences = []
     for i, (asked, allowed) in enumerate(zip(requested, rule, strict=False)):
         name = _phase_name(allowed, i)
-        if not _same_dose(asked.dose, allowed.dose):
+        if not (_same_dose(asked.dose, allowed.dose) or _in_range(asked.dose, bounds)):
             differences.append(
                 f"{name}: requested {asked.dose.describe()} per dose; "
                 f"the policy allows {allowed.dose.describe()}."
@@ -516,6 +525,14 @@ def _limit_differences(
             f"days; the policy's limit is {_number(limit.amount)} {limit.unit}."
         ]
     return []
+
+
+def _in_range(requested: Dose, bounds: DoseRange | None) -> bool:
+    if bounds is None or requested.amount is None or not _same(requested.unit, bounds.unit):
+        return False
+    return (bounds.min is None or requested.amount >= bounds.min) and (
+        bounds.max is None or requested.amount <= bounds.max
+    )
 
 
 def _same_dose(requested: Dose, rule: Dose) -> bool:

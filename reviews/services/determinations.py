@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.engine.dosing import Regimen, authorized_quantity
+from reviews.engine.dosing import Regimen, authorized_quantity, regimen_differences
 from reviews.engine.durations import Duration
 from reviews.errors import ReviewIncomplete
 from reviews.models import Case, Determination, Indication
@@ -111,7 +111,9 @@ def policy_terms(
     if not indication.regimen:
         return _requested_terms(requested, start=start, end=end, phase=phase, weight_kg=weight_kg)
     quantity = authorized_quantity(
-        Regimen.from_dict(indication.regimen),
+        _counted_regimen(
+            Regimen.from_dict(indication.regimen), requested, phase=phase, start=start
+        ),
         start=start,
         days=days,
         phase=phase,
@@ -124,6 +126,19 @@ def policy_terms(
         amount=quantity.total_amount,
         unit=quantity.unit,
     )
+
+
+def _counted_regimen(rule: Regimen, requested: Any, *, phase: str, start: date) -> Regimen:
+    """The regimen an approval counts: the rule's; but where the rule has a dose range and the
+    request matches it (a dose in the range, everything else as the rule says), the request's,
+    so a lower dose in range is authorized as asked and never rounded up to the rule's."""
+    if rule.dose_range is None:
+        return rule
+    try:
+        asked = Regimen.from_dict(requested)
+    except (ValueError, TypeError):
+        return rule
+    return asked if not regimen_differences(asked, rule, phase=phase, start=start) else rule
 
 
 def _requested_terms(

@@ -35,7 +35,7 @@ EXPECTED = {
     "DEMO-2003": ("O-3", "approved", "relapsing_ms", SIX_MONTHS, ("1200", "mg")),
     "DEMO-2004": ("P-1", "approved", "ascvd", NINETY_DAYS, ("980", "mg")),
     "DEMO-2005": ("P-2", "physician_queue", "hefh", NINETY_DAYS, ("980", "mg")),
-    "DEMO-2006": ("P-3", "nurse_review", "ascvd", NINETY_DAYS, ("980", "mg")),
+    "DEMO-2006": ("P-3", "nurse_review", "ascvd", NINETY_DAYS, ("525", "mg")),
     "DEMO-2007": ("W-1", "approved", "weight_management", TWENTY_EIGHT_WEEKS, ("42.6", "mg")),
     "DEMO-2008": ("W-2", "physician_queue", "weight_management", TWELVE_MONTHS, ("127.2", "mg")),
     "DEMO-2009": ("W-3", "approved", "weight_management", TWENTY_EIGHT_WEEKS, ("42.6", "mg")),
@@ -102,9 +102,9 @@ def test_each_demo_case_takes_its_route_with_its_indication_period_and_quantity(
     for member_id, label in (("DEMO-2002", "2.A.ii"), ("DEMO-2005", "1.iii"), ("DEMO-2008", "2.B")):
         moved = cases[member_id].events.filter(kind="status", to_status="physician_queue").get()
         assert [r.split()[0] for r in moved.payload["reasons"]] == [label]
-    # P-3 waits for the nurse: Praluent's 75 mg is not the policy's 140 mg regimen.
+    # P-3 waits for the nurse's approval: Praluent's 75 mg is not the regimen's 140 mg, but
+    # lies in the policy's dose range (75 to 150 mg), so it is no difference, and the terms
+    # count the dose asked: 7 doses of 75 mg in 90 days, 525 mg (never 980).
     state = case_review_state(case=cases["DEMO-2006"])
     assert state.evaluation.result.value == "met"
-    assert state.dosing_differences == [
-        "Every 2 weeks: requested 75 mg per dose; the policy allows 140 mg."
-    ]
+    assert state.dosing_differences == []

@@ -585,3 +585,42 @@ def test_a_different_unit_is_a_dose_difference():
         "Loading: requested 20 mL per dose; the policy allows 20 mg.",
         "Maintenance: requested 20 mL per dose; the policy allows 20 mg.",
     ]
+
+
+def test_a_dose_range_of_one_dose_rule_allows_other_strengths_in_it():
+    """A class policy's rule gives one dose throughout (140 mg every 2 weeks) and a range
+    (75 to 150 mg) for the other drug's strengths: a dose in the range is no difference, one
+    outside it is named; a rule whose phases differ in dose keeps comparing each dose."""
+    every_two_weeks = {"every": 2, "unit": "week"}
+    rule = Regimen.from_dict(
+        {
+            "phases": [
+                {
+                    "dose": {"amount": "140", "unit": "mg"},
+                    "route": "subcutaneous",
+                    "schedule": every_two_weeks,
+                }
+            ],
+            "dose_range": {"min": "75", "max": "150", "unit": "mg"},
+        }
+    )
+
+    def asking(amount: str) -> Regimen:
+        return Regimen.from_dict(
+            {
+                "phases": [
+                    {
+                        "dose": {"amount": amount, "unit": "mg"},
+                        "route": "subcutaneous",
+                        "schedule": every_two_weeks,
+                    }
+                ]
+            }
+        )
+
+    assert regimen_differences(asking("75"), rule) == []
+    assert regimen_differences(asking("150"), rule) == []
+    assert regimen_differences(asking("160"), rule) == [
+        "Phase 1: requested 160 mg per dose; the policy allows 140 mg.",
+        "Phase 1: 160 mg per dose is outside the policy's dose range (75 to 150 mg).",
+    ]
