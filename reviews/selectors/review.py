@@ -7,6 +7,7 @@ picture so the page a nurse sees and the rule a service enforces cannot disagree
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import QuerySet
@@ -267,6 +268,14 @@ class ReviewState:
         return next((s for s in self.steps if s.node.label not in self.answers), None)
 
 
+def _as_written(value: Decimal | None) -> Decimal | None:
+    """A stored decimal as it was written: the column's fixed places dropped (10.000 -> 10,
+    82.50 -> 82.5), so a check's reason reads "10 mg", never "10.000 mg"."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
     """The facts of a case for the engine; requested: the names of the policy's drug."""
     return Facts(
@@ -281,14 +290,14 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
         diagnosis_codes=tuple(case.diagnosis_codes),
         requested_drug=requested,
         labs=tuple(
-            LabResult(lab.name, lab.value, lab.unit, lab.taken_on, lab.loinc)
+            LabResult(lab.name, _as_written(lab.value), lab.unit, lab.taken_on, lab.loinc)
             for lab in case.labs.all()
         ),
         prior_therapies=tuple(
             PriorTherapy(
                 t.drug_name,
                 t.outcome,
-                dose=t.dose,
+                dose=_as_written(t.dose),
                 dose_unit=t.dose_unit,
                 start=t.started_on,
                 end=t.ended_on,
@@ -298,8 +307,8 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
         events=tuple(
             ClinicalEvent(e.kind, e.occurred_on, e.note) for e in case.clinical_events.all()
         ),
-        weight_kg=case.weight_kg,
-        height_cm=case.height_cm,
+        weight_kg=_as_written(case.weight_kg),
+        height_cm=_as_written(case.height_cm),
     )
 
 

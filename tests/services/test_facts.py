@@ -92,6 +92,9 @@ def test_case_facts_fills_the_engines_facts_with_bmi(mine):
     assert (facts.weight_kg, facts.height_cm) == (Decimal("70"), Decimal("175"))
     assert facts.bmi == Decimal("22.9")  # 70 / 1.75² = 22.857...
     assert mine.bmi == Decimal("22.9")
+    # Figures as written, not in the columns' fixed places: a reason reads "240 mg".
+    written = (facts.labs[0].value, facts.prior_therapies[0].dose, facts.weight_kg)
+    assert [str(n) for n in written] == ["13.5", "240", "70"]
 
 
 def test_without_weight_or_height_there_is_no_bmi(kesimpta, nurse):
