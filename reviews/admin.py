@@ -195,6 +195,7 @@ class IndicationInline(DraftOnlyInline, admin.StackedInline):
     fields = [
         ("key", "name", "position"),
         "diagnosis_codes",
+        "codes_source",
         ("initial_approval_count", "initial_approval_unit"),
         ("extended_approval_count", "extended_approval_unit"),
         "regimen",

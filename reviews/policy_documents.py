@@ -82,6 +82,7 @@ def indication_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "key": indication["key"],
                 "name": indication["name"],
                 "diagnosis_codes": list(indication["diagnosis_codes"]),
+                "codes_source": indication["codes_source"],
                 "initial_approval_count": approval["initial"]["count"],
                 "initial_approval_unit": approval["initial"]["unit"],
                 "extended_approval_count": extended["count"] if extended else None,
@@ -98,6 +99,7 @@ def indication_dict(indication: Indication) -> dict[str, Any]:
         "key": indication.key,
         "name": indication.name,
         "diagnosis_codes": list(indication.diagnosis_codes or []),
+        "codes_source": indication.codes_source,
         "approval": {
             "initial": indication.initial_approval,
             "extended": indication.extended_approval,

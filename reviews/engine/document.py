@@ -813,11 +813,15 @@ class IndicationApproval(_Section):
 class Indication(_Section):
     """One use of the drug the policy covers: its diagnoses, approval periods and dosing."""
 
+    omit_when_default = frozenset({"codes_source"})
+
     key: ListKey
     """How criteria nodes and test cases refer to it, e.g. relapsing_ms."""
     name: Name
     diagnosis_codes: Names = []
     """ICD-10-CM code prefixes, e.g. [G35]; a case's codes choose its indication."""
+    codes_source: Text = ""
+    """Where the codes and their meanings were checked (a code set, its edition, a page)."""
     approval: IndicationApproval
     regimen: RegimenRule | None = None
     """The dosing rule (phases, each a dose on a schedule); null: none (an approval takes

@@ -232,6 +232,9 @@ class Indication(models.Model):
     diagnosis_codes = models.JSONField(
         default=list, blank=True, help_text='ICD-10-CM code prefixes, e.g. ["G35"].'
     )
+    codes_source = models.TextField(
+        blank=True, help_text="Where the codes and their meanings were checked."
+    )
     initial_approval_count = models.PositiveIntegerField()
     initial_approval_unit = models.CharField(max_length=20, choices=Unit.choices, default="day")
     extended_approval_count = models.PositiveIntegerField(

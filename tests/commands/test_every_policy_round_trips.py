@@ -62,3 +62,12 @@ def test_each_policy_has_the_shape_it_was_written_for(path):
     has_if = version.criteria.filter(kind="if").exists()
     has_hcpcs = any(d.hcpcs_codes for d in policy.drugs.all())
     assert (policy.drugs.count(), indications.count(), phases, has_if, has_hcpcs) == SHAPES[number]
+
+
+def test_the_new_policies_cite_the_sources_of_their_diagnosis_codes():
+    for path in POLICIES:
+        doc = document.parse(path.read_text(encoding="utf-8"), references=reference_lists())
+        if doc["policy"]["number"] == "2020910":
+            continue  # its codes' source sits on its diagnosis check, as the policy came
+        for indication in doc["version"]["indications"]:
+            assert "http" in indication["codes_source"], (path.name, indication["key"])
