@@ -321,6 +321,23 @@ AnswerIn = serializer_for(
 EscalateIn = serializer_for("EscalateIn", from_form(review_forms.EscalateForm, ["comment"]))
 
 
+class FactIn(serializers.Serializer):
+    """A fact a nurse read during review; `values` are the fields of its kind's intake row."""
+
+    kind = serializers.ChoiceField(
+        choices=["lab", "therapy", "event"], help_text="lab, therapy (a prior therapy) or event."
+    )
+    values = serializers.DictField(
+        help_text="The fact's fields as at intake: a lab {name, value, unit, taken_on, loinc}, "
+        "a therapy {drug_name, dose, dose_unit, started_on, ended_on, outcome}, an event "
+        "{kind, occurred_on, note}."
+    )
+    source_document = serializers.IntegerField(
+        help_text="The id of the case's document the fact was read from."
+    )
+    source_page = serializers.IntegerField(min_value=1, help_text="Its page (from 1).")
+
+
 class IndicationIn(serializers.Serializer):
     indication = serializers.CharField(
         max_length=60,
@@ -858,3 +875,7 @@ class ClaimOut(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
     assignee = serializers.CharField()
+
+
+# The intake row of each kind of fact, for a fact added during review.
+FACT_VALUES = {"lab": LabIn, "therapy": TherapyIn, "event": ClinicalEventIn}

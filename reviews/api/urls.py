@@ -32,6 +32,7 @@ urlpatterns = [
     path("cases/<int:case_id>/answers/<str:label>/", views.AnswerView.as_view(), name="answer"),
     path("cases/<int:case_id>/approve/", views.ApproveView.as_view(), name="case-approve"),
     path("cases/<int:case_id>/escalate/", views.EscalateView.as_view(), name="case-escalate"),
+    path("cases/<int:case_id>/facts/", views.FactView.as_view(), name="case-facts"),
     path(
         "cases/<int:case_id>/indication/",
         views.IndicationView.as_view(),

@@ -45,6 +45,7 @@ from reviews.selectors.policies import policy_list_for_user, policy_version_get_
 from reviews.selectors.review import case_review_state, case_review_state_or_none, nurse_queue
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
+from reviews.services import facts as fact_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from reviews.services.audit import access_event_record, case_view_record
@@ -497,6 +498,33 @@ class EscalateView(APIView):
         cleaned = _form_valid(EscalateForm(data))
         nurse_review.case_escalate(case=case, nurse=request.user, comment=cleaned["comment"])
         return _case_detail(request, case)
+
+
+class FactView(APIView):
+    @extend_schema(
+        request=s.FactIn,
+        responses={201: s.CaseDetailOut, **errors(400, 403, 409)},
+        summary="Add a clinical fact read from a page of one of the case's documents (nurse)",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied("Only a nurse reviewer adds facts during review.")
+        data = _validated(s.FactIn, request.data).validated_data
+        # The values are read as at intake (the same typed fields), then the domain rules run.
+        values = _validated(s.FACT_VALUES[data["kind"]], data["values"]).validated_data
+        document = case.documents.filter(pk=data["source_document"]).first()
+        if document is None:
+            raise Invalid({"source_document": ["No document of this case has this id."]})
+        fact_services.case_fact_add(
+            case=case,
+            nurse=request.user,
+            kind=data["kind"],
+            values=values,
+            source_document=document,
+            source_page=data["source_page"],
+        )
+        return _case_detail(request, case, status_code=status.HTTP_201_CREATED)
 
 
 class IndicationView(APIView):

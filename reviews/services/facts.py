@@ -34,8 +34,9 @@ MEASUREMENTS = "measurements"
 MEASUREMENT_FIELDS = ("weight_kg", "height_cm")
 
 
-class FactsLocked(ReviewError):
-    """The case is decided: the facts its determination rests on stay as they were."""
+class FactsLocked(StaleCase):
+    """The case is decided: the facts its determination rests on stay as they were (a
+    conflict with the case's state: the API answers 409)."""
 
 
 def _case_for_facts(case: Case, nurse) -> Case:

@@ -127,3 +127,72 @@ def test_facts_of_the_wrong_type_are_a_400(nurse, kesimpta, deadline_rules, chan
     assert response.status_code == 400
     assert field in str(response.json()["errors"])
     assert not Case.objects.exists()
+
+
+# ---- adding a fact during review -------------------------------------------------------------
+
+
+@pytest.fixture
+def claimed(kesimpta, nurse):
+    from reviews.services import nurse_review
+    from tests.review_fixtures import kesimpta_request
+
+    case = kesimpta_request(nurse)
+    nurse_review.case_claim(case=case, nurse=nurse)
+    return case
+
+
+@pytest.fixture
+def read(claimed, nurse):
+    from tests.services.test_facts import read_document
+
+    return read_document(claimed, nurse)
+
+
+LAB_FROM_PAGE = {"name": "Hemoglobin", "value": "12.9", "unit": "g/dL", "taken_on": "2026-02-01"}
+
+
+def test_the_nurse_adds_a_fact_read_from_a_page(nurse, claimed, read):
+    response = client_for(nurse).post(
+        f"{API}/cases/{claimed.pk}/facts/",
+        {"kind": "lab", "values": LAB_FROM_PAGE, "source_document": read.pk, "source_page": 1},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    (lab,) = response.json()["labs"]
+    assert (lab["name"], lab["value"]) == ("Hemoglobin", 12.9)
+    added = claimed.labs.get()
+    assert (added.source, added.source_document_id, added.source_page) == ("review", read.pk, 1)
+    assert claimed.events.filter(kind="fact_added").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "lab", "values": {**LAB_FROM_PAGE, "value": "high"}}, "value"),
+        ({"kind": "lab", "values": {**LAB_FROM_PAGE, "taken_on": "2999-01-01"}}, "taken_on"),
+        ({"kind": "lab", "values": LAB_FROM_PAGE, "source_page": 9}, "source_page"),
+        ({"kind": "lab", "values": LAB_FROM_PAGE, "source_document": 999999}, "source_document"),
+        ({"kind": "mood", "values": LAB_FROM_PAGE}, "kind"),
+    ],
+)
+def test_a_bad_fact_is_a_400_with_the_reason_and_nothing_is_stored(
+    nurse, claimed, read, body, field
+):
+    payload = {"source_document": read.pk, "source_page": 1, **body}
+    response = client_for(nurse).post(f"{API}/cases/{claimed.pk}/facts/", payload, format="json")
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert any(key == field or key.endswith(f".{field}") for key in errors), errors
+    assert not claimed.labs.exists()
+    assert not claimed.events.filter(kind="fact_added").exists()
+
+
+def test_only_the_nurse_adds_facts_and_never_to_a_decided_case(nurse, physician, claimed, read):
+    body = {"kind": "lab", "values": LAB_FROM_PAGE, "source_document": read.pk, "source_page": 1}
+    url = f"{API}/cases/{claimed.pk}/facts/"
+    assert client_for(physician).post(url, body, format="json").status_code == 403
+    Case.objects.filter(pk=claimed.pk).update(status=Case.Status.APPROVED)
+    response = client_for(nurse).post(url, body, format="json")
+    assert response.status_code == 409 and "decided" in response.json()["detail"]
+    assert not claimed.labs.exists()

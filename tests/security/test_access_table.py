@@ -167,6 +167,10 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
         "POST": _row(400, 403, 404, 403, 404, anonymous=401),
     },
+    "api:case-facts": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(400, 403, 404, 403, 404, anonymous=401),
+    },
     "api:case-decision": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
         "POST": _row(403, 400, 404, 403, 404, anonymous=401),
@@ -317,6 +321,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "api:case-approve": [in_review.pk],
         "api:case-escalate": [in_review.pk],
         "api:case-indication": [in_review.pk],
+        "api:case-facts": [in_review.pk],
         "api:case-decision": [escalated.pk],
         "api:case-request-info": [escalated.pk],
         "api:letter": [approved.pk],
