@@ -108,7 +108,13 @@ def _quantity(determination: Determination) -> str:
     """The authorized quantity; "as requested" when the policy gives no dosing rule (the
     quantity is then the requested regimen's over the period)."""
     text = determination.quantity_text
-    if determination.policy_version is None or _indication_rules(determination.case) or not text:
+    if (
+        not text
+        or determination.policy_version is None
+        or determination.outcome != Determination.Outcome.APPROVED  # a partial names its own
+        or not determination.case.indication  # no indication: no rule was looked at
+        or _indication_rules(determination.case)
+    ):
         return text
     return f"{text}, as requested"
 

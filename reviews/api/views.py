@@ -467,13 +467,16 @@ def _require_editable(case: Case, user) -> None:
 class ApproveView(APIView):
     @extend_schema(
         request=s.ApproveIn,
-        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        responses={200: s.CaseDetailOut, **errors(400, 403, 409)},
         summary="Approve (nurse): every criterion met with its evidence, the dosing matches",
         description="409 with code evidence_missing names, under errors, each criterion "
         "answered met without evidence.",
     )
     def post(self, request, case_id: int):
         case = _case(request, case_id)
+        # The role first: someone who may not approve learns that, not what the body lacks.
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied("Only a nurse reviewer approves here.")
         data = _validated(s.ApproveIn, request.data).validated_data
         expected = None
         if "approval_start" in data:

@@ -1127,6 +1127,13 @@ def _check_node(found: Found, node: Mapping[str, Any], path: Path, given: Mappin
                         "a child of an if has no path of its own; put the path on the if",
                     )
                 )
+            if child.get("indication") is not None:
+                found.append(
+                    (
+                        (*path, "children", i, "indication"),
+                        "a child of an if has no indication of its own; put it on the if",
+                    )
+                )
     if kind in (Kind.ALL, Kind.ANY, Kind.K_OF_N):
         if not children:
             where = (*path, "children") if "children" in given else path

@@ -518,7 +518,12 @@ def _limit_differences(
         requested, start=start or date(2000, 1, 1), days=limit.per_days, phase=phase
     )
     if quantity.total_amount is None or not _same(quantity.unit, limit.unit):
-        return []
+        # A limit that cannot be counted is never taken as kept: the reviewer checks it.
+        why = quantity.unknown or f"the request is in {quantity.unit}, the limit in {limit.unit}"
+        return [
+            f"The policy's limit of {_number(limit.amount)} {limit.unit} in {limit.per_days} "
+            f"days cannot be checked: {why.rstrip('.')}."
+        ]
     if quantity.total_amount > limit.amount:
         return [
             f"Requested {_number(quantity.total_amount)} {quantity.unit} in {limit.per_days} "

@@ -92,7 +92,9 @@ class Determination(models.Model):
         """E.g. "15 doses (300 mg)"; empty for a denial."""
         if self.authorized_doses is None:
             return ""
-        amount = format(self.authorized_amount.normalize(), "f") if self.authorized_amount else ""
+        if self.authorized_amount is None:
+            return f"{self.authorized_doses} doses"  # a per-kg dose without a weight, say
+        amount = format(self.authorized_amount.normalize(), "f")
         return f"{self.authorized_doses} doses ({amount} {self.authorized_unit})".replace(" ()", "")
 
     @property

@@ -31,6 +31,7 @@ from reviews.engine.tree import (
     Node,
     Truth,
     evaluate,
+    find,
     if_parts,
     iter_asked,
     iter_nodes,
@@ -135,11 +136,23 @@ class ReviewState:
         )
 
     @cached_property
+    def judged(self) -> list[Node]:
+        """The leaves whose answers count now: the steps asked, and any leaf the evaluation
+        rests on that is not asked now (the then-part of an if whose condition went back to
+        open still decides it), so no answer an approval cites escapes the evidence rule."""
+        nodes = [step.node for step in self.steps]
+        asked = {node.label for node in nodes}
+        for label in self.evaluation.deciding:
+            if label not in asked and (node := find(self.root, label)) is not None:
+                nodes.append(node)
+        return nodes
+
+    @cached_property
     def evidence(self) -> dict[str, Evidence]:
         """Each answered criterion's evidence, by label (NO_EVIDENCE when it has none)."""
         found = {}
-        for step in self.steps:
-            label = step.node.label
+        for node in self.judged:
+            label = node.label
             answer = self.answers.get(label)
             if answer is None:
                 continue
@@ -155,10 +168,10 @@ class ReviewState:
                 suggestion is not None
                 and suggestion.answer == answer.answer
                 and suggestion.stands_as_evidence
-                and check_stands_as_evidence(step.node.check)
+                and check_stands_as_evidence(node.check)
             ):
                 found[label] = Evidence("computed", suggestion.reason)
-            elif not step.node.evidence_required:
+            elif not node.evidence_required:
                 found[label] = Evidence("attestation", "Attestation: no document required.")
             else:
                 found[label] = NO_EVIDENCE
@@ -170,11 +183,11 @@ class ReviewState:
         them. A met answer needs a document page and quote, unless a check decided it from
         what the request states, or the policy marks the criterion as an attestation."""
         return [
-            step.node.label
-            for step in self.steps
-            if (answer := self.answers.get(step.node.label))
+            node.label
+            for node in self.judged
+            if (answer := self.answers.get(node.label))
             and answer.answer == CriterionAnswer.Value.MET
-            and self.evidence[step.node.label] == NO_EVIDENCE
+            and self.evidence[node.label] == NO_EVIDENCE
         ]
 
     @property
@@ -312,6 +325,16 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
     )
 
 
+def _requested_names(case: Case, doc: dict) -> tuple[str, ...]:
+    """The names of the drug this case asks for: the policy drug intake matched, so another
+    drug of a class policy that the member takes stays a drug to classify; every drug of the
+    policy only when none was matched."""
+    if case.policy_drug_id:
+        drug = case.policy_drug
+        return tuple(name for name in (drug.brand, drug.generic) if name)
+    return requested_drug(doc)
+
+
 def case_review_state_or_none(*, case: Case) -> ReviewState | None:
     """The review picture, or None for a case in no policy (nothing to review or cite)."""
     return case_review_state(case=case) if case.policy_version_id else None
@@ -333,7 +356,7 @@ def case_review_state(*, case: Case) -> ReviewState:
     }
     suggestions = suggest_all(
         root,
-        case_facts(case, requested=requested_drug(doc)),
+        case_facts(case, requested=_requested_names(case, doc)),
         doc["version"]["lists"],
         path=path,
         indication=indication,

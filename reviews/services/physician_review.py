@@ -120,7 +120,7 @@ def authorized_total(case: Case, doses: int | None) -> tuple:
         return None, ""
     if doses is None:
         return None, ""
-    amount = amount_for_doses(regimen, doses, phase=case.request_type)
+    amount = amount_for_doses(regimen, doses, phase=case.request_type, weight_kg=case.weight_kg)
     return (None, "") if amount is None else (amount, regimen.unit)
 
 

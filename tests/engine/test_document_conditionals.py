@@ -93,6 +93,14 @@ def test_an_if_has_no_check_and_its_children_no_path():
     inserted = text.index("specialist\n            path: initial")
     assert problem.line == text[:inserted].count("\n") + 2
     assert "a child of an if has no path of its own" in problem.message
+    # Nor an indication: the if would lose a child for the other indications.
+    text = edited(
+        "            text: Prescribed by a pediatric lipid specialist\n",
+        "            text: Prescribed by a pediatric lipid specialist\n            indication: main\n",
+    )
+    problem = only_problem(text)
+    assert problem.where == "version.criteria.children[1].children[1].indication"
+    assert "a child of an if has no indication of its own" in problem.message
 
 
 def test_negate_must_be_true_or_false():

@@ -624,3 +624,35 @@ def test_a_dose_range_of_one_dose_rule_allows_other_strengths_in_it():
         "Phase 1: requested 160 mg per dose; the policy allows 140 mg.",
         "Phase 1: 160 mg per dose is outside the policy's dose range (75 to 150 mg).",
     ]
+
+
+def test_a_quantity_limit_that_cannot_be_counted_is_never_taken_as_kept():
+    """A request in mg/kg against a per-kg rule with a limit in mg: the total in mg is not
+    known from the request, so the limit is named as unchecked, not passed."""
+    rule = Regimen.from_dict(
+        {
+            "phases": [
+                {
+                    "dose": {"per_kg": "5", "unit": "mg"},
+                    "route": "intravenous",
+                    "schedule": {"every": 8, "unit": "week"},
+                }
+            ],
+            "quantity_limit": {"amount": "4000", "unit": "mg", "per_days": 365},
+        }
+    )
+    requested = Regimen.from_dict(
+        {
+            "phases": [
+                {
+                    "dose": {"amount": "5", "unit": "mg/kg"},
+                    "route": "intravenous",
+                    "schedule": {"every": 8, "unit": "week"},
+                }
+            ]
+        }
+    )
+    assert regimen_differences(requested, rule) == [
+        "The policy's limit of 4000 mg in 365 days cannot be checked: the request is in "
+        "mg/kg, the limit in mg."
+    ]

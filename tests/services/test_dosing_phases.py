@@ -9,6 +9,7 @@ import pytest
 from django.utils.html import strip_tags
 
 from reviews.letter_html import letter_html
+from reviews.models import Determination
 from reviews.services import nurse_review as services
 from reviews.services.determinations import approval_terms
 from tests.policy_fixtures import load_parsed
@@ -99,6 +100,10 @@ def test_a_version_without_a_dosing_rule_approves_the_requested_quantity(no_dosi
     assert (determination.authorized_doses, determination.authorized_amount) == (15, 300)
     letter = re.sub(r"\s+", " ", strip_tags(letter_html(determination)))
     assert "15 doses (300 mg), as requested" in letter
+    # A partial approval names what was approved, never "as requested".
+    determination.outcome = Determination.Outcome.PARTIALLY_APPROVED
+    partial = re.sub(r"\s+", " ", strip_tags(letter_html(determination)))
+    assert "15 doses (300 mg)" in partial and "as requested" not in partial
 
 
 def test_an_unreadable_requested_regimen_without_a_rule_is_as_requested_not_a_500(

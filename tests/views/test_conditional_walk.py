@@ -107,3 +107,25 @@ def test_the_policy_page_names_the_if_and_the_negated_check(client, case, nurse)
     assert page.status_code == 200
     assert "if the first holds, then the second" in body
     assert body.count("(negated: met when the check is not)") == 1
+
+
+def test_a_then_leaf_that_still_decides_the_if_needs_its_evidence(case, nurse):
+    """Condition met, then-leaf answered met without evidence, then the condition back to
+    not documented: the if is still met through its then-leaf (Kleene), which is no longer
+    asked, yet an approval would rest on it, so its missing evidence is still named."""
+    services.criterion_answer_save(
+        case=case, nurse=nurse, label="child.age", answer="met", **COMMENT
+    )
+    for label in ("ldl", "child.specialist", "not_pregnant", "step", "bmi"):
+        services.criterion_answer_save(
+            case=case, nurse=nurse, label=label, answer="met", **COMMENT
+        )
+    services.criterion_answer_save(
+        case=case, nurse=nurse, label="child.age", answer="not_documented", **COMMENT
+    )
+    state = case_review_state(case=case)
+    assert "child.specialist" not in [s.node.label for s in state.steps]
+    assert state.evaluation.node_results["child"] == "met"
+    assert "child.specialist" in state.evaluation.deciding
+    assert "child.specialist" in state.evidence_missing
+    assert not state.can_approve
