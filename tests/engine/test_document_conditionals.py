@@ -96,7 +96,8 @@ def test_an_if_has_no_check_and_its_children_no_path():
     # Nor an indication: the if would lose a child for the other indications.
     text = edited(
         "            text: Prescribed by a pediatric lipid specialist\n",
-        "            text: Prescribed by a pediatric lipid specialist\n            indication: main\n",
+        "            text: Prescribed by a pediatric lipid specialist\n"
+        "            indication: main\n",
     )
     problem = only_problem(text)
     assert problem.where == "version.criteria.children[1].children[1].indication"

@@ -117,9 +117,7 @@ def test_a_then_leaf_that_still_decides_the_if_needs_its_evidence(case, nurse):
         case=case, nurse=nurse, label="child.age", answer="met", **COMMENT
     )
     for label in ("ldl", "child.specialist", "not_pregnant", "step", "bmi"):
-        services.criterion_answer_save(
-            case=case, nurse=nurse, label=label, answer="met", **COMMENT
-        )
+        services.criterion_answer_save(case=case, nurse=nurse, label=label, answer="met", **COMMENT)
     services.criterion_answer_save(
         case=case, nurse=nurse, label="child.age", answer="not_documented", **COMMENT
     )
