@@ -442,11 +442,35 @@ def regimen_differences(
     expected = on_path(rule, phase)
     if expected is None:
         return ["The policy gives no doses on a continuation of therapy."]
+    initial_only: list[str] = []
+    if phase == "continuation":
+        # A request repeating an initial-only phase (loading doses) is named as such, then
+        # left out, so the phases after it are compared with the rule's continuation phases.
+        repeated = [
+            p
+            for p in requested.phases
+            if any(_same_phase(p, r) for r in rule.phases if r.initial_only)
+        ]
+        initial_only = [
+            f"{_phase_name(p, requested.phases.index(p))}: "
+            f"{p.describe().removesuffix(' (initial only)')} is given on an initial request "
+            "only, not on a continuation."
+            for p in repeated
+        ]
+        requested = (
+            Regimen(
+                phases=tuple(p for p in requested.phases if p not in repeated),
+                dose_range=requested.dose_range,
+                quantity_limit=requested.quantity_limit,
+            )
+            if repeated
+            else requested
+        )
     # A range is read as alternative strengths only when the rule gives one dose throughout
     # (a class policy's drugs); with phases of different doses it only bounds each dose.
     amounts = {(p.dose.amount, p.dose.per_kg) for p in rule.phases}
     alternatives = rule.dose_range if len(amounts) == 1 else None
-    differences = _phase_differences(requested.phases, expected.phases, alternatives)
+    differences = initial_only + _phase_differences(requested.phases, expected.phases, alternatives)
     differences += _range_differences(requested, rule)
     differences += _limit_differences(requested, rule, phase=phase, start=start)
     return differences
@@ -530,6 +554,14 @@ def _limit_differences(
             f"days; the policy's limit is {_number(limit.amount)} {limit.unit}."
         ]
     return []
+
+
+def _same_phase(requested: Phase, rule: Phase) -> bool:
+    return (
+        _same_dose(requested.dose, rule.dose)
+        and _same(requested.route, rule.route)
+        and requested.schedule == rule.schedule
+    )
 
 
 def _in_range(requested: Dose, bounds: DoseRange | None) -> bool:

@@ -571,11 +571,13 @@ def test_a_continuation_is_compared_with_the_continuation_form():
     maintenance_only = continuation_form(MONTHLY)
     assert maintenance_only is not None
     assert regimen_differences(maintenance_only, MONTHLY, phase="continuation") == []
-    # Asking for new loading doses on a continuation is a difference.
+    # Asking for new loading doses on a continuation is a difference, named as such; the
+    # maintenance phase after them is then compared with the continuation's (from day 0).
     assert regimen_differences(MONTHLY, MONTHLY, phase="continuation") == [
-        "Maintenance: requested doses at weeks 0, 1 and 2; the policy allows every calendar month.",
-        "Requested phase maintenance (20 mg subcutaneous every calendar month from week 4) "
-        "is not in the policy.",
+        "Loading: 20 mg subcutaneous at weeks 0, 1 and 2 is given on an initial request only, "
+        "not on a continuation.",
+        "Maintenance: requested doses every calendar month from week 4; the policy allows "
+        "every calendar month.",
     ]
 
 

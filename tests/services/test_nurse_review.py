@@ -436,4 +436,9 @@ def test_a_continuation_repeating_the_loading_doses_is_a_dosing_deviation(kesimp
     )
     state = answer_all(case, nurse, JUDGED_CONTINUATION)
     assert state.evaluation.result == "met" and not state.all_met
-    assert any("is not in the policy" in item for item in state.failing_items)
+    assert [i for i in state.failing_items if i.startswith("Dosing")] == [
+        "Dosing: Loading: 20 mg subcutaneous at weeks 0, 1 and 2 is given on an initial "
+        "request only, not on a continuation.",
+        "Dosing: Maintenance: requested doses every calendar month from week 4; the policy "
+        "allows every calendar month.",
+    ]
