@@ -1,4 +1,4 @@
-"""Migration 0017 moves each version's approval days and dosing rule into one indication,
+"""Migration 0019 moves each version's approval days and dosing rule into one indication,
 and pins existing cases to it; on PostgreSQL it does so under 0015's triggers (which refuse any
 change to a published version's rows) and puts the new table under them too."""
 
@@ -29,7 +29,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_0017_moves_durations_and_regimen_into_one_indication():
+def test_0019_moves_durations_and_regimen_into_one_indication():
     apps = _migrate(BEFORE)
     try:
         _check(apps)

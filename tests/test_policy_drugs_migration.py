@@ -1,4 +1,4 @@
-"""Migration 0017 moves each policy's drug into a PolicyDrug row and points its cases at it,
+"""Migration 0021 moves each policy's drug into a PolicyDrug row and points its cases at it,
 and back. On PostgreSQL the policy's version is published, so migration 0015's triggers are
 armed: PolicyDrug hangs off the policy, not a version, and the migration must pass them."""
 

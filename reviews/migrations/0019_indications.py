@@ -45,7 +45,7 @@ def versions_to_indications(apps, schema_editor):
         )
         Case.objects.filter(policy_version=version).update(
             indication=indication.key,
-            indication_reason="The policy version's only indication (migration 0017).",
+            indication_reason="The policy version's only indication (migration 0019).",
         )
     if schema_editor.connection.vendor == "postgresql":
         # The rows' deferred foreign-key checks run now, before the tables' schema changes.

@@ -1,4 +1,4 @@
-"""Case pages, each through the view checklist (../shared/STYLE.md): it works; wrong method
+"""Case pages, each through the view checklist of the style guide: it works; wrong method
 405; wrong role 403; outsider 404; the side effects happened."""
 
 from datetime import timedelta
