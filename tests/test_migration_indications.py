@@ -132,3 +132,22 @@ def _check(apps):
             )
         assert Indication.objects.get(pk=other.pk).name == "Edited"
         assert Indication.objects.get(pk=ms.pk).name == "Multiple sclerosis (MS) (relapsing)"
+
+    # And back: each version takes its indication's days and regimen again, on PostgreSQL
+    # past 0015's lock, which holds again afterwards.
+    apps = _migrate(BEFORE)
+    PolicyVersion = apps.get_model("reviews", "PolicyVersion")
+    back = PolicyVersion.objects.get(pk=published.pk)
+    assert (back.initial_approval_days, back.extended_approval_days) == (365, 365)
+    assert back.dosing_regimen == REGIMEN
+    other_back = PolicyVersion.objects.get(pk=draft.pk)
+    assert (other_back.initial_approval_days, other_back.extended_approval_days) == (90, None)
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(Exception, match="never changes"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE reviews_policyversion SET overview = 'x' WHERE id = %s", [published.pk]
+            )

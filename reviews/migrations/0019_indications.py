@@ -52,18 +52,36 @@ def versions_to_indications(apps, schema_editor):
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+VERSION_TRIGGER = "reviews_policyversion_locked"
+
+
 def indications_to_versions(apps, schema_editor):
+    """Back: each version takes its first indication's days and regimen. Migration 0015's
+    trigger refuses changes to a non-draft version, so it is off for this data fix only
+    (PostgreSQL; same transaction)."""
     PolicyVersion = apps.get_model("reviews", "PolicyVersion")
     Indication = apps.get_model("reviews", "Indication")
-    for version in PolicyVersion.objects.order_by("pk"):
-        indication = Indication.objects.filter(version=version).order_by("position", "pk").first()
-        if indication is None:
-            continue
-        PolicyVersion.objects.filter(pk=version.pk).update(
-            initial_approval_days=indication.initial_approval_count,
-            extended_approval_days=indication.extended_approval_count,
-            dosing_regimen=indication.regimen,
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute(
+            f"ALTER TABLE reviews_policyversion DISABLE TRIGGER {VERSION_TRIGGER}"
         )
+    try:
+        for version in PolicyVersion.objects.order_by("pk"):
+            first = Indication.objects.filter(version=version).order_by("position", "pk").first()
+            if first is None:
+                continue
+            PolicyVersion.objects.filter(pk=version.pk).update(
+                initial_approval_days=first.initial_approval_count,
+                extended_approval_days=first.extended_approval_count,
+                dosing_regimen=first.regimen,
+            )
+    finally:
+        if postgres:
+            schema_editor.execute(
+                f"ALTER TABLE reviews_policyversion ENABLE TRIGGER {VERSION_TRIGGER}"
+            )
 
 
 TRIGGER = (
@@ -297,6 +315,13 @@ class Migration(migrations.Migration):
                 ),
                 name="indication_approval_unit_valid",
             ),
+        ),
+        # Nullable before it goes, so going back adds it to existing rows and fills it from
+        # the indications before it is required again (reverse runs bottom-up).
+        migrations.AlterField(
+            model_name="policyversion",
+            name="initial_approval_days",
+            field=models.PositiveIntegerField(null=True),
         ),
         migrations.RunPython(versions_to_indications, indications_to_versions),
         migrations.RemoveConstraint(
