@@ -4,30 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Capability',
+            name="Capability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_cases', 'Can see cases and their documents'), ('intake_case', 'Can enter prior-authorization requests'), ('review_as_nurse', 'Can review cases as a nurse reviewer'), ('review_as_physician', 'Can review cases as a physician reviewer'), ('issue_denial', 'Can deny a request (physician reviewers only)'), ('manage_policies', 'Can edit and publish drug policy versions'), ('view_audit', 'Can read the audit trail')],
-                'managed': False,
-                'default_permissions': (),
+                "permissions": [
+                    ("view_cases", "Can see cases and their documents"),
+                    ("intake_case", "Can enter prior-authorization requests"),
+                    ("review_as_nurse", "Can review cases as a nurse reviewer"),
+                    ("review_as_physician", "Can review cases as a physician reviewer"),
+                    ("issue_denial", "Can deny a request (physician reviewers only)"),
+                    ("manage_policies", "Can edit and publish drug policy versions"),
+                    ("view_audit", "Can read the audit trail"),
+                ],
+                "managed": False,
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker', models.CharField(max_length=200, unique=True)),
-                ('seen_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker", models.CharField(max_length=200, unique=True)),
+                ("seen_at", models.DateTimeField()),
             ],
         ),
     ]

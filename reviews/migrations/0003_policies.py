@@ -6,193 +6,467 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0002_roles'),
+        ("reviews", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text="The policy's own number.", max_length=20, unique=True)),
-                ('title', models.CharField(help_text='The SUBJECT line.', max_length=200)),
-                ('drug_name', models.CharField(help_text='Brand name, as members know it.', max_length=100)),
-                ('generic_name', models.CharField(max_length=100)),
-                ('hcpcs_codes', models.JSONField(default=list, help_text='e.g. ["J3490"]')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="The policy's own number.", max_length=20, unique=True
+                    ),
+                ),
+                ("title", models.CharField(help_text="The SUBJECT line.", max_length=200)),
+                (
+                    "drug_name",
+                    models.CharField(help_text="Brand name, as members know it.", max_length=100),
+                ),
+                ("generic_name", models.CharField(max_length=100)),
+                ("hcpcs_codes", models.JSONField(default=list, help_text='e.g. ["J3490"]')),
             ],
             options={
-                'verbose_name_plural': 'policies',
-                'ordering': ['number'],
+                "verbose_name_plural": "policies",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyList',
+            name="PolicyList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='How checks refer to it, e.g. ms_disease_modifying_agents.', max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="How checks refer to it, e.g. ms_disease_modifying_agents.",
+                        max_length=60,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['version', 'position', 'key'],
+                "ordering": ["version", "position", "key"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyListItem',
+            name="PolicyListItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(help_text='Brand or specialty name.', max_length=200)),
-                ('generic', models.CharField(blank=True, max_length=200)),
-                ('as_written', models.TextField(blank=True, help_text='Verbatim from the policy.')),
-                ('synonyms', models.JSONField(blank=True, default=list, help_text='Other words that match, e.g. ["neurologist"].')),
-                ('policy_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reviews.policylist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(help_text="Brand or specialty name.", max_length=200)),
+                ("generic", models.CharField(blank=True, max_length=200)),
+                ("as_written", models.TextField(blank=True, help_text="Verbatim from the policy.")),
+                (
+                    "synonyms",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Other words that match, e.g. ["neurologist"].',
+                    ),
+                ),
+                (
+                    "policy_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="reviews.policylist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy_list', 'position', 'pk'],
+                "ordering": ["policy_list", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('effective_date', models.DateField(help_text='The day this version takes force; cases received on or after it are pinned to it.')),
-                ('initial_effective_date', models.DateField(blank=True, null=True)),
-                ('annual_review_date', models.DateField(blank=True, null=True)),
-                ('last_revised_date', models.DateField(blank=True, null=True)),
-                ('prior_approval_notice', models.TextField(blank=True)),
-                ('overview', models.TextField(blank=True)),
-                ('statement', models.TextField(blank=True, verbose_name='policy statement')),
-                ('criteria_intro', models.TextField(blank=True)),
-                ('dosing_condition', models.CharField(blank=True, max_length=200)),
-                ('dosing_text', models.TextField(blank=True)),
-                ('dosing_benefit', models.CharField(blank=True, choices=[('medical', 'Medical benefit'), ('pharmacy', 'Pharmacy benefit'), ('both', 'Medical and pharmacy benefit')], max_length=10)),
-                ('dosing_regimen', models.JSONField(blank=True, help_text='The structured dosing rule (see docs/policy-format.md, Regimen).', null=True)),
-                ('monthly_means', models.CharField(blank=True, choices=[('calendar_month', 'A calendar month'), ('every_4_weeks', 'Every 4 weeks')], help_text='How "monthly" is read when counting doses.', max_length=20)),
-                ('monthly_means_note', models.TextField(blank=True)),
-                ('initial_approval_days', models.PositiveIntegerField()),
-                ('extended_approval_days', models.PositiveIntegerField(blank=True, help_text='Empty when the policy allows no reauthorization.', null=True)),
-                ('approval_text', models.TextField(blank=True)),
-                ('duration_of_therapy', models.TextField(blank=True)),
-                ('labs_diagnostics', models.TextField(blank=True, verbose_name='labs/diagnostics')),
-                ('waste_management', models.TextField(blank=True)),
-                ('documentation_requirements', models.TextField(blank=True)),
-                ('edits_heading', models.CharField(blank=True, max_length=200)),
-                ('prior_approval_text', models.TextField(blank=True, help_text='Who authorizes when met.')),
-                ('physician_review_text', models.TextField(blank=True, help_text='Where other requests go.')),
-                ('claim_edits_text', models.TextField(blank=True)),
-                ('remark_codes', models.JSONField(default=list, help_text='e.g. ["M3M", "M4M"]')),
-                ('liability_text', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('cloned_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clones', to='reviews.policyversion')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='reviews.policy')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "effective_date",
+                    models.DateField(
+                        help_text="The day this version takes force; cases received on or after it are pinned to it."
+                    ),
+                ),
+                ("initial_effective_date", models.DateField(blank=True, null=True)),
+                ("annual_review_date", models.DateField(blank=True, null=True)),
+                ("last_revised_date", models.DateField(blank=True, null=True)),
+                ("prior_approval_notice", models.TextField(blank=True)),
+                ("overview", models.TextField(blank=True)),
+                ("statement", models.TextField(blank=True, verbose_name="policy statement")),
+                ("criteria_intro", models.TextField(blank=True)),
+                ("dosing_condition", models.CharField(blank=True, max_length=200)),
+                ("dosing_text", models.TextField(blank=True)),
+                (
+                    "dosing_benefit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medical", "Medical benefit"),
+                            ("pharmacy", "Pharmacy benefit"),
+                            ("both", "Medical and pharmacy benefit"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "dosing_regimen",
+                    models.JSONField(
+                        blank=True,
+                        help_text="The structured dosing rule (see docs/policy-format.md, Regimen).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "monthly_means",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("calendar_month", "A calendar month"),
+                            ("every_4_weeks", "Every 4 weeks"),
+                        ],
+                        help_text='How "monthly" is read when counting doses.',
+                        max_length=20,
+                    ),
+                ),
+                ("monthly_means_note", models.TextField(blank=True)),
+                ("initial_approval_days", models.PositiveIntegerField()),
+                (
+                    "extended_approval_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty when the policy allows no reauthorization.",
+                        null=True,
+                    ),
+                ),
+                ("approval_text", models.TextField(blank=True)),
+                ("duration_of_therapy", models.TextField(blank=True)),
+                ("labs_diagnostics", models.TextField(blank=True, verbose_name="labs/diagnostics")),
+                ("waste_management", models.TextField(blank=True)),
+                ("documentation_requirements", models.TextField(blank=True)),
+                ("edits_heading", models.CharField(blank=True, max_length=200)),
+                (
+                    "prior_approval_text",
+                    models.TextField(blank=True, help_text="Who authorizes when met."),
+                ),
+                (
+                    "physician_review_text",
+                    models.TextField(blank=True, help_text="Where other requests go."),
+                ),
+                ("claim_edits_text", models.TextField(blank=True)),
+                ("remark_codes", models.JSONField(default=list, help_text='e.g. ["M3M", "M4M"]')),
+                ("liability_text", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cloned_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="clones",
+                        to="reviews.policyversion",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="reviews.policy",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy__number', '-number'],
+                "ordering": ["policy__number", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyTestCase',
+            name="PolicyTestCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=200)),
-                ('request_type', models.CharField(choices=[('initial', 'Initial therapy'), ('continuation', 'Continuation')], max_length=12)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('expect', models.JSONField(default=dict)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='test_cases', to='reviews.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "request_type",
+                    models.CharField(
+                        choices=[("initial", "Initial therapy"), ("continuation", "Continuation")],
+                        max_length=12,
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                ("expect", models.JSONField(default=dict)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="test_cases",
+                        to="reviews.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position', 'pk'],
+                "ordering": ["version", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='policylist',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lists', to='reviews.policyversion'),
+            model_name="policylist",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lists",
+                to="reviews.policyversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, help_text='Order among its siblings.')),
-                ('label', models.CharField(help_text='The policy\'s own label, e.g. "1.A.ii".', max_length=40)),
-                ('kind', models.CharField(choices=[('all', 'All of'), ('any', 'Any of'), ('k_of_n', 'At least k of'), ('leaf', 'Question')], max_length=10)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('text', models.TextField(blank=True, help_text="The policy's words, verbatim.")),
-                ('note', models.TextField(blank=True, help_text='The policy\'s "Note: ..." verbatim.')),
-                ('explanation', models.TextField(blank=True)),
-                ('plain_language', models.TextField(blank=True, help_text='Member-readable, for letters.')),
-                ('path', models.CharField(blank=True, choices=[('initial', 'Initial therapy'), ('continuation', 'Continuation')], help_text='Only evaluated on this path; empty for both.', max_length=12)),
-                ('k', models.PositiveIntegerField(blank=True, help_text="For 'at least k of'.", null=True)),
-                ('check_name', models.CharField(blank=True, help_text='A computable check that suggests an answer.', max_length=60)),
-                ('check_params', models.JSONField(blank=True, default=dict)),
-                ('parent', models.ForeignKey(blank=True, help_text='Empty for the root.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='reviews.criterion')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='reviews.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(default=0, help_text="Order among its siblings."),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text='The policy\'s own label, e.g. "1.A.ii".', max_length=40
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("all", "All of"),
+                            ("any", "Any of"),
+                            ("k_of_n", "At least k of"),
+                            ("leaf", "Question"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("text", models.TextField(blank=True, help_text="The policy's words, verbatim.")),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text='The policy\'s "Note: ..." verbatim.'),
+                ),
+                ("explanation", models.TextField(blank=True)),
+                (
+                    "plain_language",
+                    models.TextField(blank=True, help_text="Member-readable, for letters."),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        blank=True,
+                        choices=[("initial", "Initial therapy"), ("continuation", "Continuation")],
+                        help_text="Only evaluated on this path; empty for both.",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "k",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="For 'at least k of'.", null=True
+                    ),
+                ),
+                (
+                    "check_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="A computable check that suggests an answer.",
+                        max_length=60,
+                    ),
+                ),
+                ("check_params", models.JSONField(blank=True, default=dict)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the root.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="reviews.criterion",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="reviews.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'parent_id', 'position', 'pk'],
+                "ordering": ["version", "parent_id", "position", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='policyversion',
-            index=models.Index(fields=['policy', 'status', 'effective_date'], name='policyversion_in_force_idx'),
+            model_name="policyversion",
+            index=models.Index(
+                fields=["policy", "status", "effective_date"], name="policyversion_in_force_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='policyversion_unique_number'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "number"), name="policyversion_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('policy', 'effective_date'), name='policyversion_one_published_per_effective_date'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("policy", "effective_date"),
+                name="policyversion_one_published_per_effective_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'retired'])), name='policyversion_status_valid'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "published", "retired"])),
+                name="policyversion_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('initial_approval_days__gt', 0), models.Q(('extended_approval_days__isnull', True), ('extended_approval_days__gt', 0), _connector='OR')), name='policyversion_approval_days_positive'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("initial_approval_days__gt", 0),
+                    models.Q(
+                        ("extended_approval_days__isnull", True),
+                        ("extended_approval_days__gt", 0),
+                        _connector="OR",
+                    ),
+                ),
+                name="policyversion_approval_days_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_means__in', ['', 'calendar_month', 'every_4_weeks'])), name='policyversion_monthly_means_valid'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("monthly_means__in", ["", "calendar_month", "every_4_weeks"])),
+                name="policyversion_monthly_means_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('dosing_benefit__in', ['', 'medical', 'pharmacy', 'both'])), name='policyversion_benefit_valid'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dosing_benefit__in", ["", "medical", "pharmacy", "both"])),
+                name="policyversion_benefit_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policytestcase',
-            constraint=models.UniqueConstraint(fields=('version', 'name'), name='policytestcase_unique_name'),
+            model_name="policytestcase",
+            constraint=models.UniqueConstraint(
+                fields=("version", "name"), name="policytestcase_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policylist',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='policylist_unique_key'),
+            model_name="policylist",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="policylist_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('version', 'label'), name='criterion_unique_label'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("version", "label"), name="criterion_unique_label"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['all', 'any', 'k_of_n', 'leaf'])), name='criterion_kind_valid'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["all", "any", "k_of_n", "leaf"])),
+                name="criterion_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('path__in', ['', 'initial', 'continuation'])), name='criterion_path_valid'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("path__in", ["", "initial", "continuation"])),
+                name="criterion_path_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('k__gte', 1), ('kind', 'k_of_n')), models.Q(models.Q(('kind', 'k_of_n'), _negated=True), ('k__isnull', True)), _connector='OR'), name='criterion_k_only_for_k_of_n'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("k__gte", 1), ("kind", "k_of_n")),
+                    models.Q(models.Q(("kind", "k_of_n"), _negated=True), ("k__isnull", True)),
+                    _connector="OR",
+                ),
+                name="criterion_k_only_for_k_of_n",
+            ),
         ),
     ]

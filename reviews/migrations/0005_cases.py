@@ -7,179 +7,541 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0004_policy_admin_permissions'),
+        ("reviews", "0004_policy_admin_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceSequence',
+            name="ReferenceSequence",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('member_name', models.CharField(max_length=200)),
-                ('member_id', models.CharField(db_index=True, max_length=40)),
-                ('member_dob', models.DateField(verbose_name='member date of birth')),
-                ('prescriber_name', models.CharField(max_length=200)),
-                ('prescriber_npi', models.CharField(max_length=10, verbose_name='prescriber NPI')),
-                ('prescriber_specialty', models.CharField(max_length=100)),
-                ('consulting_name', models.CharField(blank=True, max_length=200, verbose_name='consulted specialist')),
-                ('consulting_specialty', models.CharField(blank=True, max_length=100)),
-                ('consult_date', models.DateField(blank=True, null=True)),
-                ('diagnosis_codes', models.JSONField(default=list, help_text='ICD-10-CM, e.g. ["G35.A"]')),
-                ('drug_name', models.CharField(max_length=100)),
-                ('hcpcs_code', models.CharField(blank=True, max_length=5, verbose_name='HCPCS code')),
-                ('regimen', models.JSONField(help_text='The requested regimen (engine Regimen.to_dict()).')),
-                ('request_type', models.CharField(choices=[('initial', 'Initial'), ('continuation', 'Continuation')], max_length=12)),
-                ('urgency', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], max_length=10)),
-                ('line_of_business', models.CharField(choices=[('commercial', 'Commercial'), ('medicare_advantage_part_b', 'Medicare Advantage, Part B drug'), ('medicaid_ma_medical', 'Medicaid / MA medical items')], max_length=40)),
-                ('therapy_start_date', models.DateField(blank=True, help_text='Continuation: when therapy with the drug began.', null=True)),
-                ('received_at', models.DateTimeField()),
-                ('backdate_reason', models.TextField(blank=True)),
-                ('due_at', models.DateTimeField()),
-                ('deadline_rule_text', models.CharField(help_text='The rule as it stood when the case arrived.', max_length=300)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('nurse_review', 'Nurse review'), ('physician_queue', 'Physician queue'), ('physician_review', 'Physician review'), ('approved', 'Approved'), ('partially_approved', 'Partially approved'), ('denied', 'Denied'), ('info_requested', 'Information requested')], default='received', max_length=20)),
-                ('not_in_policy', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='reviews.policy')),
-                ('policy_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='reviews.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                ("member_name", models.CharField(max_length=200)),
+                ("member_id", models.CharField(db_index=True, max_length=40)),
+                ("member_dob", models.DateField(verbose_name="member date of birth")),
+                ("prescriber_name", models.CharField(max_length=200)),
+                ("prescriber_npi", models.CharField(max_length=10, verbose_name="prescriber NPI")),
+                ("prescriber_specialty", models.CharField(max_length=100)),
+                (
+                    "consulting_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="consulted specialist"
+                    ),
+                ),
+                ("consulting_specialty", models.CharField(blank=True, max_length=100)),
+                ("consult_date", models.DateField(blank=True, null=True)),
+                (
+                    "diagnosis_codes",
+                    models.JSONField(default=list, help_text='ICD-10-CM, e.g. ["G35.A"]'),
+                ),
+                ("drug_name", models.CharField(max_length=100)),
+                (
+                    "hcpcs_code",
+                    models.CharField(blank=True, max_length=5, verbose_name="HCPCS code"),
+                ),
+                (
+                    "regimen",
+                    models.JSONField(help_text="The requested regimen (engine Regimen.to_dict())."),
+                ),
+                (
+                    "request_type",
+                    models.CharField(
+                        choices=[("initial", "Initial"), ("continuation", "Continuation")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "line_of_business",
+                    models.CharField(
+                        choices=[
+                            ("commercial", "Commercial"),
+                            ("medicare_advantage_part_b", "Medicare Advantage, Part B drug"),
+                            ("medicaid_ma_medical", "Medicaid / MA medical items"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "therapy_start_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="Continuation: when therapy with the drug began.",
+                        null=True,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("backdate_reason", models.TextField(blank=True)),
+                ("due_at", models.DateTimeField()),
+                (
+                    "deadline_rule_text",
+                    models.CharField(
+                        help_text="The rule as it stood when the case arrived.", max_length=300
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("nurse_review", "Nurse review"),
+                            ("physician_queue", "Physician queue"),
+                            ("physician_review", "Physician review"),
+                            ("approved", "Approved"),
+                            ("partially_approved", "Partially approved"),
+                            ("denied", "Denied"),
+                            ("info_requested", "Information requested"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("not_in_policy", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="reviews.policy",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="reviews.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseMedication',
+            name="CaseMedication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('stop_date', models.DateField(blank=True, help_text='Empty: continues.', null=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='medications', to='reviews.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "stop_date",
+                    models.DateField(blank=True, help_text="Empty: continues.", null=True),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="medications",
+                        to="reviews.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'position', 'pk'],
+                "ordering": ["case", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineRule',
+            name="DeadlineRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_of_business', models.CharField(choices=[('commercial', 'Commercial'), ('medicare_advantage_part_b', 'Medicare Advantage, Part B drug'), ('medicaid_ma_medical', 'Medicaid / MA medical items')], max_length=40)),
-                ('urgency', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], max_length=10)),
-                ('amount', models.PositiveIntegerField()),
-                ('unit', models.CharField(choices=[('hours', 'hours'), ('calendar_days', 'calendar days')], max_length=15)),
-                ('source', models.CharField(help_text="The rule's origin, e.g. NCQA UM 5.", max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "line_of_business",
+                    models.CharField(
+                        choices=[
+                            ("commercial", "Commercial"),
+                            ("medicare_advantage_part_b", "Medicare Advantage, Part B drug"),
+                            ("medicaid_ma_medical", "Medicaid / MA medical items"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        max_length=10,
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField()),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("hours", "hours"), ("calendar_days", "calendar days")],
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="The rule's origin, e.g. NCQA UM 5.", max_length=200
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line_of_business', 'urgency'],
-                'constraints': [models.UniqueConstraint(fields=('line_of_business', 'urgency'), name='deadlinerule_unique_lob_urgency'), models.CheckConstraint(condition=models.Q(('line_of_business__in', ['commercial', 'medicare_advantage_part_b', 'medicaid_ma_medical'])), name='deadlinerule_lob_valid'), models.CheckConstraint(condition=models.Q(('urgency__in', ['standard', 'expedited'])), name='deadlinerule_urgency_valid'), models.CheckConstraint(condition=models.Q(('unit__in', ['hours', 'calendar_days'])), name='deadlinerule_unit_valid'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='deadlinerule_amount_positive')],
+                "ordering": ["line_of_business", "urgency"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("line_of_business", "urgency"),
+                        name="deadlinerule_unique_lob_urgency",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "line_of_business__in",
+                                ["commercial", "medicare_advantage_part_b", "medicaid_ma_medical"],
+                            )
+                        ),
+                        name="deadlinerule_lob_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("urgency__in", ["standard", "expedited"])),
+                        name="deadlinerule_urgency_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit__in", ["hours", "calendar_days"])),
+                        name="deadlinerule_unit_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="deadlinerule_amount_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='deadline_rule',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='reviews.deadlinerule'),
+            model_name="case",
+            name="deadline_rule",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="reviews.deadlinerule",
+            ),
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clinical_note', 'Clinical note'), ('mri_report', 'MRI report'), ('lab_result', 'Lab result'), ('medication_list', 'Medication list'), ('letter_of_medical_necessity', 'Letter of medical necessity'), ('other', 'Other')], default='other', max_length=30)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(help_text='Sniffed from the content.', max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('storage_name', models.CharField(max_length=255, unique=True)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('extraction_status', models.CharField(choices=[('pending', 'Text extraction pending'), ('done', 'Text extracted'), ('failed', 'Text extraction failed'), ('not_applicable', 'Image (no text extraction)')], default='pending', max_length=20)),
-                ('extraction_error', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='reviews.case')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clinical_note", "Clinical note"),
+                            ("mri_report", "MRI report"),
+                            ("lab_result", "Lab result"),
+                            ("medication_list", "Medication list"),
+                            ("letter_of_medical_necessity", "Letter of medical necessity"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "content_type",
+                    models.CharField(help_text="Sniffed from the content.", max_length=100),
+                ),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("storage_name", models.CharField(max_length=255, unique=True)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "extraction_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Text extraction pending"),
+                            ("done", "Text extracted"),
+                            ("failed", "Text extraction failed"),
+                            ("not_applicable", "Image (no text extraction)"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("extraction_error", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="reviews.case",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'uploaded_at', 'pk'],
+                "ordering": ["case", "uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentPage',
+            name="DocumentPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1-based.')),
-                ('text', models.TextField(blank=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='reviews.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(help_text="1-based.")),
+                ("text", models.TextField(blank=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="reviews.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'number'],
+                "ordering": ["document", "number"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty for the system (background work).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='reviews.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the system (background work).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="reviews.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'created_at', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('from_status__in', ['received', 'nurse_review', 'physician_queue', 'physician_review', 'approved', 'partially_approved', 'denied', 'info_requested', ''])), name='caseevent_from_status_valid'), models.CheckConstraint(condition=models.Q(('to_status__in', ['received', 'nurse_review', 'physician_queue', 'physician_review', 'approved', 'partially_approved', 'denied', 'info_requested', ''])), name='caseevent_to_status_valid')],
+                "ordering": ["case", "created_at", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "from_status__in",
+                                [
+                                    "received",
+                                    "nurse_review",
+                                    "physician_queue",
+                                    "physician_review",
+                                    "approved",
+                                    "partially_approved",
+                                    "denied",
+                                    "info_requested",
+                                    "",
+                                ],
+                            )
+                        ),
+                        name="caseevent_from_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "to_status__in",
+                                [
+                                    "received",
+                                    "nurse_review",
+                                    "physician_queue",
+                                    "physician_review",
+                                    "approved",
+                                    "partially_approved",
+                                    "denied",
+                                    "info_requested",
+                                    "",
+                                ],
+                            )
+                        ),
+                        name="caseevent_to_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'due_at'], name='case_queue_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "due_at"], name="case_queue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'nurse_review', 'physician_queue', 'physician_review', 'approved', 'partially_approved', 'denied', 'info_requested'])), name='case_status_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "received",
+                            "nurse_review",
+                            "physician_queue",
+                            "physician_review",
+                            "approved",
+                            "partially_approved",
+                            "denied",
+                            "info_requested",
+                        ],
+                    )
+                ),
+                name="case_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('request_type__in', ['initial', 'continuation'])), name='case_request_type_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("request_type__in", ["initial", "continuation"])),
+                name="case_request_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('urgency__in', ['standard', 'expedited'])), name='case_urgency_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("urgency__in", ["standard", "expedited"])),
+                name="case_urgency_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('line_of_business__in', ['commercial', 'medicare_advantage_part_b', 'medicaid_ma_medical'])), name='case_lob_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "line_of_business__in",
+                        ["commercial", "medicare_advantage_part_b", "medicaid_ma_medical"],
+                    )
+                ),
+                name="case_lob_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('not_in_policy', True), ('policy_version__isnull', True)), models.Q(('not_in_policy', False), ('policy_version__isnull', False)), _connector='OR'), name='case_pinned_or_not_in_policy'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("not_in_policy", True), ("policy_version__isnull", True)),
+                    models.Q(("not_in_policy", False), ("policy_version__isnull", False)),
+                    _connector="OR",
+                ),
+                name="case_pinned_or_not_in_policy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('case', 'sha256'), name='document_unique_per_case'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("case", "sha256"), name="document_unique_per_case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['clinical_note', 'mri_report', 'lab_result', 'medication_list', 'letter_of_medical_necessity', 'other'])), name='document_kind_valid'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "clinical_note",
+                            "mri_report",
+                            "lab_result",
+                            "medication_list",
+                            "letter_of_medical_necessity",
+                            "other",
+                        ],
+                    )
+                ),
+                name="document_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('extraction_status__in', ['pending', 'done', 'failed', 'not_applicable'])), name='document_extraction_valid'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("extraction_status__in", ["pending", "done", "failed", "not_applicable"])
+                ),
+                name="document_extraction_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentpage',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='documentpage_unique_number'),
+            model_name="documentpage",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="documentpage_unique_number"
+            ),
         ),
     ]

@@ -6,57 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0007_deadline_rule_permissions'),
+        ("reviews", "0007_deadline_rule_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CriterionAnswer',
+            name="CriterionAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('met', 'Met'), ('not_met', 'Not met'), ('not_documented', 'Not documented')], max_length=15)),
-                ('suggested', models.CharField(blank=True, choices=[('met', 'Met'), ('not_met', 'Not met'), ('not_documented', 'Not documented')], help_text='What the computed check suggested, if anything.', max_length=15)),
-                ('suggestion_reason', models.TextField(blank=True)),
-                ('evidence_page', models.PositiveIntegerField(blank=True, null=True)),
-                ('evidence_quote', models.TextField(blank=True)),
-                ('comment', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField()),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='reviews.case')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.criterion')),
-                ('evidence_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.document')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("not_met", "Not met"),
+                            ("not_documented", "Not documented"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "suggested",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("met", "Met"),
+                            ("not_met", "Not met"),
+                            ("not_documented", "Not documented"),
+                        ],
+                        help_text="What the computed check suggested, if anything.",
+                        max_length=15,
+                    ),
+                ),
+                ("suggestion_reason", models.TextField(blank=True)),
+                ("evidence_page", models.PositiveIntegerField(blank=True, null=True)),
+                ("evidence_quote", models.TextField(blank=True)),
+                ("comment", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField()),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="reviews.case",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reviews.criterion",
+                    ),
+                ),
+                (
+                    "evidence_document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reviews.document",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reviews.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'criterion'), name='answer_one_per_criterion'), models.CheckConstraint(condition=models.Q(('answer__in', ['met', 'not_met', 'not_documented'])), name='answer_value_valid'), models.CheckConstraint(condition=models.Q(('suggested__in', ['', 'met', 'not_met', 'not_documented'])), name='answer_suggested_valid')],
+                "ordering": ["case", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "criterion"), name="answer_one_per_criterion"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("answer__in", ["met", "not_met", "not_documented"])),
+                        name="answer_value_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("suggested__in", ["", "met", "not_met", "not_documented"])
+                        ),
+                        name="answer_suggested_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Determination',
+            name="Determination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('approved', 'Approved'), ('partially_approved', 'Partially approved'), ('denied', 'Denied')], max_length=20)),
-                ('role', models.CharField(choices=[('nurse', 'Nurse reviewer'), ('physician', 'Physician reviewer')], max_length=10)),
-                ('decided_at', models.DateTimeField()),
-                ('rationale', models.TextField(blank=True)),
-                ('criteria_cited', models.JSONField(blank=True, default=list)),
-                ('approval_start', models.DateField(blank=True, null=True)),
-                ('approval_end', models.DateField(blank=True, null=True)),
-                ('authorized_doses', models.PositiveIntegerField(blank=True, null=True)),
-                ('authorized_amount', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('authorized_unit', models.CharField(blank=True, max_length=20)),
-                ('authorization_number', models.CharField(max_length=30, unique=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='determination', to='reviews.case')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("partially_approved", "Partially approved"),
+                            ("denied", "Denied"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("nurse", "Nurse reviewer"), ("physician", "Physician reviewer")],
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField()),
+                ("rationale", models.TextField(blank=True)),
+                ("criteria_cited", models.JSONField(blank=True, default=list)),
+                ("approval_start", models.DateField(blank=True, null=True)),
+                ("approval_end", models.DateField(blank=True, null=True)),
+                ("authorized_doses", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "authorized_amount",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                ("authorized_unit", models.CharField(blank=True, max_length=20)),
+                ("authorization_number", models.CharField(max_length=30, unique=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="determination",
+                        to="reviews.case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reviews.policyversion",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('outcome__in', ['approved', 'partially_approved', 'denied'])), name='determination_outcome_valid'), models.CheckConstraint(condition=models.Q(('role__in', ['nurse', 'physician'])), name='determination_role_valid'), models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'denied'), _negated=True), ('role', 'physician'), _connector='OR'), name='determination_only_physician_denies'), models.CheckConstraint(condition=models.Q(('outcome', 'denied'), models.Q(('approval_start__isnull', False), ('approval_end__gte', models.F('approval_start'))), _connector='OR'), name='determination_approval_has_period')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("outcome__in", ["approved", "partially_approved", "denied"])
+                        ),
+                        name="determination_outcome_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["nurse", "physician"])),
+                        name="determination_role_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("outcome", "denied"), _negated=True),
+                            ("role", "physician"),
+                            _connector="OR",
+                        ),
+                        name="determination_only_physician_denies",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("outcome", "denied"),
+                            models.Q(
+                                ("approval_start__isnull", False),
+                                ("approval_end__gte", models.F("approval_start")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="determination_approval_has_period",
+                    ),
+                ],
             },
         ),
     ]

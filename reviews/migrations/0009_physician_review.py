@@ -6,110 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0008_nurse_review'),
+        ("reviews", "0008_nurse_review"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InfoRequest',
+            name="InfoRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField()),
-                ('missing', models.TextField(help_text='What is missing, in words the prescriber can act on.')),
-                ('wait_until', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.CharField(blank=True, choices=[('document_arrived', 'A document arrived'), ('wait_ended', 'The wait ended')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                (
+                    "missing",
+                    models.TextField(
+                        help_text="What is missing, in words the prescriber can act on."
+                    ),
+                ),
+                ("wait_until", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "resolution",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("document_arrived", "A document arrived"),
+                            ("wait_ended", "The wait ended"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', '-requested_at'],
+                "ordering": ["case", "-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='Letter',
+            name="Letter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('html', models.TextField(help_text='The letter as issued; the PDF is rendered from it.')),
-                ('status', models.CharField(choices=[('pending', 'Being rendered'), ('rendered', 'Ready'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('error', models.TextField(blank=True)),
-                ('storage_name', models.CharField(blank=True, max_length=255)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rendered_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "html",
+                    models.TextField(
+                        help_text="The letter as issued; the PDF is rendered from it."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being rendered"),
+                            ("rendered", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("storage_name", models.CharField(blank=True, max_length=255)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("rendered_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PeerToPeer',
+            name="PeerToPeer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('offered_at', models.DateTimeField()),
-                ('held_at', models.DateTimeField(blank=True, null=True)),
-                ('with_whom', models.CharField(blank=True, help_text='Who the physician reviewer spoke with.', max_length=200)),
-                ('outcome', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("offered_at", models.DateTimeField()),
+                ("held_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "with_whom",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who the physician reviewer spoke with.",
+                        max_length=200,
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['case', 'offered_at'],
+                "ordering": ["case", "offered_at"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='deadline_flag',
-            field=models.CharField(blank=True, choices=[('at_risk', 'At risk'), ('overdue', 'Overdue')], max_length=10),
+            model_name="case",
+            name="deadline_flag",
+            field=models.CharField(
+                blank=True, choices=[("at_risk", "At risk"), ("overdue", "Overdue")], max_length=10
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline_flag__in', ['', 'at_risk', 'overdue'])), name='case_deadline_flag_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline_flag__in", ["", "at_risk", "overdue"])),
+                name="case_deadline_flag_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='inforequest',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='info_requests', to='reviews.case'),
+            model_name="inforequest",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="info_requests",
+                to="reviews.case",
+            ),
         ),
         migrations.AddField(
-            model_name='inforequest',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inforequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='letter',
-            name='determination',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='letter', to='reviews.determination'),
+            model_name="letter",
+            name="determination",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="letter",
+                to="reviews.determination",
+            ),
         ),
         migrations.AddField(
-            model_name='peertopeer',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='peer_to_peers', to='reviews.case'),
+            model_name="peertopeer",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="peer_to_peers",
+                to="reviews.case",
+            ),
         ),
         migrations.AddField(
-            model_name='peertopeer',
-            name='offered_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="peertopeer",
+            name="offered_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='inforequest',
-            index=models.Index(fields=['resolved_at', 'wait_until'], name='inforequest_open_idx'),
+            model_name="inforequest",
+            index=models.Index(fields=["resolved_at", "wait_until"], name="inforequest_open_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inforequest',
-            constraint=models.CheckConstraint(condition=models.Q(('resolution__in', ['', 'document_arrived', 'wait_ended'])), name='inforequest_resolution_valid'),
+            model_name="inforequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("resolution__in", ["", "document_arrived", "wait_ended"])),
+                name="inforequest_resolution_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inforequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('case',), name='inforequest_one_open_per_case'),
+            model_name="inforequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=("case",),
+                name="inforequest_one_open_per_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='letter',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'rendered', 'failed'])), name='letter_status_valid'),
+            model_name="letter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "rendered", "failed"])),
+                name="letter_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='letter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rendered'), _negated=True), models.Q(('sha256', ''), _negated=True), _connector='OR'), name='letter_rendered_has_hash'),
+            model_name="letter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rendered"), _negated=True),
+                    models.Q(("sha256", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="letter_rendered_has_hash",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='peertopeer',
-            constraint=models.CheckConstraint(condition=models.Q(('held_at__isnull', True), models.Q(('with_whom', ''), _negated=True), _connector='OR'), name='peertopeer_held_names_whom'),
+            model_name="peertopeer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("held_at__isnull", True),
+                    models.Q(("with_whom", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="peertopeer_held_names_whom",
+            ),
         ),
     ]

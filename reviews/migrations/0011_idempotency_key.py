@@ -6,47 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0010_audit'),
+        ("reviews", "0010_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='accessevent',
-            name='accessevent_kind_valid',
+            model_name="accessevent",
+            name="accessevent_kind_valid",
         ),
         migrations.AlterField(
-            model_name='accessevent',
-            name='kind',
-            field=models.CharField(choices=[('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('token_issued', 'API token issued'), ('token_revoked', 'API token revoked'), ('password_changed', 'Password changed')], max_length=20),
+            model_name="accessevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("login", "Signed in"),
+                    ("logout", "Signed out"),
+                    ("login_failed", "Failed sign-in"),
+                    ("token_issued", "API token issued"),
+                    ("token_revoked", "API token revoked"),
+                    ("password_changed", "Password changed"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accessevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['login', 'logout', 'login_failed', 'token_issued', 'token_revoked', 'password_changed'])), name='accessevent_kind_valid'),
+            model_name="accessevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "login",
+                            "logout",
+                            "login_failed",
+                            "token_issued",
+                            "token_revoked",
+                            "password_changed",
+                        ],
+                    )
+                ),
+                name="accessevent_kind_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='idempotencykey',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reviews.case'),
+            model_name="idempotencykey",
+            name="case",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="reviews.case"),
         ),
         migrations.AddField(
-            model_name='idempotencykey',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="idempotencykey",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idempotencykey',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='idempotency_key_unique_per_user'),
+            model_name="idempotencykey",
+            constraint=models.UniqueConstraint(
+                fields=("user", "key"), name="idempotency_key_unique_per_user"
+            ),
         ),
     ]

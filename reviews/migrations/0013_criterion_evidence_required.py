@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0012_task_outbox'),
+        ("reviews", "0012_task_outbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='criterion',
-            name='evidence_required',
-            field=models.BooleanField(default=True, help_text='Off for an attestation: a “met” answer then needs no document, page and quote.'),
+            model_name="criterion",
+            name="evidence_required",
+            field=models.BooleanField(
+                default=True,
+                help_text="Off for an attestation: a “met” answer then needs no document, page and quote.",
+            ),
         ),
     ]

@@ -5,20 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0013_criterion_evidence_required'),
+        ("reviews", "0013_criterion_evidence_required"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Request received'), ('status', 'Status changed'), ('claimed', 'Claimed'), ('answer', 'Criterion answered'), ('case_viewed', 'Case viewed'), ('document_added', 'Document added'), ('documents_rejected', 'Documents refused'), ('document_viewed', 'Document viewed'), ('document_downloaded', 'Document downloaded'), ('document_text_extracted', 'Document text read'), ('document_text_failed', 'Document text unreadable'), ('letter_issued', 'Letter issued'), ('letter_rendered', 'Letter PDF made'), ('letter_render_failed', 'Letter PDF failed'), ('letter_downloaded', 'Letter downloaded'), ('deadline_flag', 'Deadline flag changed'), ('peer_to_peer_offered', 'Peer-to-peer offered'), ('peer_to_peer_held', 'Peer-to-peer held')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Request received"),
+                    ("status", "Status changed"),
+                    ("claimed", "Claimed"),
+                    ("answer", "Criterion answered"),
+                    ("case_viewed", "Case viewed"),
+                    ("document_added", "Document added"),
+                    ("documents_rejected", "Documents refused"),
+                    ("document_viewed", "Document viewed"),
+                    ("document_downloaded", "Document downloaded"),
+                    ("document_text_extracted", "Document text read"),
+                    ("document_text_failed", "Document text unreadable"),
+                    ("letter_issued", "Letter issued"),
+                    ("letter_rendered", "Letter PDF made"),
+                    ("letter_render_failed", "Letter PDF failed"),
+                    ("letter_downloaded", "Letter downloaded"),
+                    ("deadline_flag", "Deadline flag changed"),
+                    ("peer_to_peer_offered", "Peer-to-peer offered"),
+                    ("peer_to_peer_held", "Peer-to-peer held"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['received', 'status', 'claimed', 'answer', 'case_viewed', 'document_added', 'documents_rejected', 'document_viewed', 'document_downloaded', 'document_text_extracted', 'document_text_failed', 'letter_issued', 'letter_rendered', 'letter_render_failed', 'letter_downloaded', 'deadline_flag', 'peer_to_peer_offered', 'peer_to_peer_held'])), name='caseevent_kind_valid'),
+            model_name="caseevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "received",
+                            "status",
+                            "claimed",
+                            "answer",
+                            "case_viewed",
+                            "document_added",
+                            "documents_rejected",
+                            "document_viewed",
+                            "document_downloaded",
+                            "document_text_extracted",
+                            "document_text_failed",
+                            "letter_issued",
+                            "letter_rendered",
+                            "letter_render_failed",
+                            "letter_downloaded",
+                            "deadline_flag",
+                            "peer_to_peer_offered",
+                            "peer_to_peer_held",
+                        ],
+                    )
+                ),
+                name="caseevent_kind_valid",
+            ),
         ),
     ]

@@ -7,41 +7,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0015_immutable_decisions_and_versions'),
+        ("reviews", "0015_immutable_decisions_and_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StagedUpload',
+            name="StagedUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(help_text='Sniffed from the content.', max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('storage_name', models.CharField(max_length=255, unique=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "content_type",
+                    models.CharField(help_text="Sniffed from the content.", max_length=100),
+                ),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("storage_name", models.CharField(max_length=255, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='prescriber_credential',
-            field=models.CharField(blank=True, choices=[('md', 'MD'), ('do', 'DO'), ('np', 'NP (nurse practitioner)'), ('pa', 'PA (physician assistant)'), ('other', 'Other')], help_text='Empty: not given.', max_length=5),
+            model_name="case",
+            name="prescriber_credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("md", "MD"),
+                    ("do", "DO"),
+                    ("np", "NP (nurse practitioner)"),
+                    ("pa", "PA (physician assistant)"),
+                    ("other", "Other"),
+                ],
+                help_text="Empty: not given.",
+                max_length=5,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('prescriber_credential__in', ['md', 'do', 'np', 'pa', 'other', ''])), name='case_prescriber_credential_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("prescriber_credential__in", ["md", "do", "np", "pa", "other", ""])
+                ),
+                name="case_prescriber_credential_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='stagedupload',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="stagedupload",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -7,178 +7,394 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0016_intake_credential_and_staged_uploads'),
+        ("reviews", "0016_intake_credential_and_staged_uploads"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseClinicalEvent',
+            name="CaseClinicalEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('intake', 'Intake'), ('review', 'Review')], max_length=10)),
-                ('source_page', models.PositiveIntegerField(blank=True, help_text='1-based.', null=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(max_length=60)),
-                ('occurred_on', models.DateField()),
-                ('note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("intake", "Intake"), ("review", "Review")], max_length=10
+                    ),
+                ),
+                (
+                    "source_page",
+                    models.PositiveIntegerField(blank=True, help_text="1-based.", null=True),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("kind", models.CharField(max_length=60)),
+                ("occurred_on", models.DateField()),
+                ("note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['case', '-occurred_on', '-pk'],
+                "ordering": ["case", "-occurred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseLab',
+            name="CaseLab",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('intake', 'Intake'), ('review', 'Review')], max_length=10)),
-                ('source_page', models.PositiveIntegerField(blank=True, help_text='1-based.', null=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('name', models.CharField(max_length=100)),
-                ('loinc', models.CharField(blank=True, max_length=10, verbose_name='LOINC code')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('unit', models.CharField(blank=True, max_length=30)),
-                ('taken_on', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("intake", "Intake"), ("review", "Review")], max_length=10
+                    ),
+                ),
+                (
+                    "source_page",
+                    models.PositiveIntegerField(blank=True, help_text="1-based.", null=True),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("name", models.CharField(max_length=100)),
+                ("loinc", models.CharField(blank=True, max_length=10, verbose_name="LOINC code")),
+                ("value", models.DecimalField(decimal_places=4, max_digits=14)),
+                ("unit", models.CharField(blank=True, max_length=30)),
+                ("taken_on", models.DateField()),
             ],
             options={
-                'ordering': ['case', '-taken_on', '-pk'],
+                "ordering": ["case", "-taken_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseTherapy',
+            name="CaseTherapy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('intake', 'Intake'), ('review', 'Review')], max_length=10)),
-                ('source_page', models.PositiveIntegerField(blank=True, help_text='1-based.', null=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('drug_name', models.CharField(max_length=200)),
-                ('dose', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('dose_unit', models.CharField(blank=True, max_length=10)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('ineffective', 'Ineffective'), ('intolerant', 'Not tolerated'), ('contraindicated', 'Contraindicated'), ('ongoing', 'Ongoing')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("intake", "Intake"), ("review", "Review")], max_length=10
+                    ),
+                ),
+                (
+                    "source_page",
+                    models.PositiveIntegerField(blank=True, help_text="1-based.", null=True),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("drug_name", models.CharField(max_length=200)),
+                (
+                    "dose",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                ("dose_unit", models.CharField(blank=True, max_length=10)),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ineffective", "Ineffective"),
+                            ("intolerant", "Not tolerated"),
+                            ("contraindicated", "Contraindicated"),
+                            ("ongoing", "Ongoing"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case therapies',
-                'ordering': ['case', 'started_on', 'pk'],
+                "verbose_name_plural": "case therapies",
+                "ordering": ["case", "started_on", "pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='caseevent',
-            name='caseevent_kind_valid',
+            model_name="caseevent",
+            name="caseevent_kind_valid",
         ),
         migrations.AddField(
-            model_name='case',
-            name='height_cm',
-            field=models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='height (cm)'),
+            model_name="case",
+            name="height_cm",
+            field=models.DecimalField(
+                blank=True, decimal_places=1, max_digits=4, null=True, verbose_name="height (cm)"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='weight_kg',
-            field=models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='weight (kg)'),
+            model_name="case",
+            name="weight_kg",
+            field=models.DecimalField(
+                blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="weight (kg)"
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Request received'), ('status', 'Status changed'), ('claimed', 'Claimed'), ('answer', 'Criterion answered'), ('case_viewed', 'Case viewed'), ('document_added', 'Document added'), ('documents_rejected', 'Documents refused'), ('document_viewed', 'Document viewed'), ('document_downloaded', 'Document downloaded'), ('document_text_extracted', 'Document text read'), ('document_text_failed', 'Document text unreadable'), ('letter_issued', 'Letter issued'), ('letter_rendered', 'Letter PDF made'), ('letter_render_failed', 'Letter PDF failed'), ('letter_downloaded', 'Letter downloaded'), ('deadline_flag', 'Deadline flag changed'), ('peer_to_peer_offered', 'Peer-to-peer offered'), ('peer_to_peer_held', 'Peer-to-peer held'), ('fact_added', 'Clinical fact added'), ('fact_corrected', 'Clinical fact corrected')], max_length=40),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Request received"),
+                    ("status", "Status changed"),
+                    ("claimed", "Claimed"),
+                    ("answer", "Criterion answered"),
+                    ("case_viewed", "Case viewed"),
+                    ("document_added", "Document added"),
+                    ("documents_rejected", "Documents refused"),
+                    ("document_viewed", "Document viewed"),
+                    ("document_downloaded", "Document downloaded"),
+                    ("document_text_extracted", "Document text read"),
+                    ("document_text_failed", "Document text unreadable"),
+                    ("letter_issued", "Letter issued"),
+                    ("letter_rendered", "Letter PDF made"),
+                    ("letter_render_failed", "Letter PDF failed"),
+                    ("letter_downloaded", "Letter downloaded"),
+                    ("deadline_flag", "Deadline flag changed"),
+                    ("peer_to_peer_offered", "Peer-to-peer offered"),
+                    ("peer_to_peer_held", "Peer-to-peer held"),
+                    ("fact_added", "Clinical fact added"),
+                    ("fact_corrected", "Clinical fact corrected"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_kg__isnull', True), models.Q(('weight_kg__gt', 0), ('weight_kg__lte', 1000)), _connector='OR'), name='case_weight_kg_range'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_kg__isnull", True),
+                    models.Q(("weight_kg__gt", 0), ("weight_kg__lte", 1000)),
+                    _connector="OR",
+                ),
+                name="case_weight_kg_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('height_cm__isnull', True), models.Q(('height_cm__gt', 0), ('height_cm__lte', 300)), _connector='OR'), name='case_height_cm_range'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("height_cm__isnull", True),
+                    models.Q(("height_cm__gt", 0), ("height_cm__lte", 300)),
+                    _connector="OR",
+                ),
+                name="case_height_cm_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['received', 'status', 'claimed', 'answer', 'case_viewed', 'document_added', 'documents_rejected', 'document_viewed', 'document_downloaded', 'document_text_extracted', 'document_text_failed', 'letter_issued', 'letter_rendered', 'letter_render_failed', 'letter_downloaded', 'deadline_flag', 'peer_to_peer_offered', 'peer_to_peer_held', 'fact_added', 'fact_corrected'])), name='caseevent_kind_valid'),
+            model_name="caseevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "received",
+                            "status",
+                            "claimed",
+                            "answer",
+                            "case_viewed",
+                            "document_added",
+                            "documents_rejected",
+                            "document_viewed",
+                            "document_downloaded",
+                            "document_text_extracted",
+                            "document_text_failed",
+                            "letter_issued",
+                            "letter_rendered",
+                            "letter_render_failed",
+                            "letter_downloaded",
+                            "deadline_flag",
+                            "peer_to_peer_offered",
+                            "peer_to_peer_held",
+                            "fact_added",
+                            "fact_corrected",
+                        ],
+                    )
+                ),
+                name="caseevent_kind_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='caseclinicalevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clinical_events', to='reviews.case'),
+            model_name="caseclinicalevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="clinical_events",
+                to="reviews.case",
+            ),
         ),
         migrations.AddField(
-            model_name='caseclinicalevent',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseclinicalevent",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='caseclinicalevent',
-            name='source_document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.document'),
+            model_name="caseclinicalevent",
+            name="source_document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reviews.document",
+            ),
         ),
         migrations.AddField(
-            model_name='caselab',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labs', to='reviews.case'),
+            model_name="caselab",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="labs", to="reviews.case"
+            ),
         ),
         migrations.AddField(
-            model_name='caselab',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caselab",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='caselab',
-            name='source_document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.document'),
+            model_name="caselab",
+            name="source_document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reviews.document",
+            ),
         ),
         migrations.AddField(
-            model_name='casetherapy',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='therapies', to='reviews.case'),
+            model_name="casetherapy",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="therapies",
+                to="reviews.case",
+            ),
         ),
         migrations.AddField(
-            model_name='casetherapy',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="casetherapy",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='casetherapy',
-            name='source_document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reviews.document'),
+            model_name="casetherapy",
+            name="source_document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="reviews.document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseclinicalevent',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['intake', 'review'])), name='caseclinicalevent_source_valid'),
+            model_name="caseclinicalevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["intake", "review"])),
+                name="caseclinicalevent_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseclinicalevent',
-            constraint=models.CheckConstraint(condition=models.Q(('source_page__isnull', True), models.Q(('source_document__isnull', False), ('source_page__gte', 1)), _connector='OR'), name='caseclinicalevent_page_of_a_document'),
+            model_name="caseclinicalevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source_page__isnull", True),
+                    models.Q(("source_document__isnull", False), ("source_page__gte", 1)),
+                    _connector="OR",
+                ),
+                name="caseclinicalevent_page_of_a_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caselab',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['intake', 'review'])), name='caselab_source_valid'),
+            model_name="caselab",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["intake", "review"])),
+                name="caselab_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caselab',
-            constraint=models.CheckConstraint(condition=models.Q(('source_page__isnull', True), models.Q(('source_document__isnull', False), ('source_page__gte', 1)), _connector='OR'), name='caselab_page_of_a_document'),
+            model_name="caselab",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source_page__isnull", True),
+                    models.Q(("source_document__isnull", False), ("source_page__gte", 1)),
+                    _connector="OR",
+                ),
+                name="caselab_page_of_a_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['intake', 'review'])), name='casetherapy_source_valid'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["intake", "review"])),
+                name="casetherapy_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(('source_page__isnull', True), models.Q(('source_document__isnull', False), ('source_page__gte', 1)), _connector='OR'), name='casetherapy_page_of_a_document'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source_page__isnull", True),
+                    models.Q(("source_document__isnull", False), ("source_page__gte", 1)),
+                    _connector="OR",
+                ),
+                name="casetherapy_page_of_a_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['ineffective', 'intolerant', 'contraindicated', 'ongoing'])), name='casetherapy_outcome_valid'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome__in", ["ineffective", "intolerant", "contraindicated", "ongoing"])
+                ),
+                name="casetherapy_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(('dose__isnull', True), ('dose__gt', 0), _connector='OR'), name='casetherapy_dose_positive'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose__isnull", True), ("dose__gt", 0), _connector="OR"),
+                name="casetherapy_dose_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dose__isnull', True), ('dose_unit', '')), models.Q(('dose__isnull', False), models.Q(('dose_unit', ''), _negated=True)), _connector='OR'), name='casetherapy_dose_with_unit'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("dose__isnull", True), ("dose_unit", "")),
+                    models.Q(("dose__isnull", False), models.Q(("dose_unit", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="casetherapy_dose_with_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casetherapy',
-            constraint=models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('ended_on__isnull', True), ('started_on__lte', models.F('ended_on')), _connector='OR'), name='casetherapy_start_before_end'),
+            model_name="casetherapy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("started_on__isnull", True),
+                    ("ended_on__isnull", True),
+                    ("started_on__lte", models.F("ended_on")),
+                    _connector="OR",
+                ),
+                name="casetherapy_start_before_end",
+            ),
         ),
     ]

@@ -4,28 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0019_indications'),
+        ("reviews", "0019_indications"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='criterion',
-            name='criterion_kind_valid',
+            model_name="criterion",
+            name="criterion_kind_valid",
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='check_negate',
-            field=models.BooleanField(default=False, help_text="The criterion is the check's opposite (met ↔ not met)."),
+            model_name="criterion",
+            name="check_negate",
+            field=models.BooleanField(
+                default=False, help_text="The criterion is the check's opposite (met ↔ not met)."
+            ),
         ),
         migrations.AlterField(
-            model_name='criterion',
-            name='kind',
-            field=models.CharField(choices=[('all', 'All of'), ('any', 'Any of'), ('k_of_n', 'At least k of'), ('leaf', 'Question'), ('if', 'If … then')], max_length=10),
+            model_name="criterion",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("all", "All of"),
+                    ("any", "Any of"),
+                    ("k_of_n", "At least k of"),
+                    ("leaf", "Question"),
+                    ("if", "If … then"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['all', 'any', 'k_of_n', 'leaf', 'if'])), name='criterion_kind_valid'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["all", "any", "k_of_n", "leaf", "if"])),
+                name="criterion_kind_valid",
+            ),
         ),
     ]

@@ -49,56 +49,99 @@ def policies_from_drugs(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0020_conditional_and_negation'),
+        ("reviews", "0020_conditional_and_negation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyversion',
-            name='path_continuation_name',
-            field=models.CharField(blank=True, help_text='Empty: "Continuation request".', max_length=100),
+            model_name="policyversion",
+            name="path_continuation_name",
+            field=models.CharField(
+                blank=True, help_text='Empty: "Continuation request".', max_length=100
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='path_initial_name',
-            field=models.CharField(blank=True, help_text='Empty: "Initial request".', max_length=100),
+            model_name="policyversion",
+            name="path_initial_name",
+            field=models.CharField(
+                blank=True, help_text='Empty: "Initial request".', max_length=100
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='drug_name',
-            field=models.CharField(help_text='As the requester typed it.', max_length=100),
+            model_name="case",
+            name="drug_name",
+            field=models.CharField(help_text="As the requester typed it.", max_length=100),
         ),
         migrations.AlterField(
-            model_name='policyversion',
-            name='remark_codes',
-            field=models.JSONField(blank=True, default=list, help_text='e.g. ["M3M", "M4M"]; empty when there are none.'),
+            model_name="policyversion",
+            name="remark_codes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='e.g. ["M3M", "M4M"]; empty when there are none.',
+            ),
         ),
         migrations.CreateModel(
-            name='PolicyDrug',
+            name="PolicyDrug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('brand', models.CharField(help_text='The brand name, as members know it.', max_length=100)),
-                ('generic', models.CharField(blank=True, max_length=100)),
-                ('hcpcs_codes', models.JSONField(blank=True, default=list, help_text='HCPCS Level II codes; empty when it is billed without.')),
-                ('ndcs', models.JSONField(blank=True, default=list, help_text='NDCs, as their digits.')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drugs', to='reviews.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "brand",
+                    models.CharField(
+                        help_text="The brand name, as members know it.", max_length=100
+                    ),
+                ),
+                ("generic", models.CharField(blank=True, max_length=100)),
+                (
+                    "hcpcs_codes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="HCPCS Level II codes; empty when it is billed without.",
+                    ),
+                ),
+                (
+                    "ndcs",
+                    models.JSONField(blank=True, default=list, help_text="NDCs, as their digits."),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drugs",
+                        to="reviews.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'position', 'pk'],
+                "ordering": ["policy", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='policy_drug',
-            field=models.ForeignKey(blank=True, help_text='The drug of the policy the request named (by brand, generic, code or NDC).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='reviews.policydrug'),
+            model_name="case",
+            name="policy_drug",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The drug of the policy the request named (by brand, generic, code or NDC).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="reviews.policydrug",
+            ),
         ),
         migrations.AlterField(
             model_name="criterion",
             name="label",
-            field=models.CharField(help_text='The policy\'s own label, e.g. "3.C.i".', max_length=40),
+            field=models.CharField(
+                help_text='The policy\'s own label, e.g. "3.C.i".', max_length=40
+            ),
         ),
         migrations.AlterField(
             model_name="policylistitem",
@@ -129,7 +172,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
         # Defaults only so that going back can add the columns again to existing rows.
         migrations.AlterField(
-            model_name="policy", name="drug_name", field=models.CharField(default="", max_length=100)
+            model_name="policy",
+            name="drug_name",
+            field=models.CharField(default="", max_length=100),
         ),
         migrations.AlterField(
             model_name="policy",
@@ -137,15 +182,15 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", max_length=100),
         ),
         migrations.RemoveField(
-            model_name='policy',
-            name='drug_name',
+            model_name="policy",
+            name="drug_name",
         ),
         migrations.RemoveField(
-            model_name='policy',
-            name='generic_name',
+            model_name="policy",
+            name="generic_name",
         ),
         migrations.RemoveField(
-            model_name='policy',
-            name='hcpcs_codes',
+            model_name="policy",
+            name="hcpcs_codes",
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0021_policy_drugs'),
+        ("reviews", "0021_policy_drugs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indication',
-            name='codes_source',
-            field=models.TextField(blank=True, help_text='Where the codes and their meanings were checked.'),
+            model_name="indication",
+            name="codes_source",
+            field=models.TextField(
+                blank=True, help_text="Where the codes and their meanings were checked."
+            ),
         ),
     ]

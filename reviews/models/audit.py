@@ -133,6 +133,15 @@ class CaseEvent(AppendOnlyModel):
                 condition=in_choices("kind", CaseEventKind), name="caseevent_kind_valid"
             ),
         ]
+        indexes = [
+            # The audit search, newest first (ORDER BY created_at DESC, id DESC LIMIT n), alone
+            # or filtered by the actor or the kind; a case's audit page and timeline, in order.
+            # Without them the search joins and sorts every event before its first page.
+            models.Index(fields=["created_at", "id"], name="caseevent_time_idx"),
+            models.Index(fields=["actor", "created_at"], name="caseevent_actor_time_idx"),
+            models.Index(fields=["kind", "created_at"], name="caseevent_kind_time_idx"),
+            models.Index(fields=["case", "created_at"], name="caseevent_case_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
