@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from reviews.engine.dosing import OFFSET_UNITS, UNITS, Regimen
 from reviews.engine.drugs import HCPCS_PATTERN
+from reviews.engine.numbers import plain_number
 from reviews.errors import ReviewError
 from reviews.models import (
     Case,
@@ -835,7 +836,7 @@ def _phase(value: Any, key: str, errors: _Errors) -> dict[str, Any]:
         return {}
     phase: dict[str, Any] = {
         "name": " ".join(name.split()) if isinstance(name, str) else "",
-        "dose": {"amount": format(amount.normalize(), "f"), "unit": unit},
+        "dose": {"amount": plain_number(amount), "unit": unit},
         "route": route,
         "schedule": schedule,
     }

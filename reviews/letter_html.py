@@ -85,13 +85,8 @@ def _person(user) -> str:
 
 def _indication_rules(case: Case) -> list:
     """The dosing rule of the case's indication ([] when it has none, or no indication)."""
-    if case.policy_version is None:
-        return []
-    return [
-        i.regimen
-        for i in case.policy_version.indications.all()
-        if i.key == case.indication and i.regimen
-    ]
+    indication = case.indication_row
+    return [indication.regimen] if indication is not None and indication.regimen else []
 
 
 def _route(case: Case) -> str:

@@ -40,10 +40,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .dosing import add_months
+from .numbers import one_place
 from .references import ReferenceList, References, item_label
 from .tree import Answer, Check, Node, applicable_leaves
 
@@ -85,7 +86,7 @@ def bmi(weight_kg: Decimal | None, height_cm: Decimal | None) -> Decimal | None:
     if weight_kg is None or height_cm is None or weight_kg <= 0 or height_cm <= 0:
         return None
     metres = Decimal(height_cm) / 100
-    return (Decimal(weight_kg) / (metres * metres)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return one_place(Decimal(weight_kg) / (metres * metres))
 
 
 @dataclass(frozen=True)
@@ -557,7 +558,7 @@ def _percent_change(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Su
         return None
     if not _same_unit(baseline.unit, latest.unit):
         return None
-    change = _one_place((latest.value - baseline.value) / baseline.value * 100)
+    change = one_place((latest.value - baseline.value) / baseline.value * 100)
     compare, words = _OPS[params["op"]]
     target = _decimal(params["percent"])
     reason = (
@@ -577,10 +578,6 @@ def _bmi_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Sugg
     if bmi >= _decimal(params["value"]):
         return Suggestion(Answer.MET, f"{reason}, at least {params['value']}.")
     return Suggestion(Answer.NOT_MET, f"{reason}; at least {params['value']} required.")
-
-
-def _one_place(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 _DURATION_UNITS = ("day", "week", "calendar_month", "year")

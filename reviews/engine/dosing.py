@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .numbers import plain_number as _number
+
 UNITS = ("day", "week", "calendar_month")  # a repeating schedule's step
 OFFSET_UNITS = ("day", "week")  # a series' offsets, a repeating schedule's start
 PHASES = ("initial", "continuation")
@@ -608,11 +610,6 @@ def _fold(text: str) -> str:
 
 def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _number(value: Decimal | None) -> str:
-    """A decimal as plain text without trailing zeros: 300, 2.5."""
-    return "" if value is None else format(value.normalize(), "f")
 
 
 def _days(count: int, unit: str) -> int:

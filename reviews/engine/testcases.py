@@ -28,6 +28,7 @@ from .dosing import Regimen, authorized_quantity
 from .drugs import all_names
 from .durations import period_end
 from .indications import indication_match
+from .numbers import plain_number
 from .references import References
 from .tree import Answer, Evaluation, evaluate
 
@@ -170,7 +171,7 @@ def _quantity_messages(
 
 
 def _quantity_text(doses: int, amount: Decimal | None, unit: str) -> str:
-    total = "an unknown amount" if amount is None else f"{format(amount.normalize(), 'f')} {unit}"
+    total = "an unknown amount" if amount is None else f"{plain_number(amount)} {unit}"
     return f"{total} in {doses} dose{'' if doses == 1 else 's'}"
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -178,12 +179,19 @@ class Case(models.Model):
         drug matched. Screens and letters show this; drug_name keeps what was typed."""
         return str(self.policy_drug) if self.policy_drug_id else self.drug_name
 
+    @cached_property
+    def indication_row(self):
+        """The pinned version's Indication this case is for; None when none is chosen (or
+        the case is in no policy). Read once per case object: the page, the terms and the
+        letter all ask it."""
+        if not (self.indication and self.policy_version_id):
+            return None
+        return self.policy_version.indications.filter(key=self.indication).first()
+
     @property
     def indication_name(self) -> str:
         """The chosen indication as the pinned version names it; "" when none is chosen."""
-        if not (self.indication and self.policy_version_id):
-            return ""
-        found = self.policy_version.indications.filter(key=self.indication).first()
+        found = self.indication_row
         return found.name if found else self.indication
 
     @property

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reviews.engine.numbers import plain_number
 from reviews.models.case import Case
 from reviews.models.deadlines import duration_text
 from reviews.models.policy import PolicyVersion
@@ -94,7 +95,7 @@ class Determination(models.Model):
             return ""
         if self.authorized_amount is None:
             return f"{self.authorized_doses} doses"  # a per-kg dose without a weight, say
-        amount = format(self.authorized_amount.normalize(), "f")
+        amount = plain_number(self.authorized_amount)
         return f"{self.authorized_doses} doses ({amount} {self.authorized_unit})".replace(" ()", "")
 
     @property

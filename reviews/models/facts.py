@@ -6,7 +6,6 @@ rules are reviews/intake.py's, whichever way they arrive.
 """
 
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.engine.checks import months_between
+from reviews.engine.numbers import plain_number as _decimal_text
 from reviews.models.case import Case
 from reviews.models.choices import in_choices
 from reviews.models.documents import Document
@@ -160,10 +160,6 @@ class CaseTherapy(CaseFact):
         if end:
             return f"until {end}"
         return ""
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")  # "f": never "1E+2"
 
 
 def _length(start: date, end: date) -> str:

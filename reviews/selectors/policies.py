@@ -53,11 +53,6 @@ def policy_drug_find(
     return having[0].policy, having[0] if len(having) == 1 else None
 
 
-def policy_find_for_drug(*, drug: str = "", hcpcs_code: str = "") -> Policy | None:
-    """The policy for a drug named by name, NDC or HCPCS code (policy_drug_find)."""
-    return policy_drug_find(drug=drug, hcpcs_code=hcpcs_code)[0]
-
-
 def _may_read_policies(user) -> bool:
     return permissions.can_view_cases(user) or permissions.can_manage_policies(user)
 

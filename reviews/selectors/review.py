@@ -7,7 +7,6 @@ picture so the page a nurse sees and the rule a service enforces cannot disagree
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import QuerySet
@@ -24,6 +23,7 @@ from reviews.engine.checks import (
     suggest_all,
 )
 from reviews.engine.dosing import Regimen, regimen_differences
+from reviews.engine.numbers import as_written as _as_written
 from reviews.engine.testcases import requested_drug
 from reviews.engine.tree import (
     Evaluation,
@@ -279,14 +279,6 @@ class ReviewState:
     @property
     def first_open_step(self) -> Step | None:
         return next((s for s in self.steps if s.node.label not in self.answers), None)
-
-
-def _as_written(value: Decimal | None) -> Decimal | None:
-    """A stored decimal as it was written: the column's fixed places dropped (10.000 -> 10,
-    82.50 -> 82.5), so a check's reason reads "10 mg", never "10.000 mg"."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:

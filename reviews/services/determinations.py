@@ -69,11 +69,7 @@ def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
 
 def case_indication(case: Case) -> Indication:
     """The pinned version's indication the case is for; ReviewIncomplete until one is chosen."""
-    indication = (
-        Indication.objects.filter(version_id=case.policy_version_id, key=case.indication).first()
-        if case.indication
-        else None
-    )
+    indication = case.indication_row
     if indication is None:
         raise ReviewIncomplete(
             "Choose the indication this request is for first: its criteria, approval period "

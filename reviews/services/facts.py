@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.engine.numbers import plain_number
 from reviews.errors import ReviewError, StaleCase
 from reviews.intake import FACT_KINDS, IntakeInvalid, fact_clean
 from reviews.models import (
@@ -91,7 +92,7 @@ def _cleaned(
 def _json(values: Mapping[str, Any]) -> dict[str, Any]:
     def plain(value):
         if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
+            return plain_number(value)
         if isinstance(value, date):
             return value.isoformat()
         return value

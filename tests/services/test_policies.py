@@ -12,7 +12,7 @@ from reviews.engine.tree import Truth, evaluate
 from reviews.errors import PolicyInvalid, PolicyVersionLocked
 from reviews.models import Criterion, Policy, PolicyVersion
 from reviews.policy_documents import version_quantities, version_tree
-from reviews.selectors.policies import policy_find_for_drug, policy_version_in_force
+from reviews.selectors.policies import policy_drug_find, policy_version_in_force
 from reviews.services import policies as services
 from tests.policy_fixtures import KESIMPTA_FILE, STATIN_FILE, TWO_INDICATIONS_FILE
 
@@ -246,12 +246,12 @@ def test_a_draft_is_never_in_force(kesimpta, policy_admin):
 
 @pytest.mark.django_db
 def test_policy_is_found_by_drug_name_or_a_code_that_only_it_lists(kesimpta):
-    assert policy_find_for_drug(drug="Kesimpta") == kesimpta.policy
-    assert policy_find_for_drug(drug="  OFATUMUMAB ") == kesimpta.policy
-    assert policy_find_for_drug(drug="Kesimpta 20 mg pen") == kesimpta.policy
-    assert policy_find_for_drug(hcpcs_code="j3490") == kesimpta.policy
-    assert policy_find_for_drug(drug="Ocrevus", hcpcs_code="J3490") is None
-    assert policy_find_for_drug() is None
+    assert policy_drug_find(drug="Kesimpta")[0] == kesimpta.policy
+    assert policy_drug_find(drug="  OFATUMUMAB ")[0] == kesimpta.policy
+    assert policy_drug_find(drug="Kesimpta 20 mg pen")[0] == kesimpta.policy
+    assert policy_drug_find(hcpcs_code="j3490")[0] == kesimpta.policy
+    assert policy_drug_find(drug="Ocrevus", hcpcs_code="J3490")[0] is None
+    assert policy_drug_find()[0] is None
 
 
 # ---- dosing and the engine through the database -------------------------------------------

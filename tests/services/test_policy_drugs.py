@@ -12,7 +12,7 @@ from reviews.errors import PolicyInvalid
 from reviews.letter_html import letter_html
 from reviews.models import Case, Determination, PolicyDrug
 from reviews.policy_documents import version_document, version_prefetched
-from reviews.selectors.policies import policy_drug_find, policy_find_for_drug
+from reviews.selectors.policies import policy_drug_find
 from reviews.services.cases import case_create
 from reviews.services.policies import policy_load
 from tests.policy_fixtures import KESIMPTA_FILE
@@ -78,7 +78,7 @@ def test_a_name_decides_over_a_shared_code_and_unknown_drugs_find_nothing(kesimp
     assert policy_drug_find(drug="Ocrevus", hcpcs_code="J3490") == (None, None)
     assert policy_drug_find(drug="Kesimptaxyz") == (None, None)
     assert policy_drug_find(drug="1234-5678") == (None, None)  # too few digits for an NDC
-    assert policy_find_for_drug() is None
+    assert policy_drug_find()[0] is None
 
 
 def test_a_code_two_policies_list_finds_neither(kesimpta, statin_document):
