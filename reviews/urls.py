@@ -8,6 +8,7 @@ from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
 from reviews.views import physician as physician_views
 from reviews.views import policies as policy_views
+from reviews.views.policy_edit import urls as policy_edit_urls
 
 app_name = "reviews"
 
@@ -29,6 +30,9 @@ urlpatterns += [
         name="policy-version-compare",
     ),
 ]
+
+# The policy editor (policy admins): one module per area, gathered in its urls.
+urlpatterns += policy_edit_urls.urlpatterns
 
 # Cases (intake, documents, case pages).
 urlpatterns += [

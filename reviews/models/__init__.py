@@ -25,6 +25,7 @@ from reviews.models.policy import (
     PolicyTestCase,
     PolicyVersion,
 )
+from reviews.models.policy_edits import PolicyEdit
 
 __all__ = [
     "AccessEvent",
@@ -49,6 +50,7 @@ __all__ = [
     "PeerToPeer",
     "Policy",
     "PolicyDrug",
+    "PolicyEdit",
     "PolicyList",
     "PolicyListItem",
     "PolicyTestCase",

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 
 from reviews import permissions
@@ -72,5 +73,19 @@ def policy_version_get_for_user(*, user, version_id: int) -> PolicyVersion:
         raise NotFound
     try:
         return version_prefetched(version_id)
+    except PolicyVersion.DoesNotExist:
+        raise NotFound from None
+
+
+def policy_version_for_editing(*, user, version_id: int) -> PolicyVersion:
+    """A version for the policy editor: 404 to whoever may not read policies, 403 to case
+    staff (they read policies but never change them). A published version is returned too:
+    the editor shows it read-only and the services refuse to change it."""
+    if not _may_read_policies(user):
+        raise NotFound
+    if not permissions.can_manage_policies(user):
+        raise PermissionDenied("Only policy admins edit policies.")
+    try:
+        return PolicyVersion.objects.select_related("policy").get(pk=version_id)
     except PolicyVersion.DoesNotExist:
         raise NotFound from None

@@ -37,7 +37,7 @@ from reviews.policy_documents import (
 from reviews.reference_lists import reference_lists
 
 
-def _require_policy_admin(actor) -> None:
+def require_policy_admin(actor) -> None:
     # None is the command line (load_policy), run by whoever operates the server.
     if actor is not None and not permissions.can_manage_policies(actor):
         raise PermissionDenied("Only policy admins may change policies.")
@@ -70,7 +70,7 @@ def policy_version_check(*, version: PolicyVersion) -> list[str]:
 
 @transaction.atomic
 def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
-    _require_policy_admin(actor)
+    require_policy_admin(actor)
     version = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
     assert_draft(version)
     problems = policy_version_check(version=version)
@@ -101,7 +101,7 @@ def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
 @transaction.atomic
 def policy_version_retire(*, version: PolicyVersion, actor) -> PolicyVersion:
     """Withdraw a published version: no case received from now on is pinned to it."""
-    _require_policy_admin(actor)
+    require_policy_admin(actor)
     updated = PolicyVersion.objects.filter(
         pk=version.pk, status=PolicyVersion.Status.PUBLISHED
     ).update(status=PolicyVersion.Status.RETIRED)
@@ -116,7 +116,7 @@ def policy_version_clone(
     *, version: PolicyVersion, actor, effective_date: date | None = None
 ) -> PolicyVersion:
     """A new draft with everything the source version says, numbered after the last one."""
-    _require_policy_admin(actor)
+    require_policy_admin(actor)
     source = version_prefetched(version.pk)
     # Lock the policy row so two admins cloning at once get different numbers.
     Policy.objects.select_for_update().get(pk=source.policy_id)
@@ -137,11 +137,11 @@ def _version_create(*, policy: Policy, doc: dict[str, Any], actor) -> PolicyVers
     version = PolicyVersion.objects.create(
         policy=policy, created_by=actor, **version_fields_from_document(doc)
     )
-    _version_fill(version=version, doc=doc)
+    version_fill(version=version, doc=doc)
     return version
 
 
-def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
+def version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
     body = doc["version"]
     Indication.objects.bulk_create(
         Indication(version=version, **fields) for fields in indication_rows(doc)
@@ -162,7 +162,8 @@ def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
             for i, item in enumerate(data["items"])
         )
     by_label: dict[str, Criterion] = {}
-    for fields, parent, position in criteria_rows(body["criteria"]):
+    # A draft's raw document has no tree while its criteria have no single root.
+    for fields, parent, position in criteria_rows(body["criteria"]) if body["criteria"] else []:
         by_label[fields["label"]] = Criterion.objects.create(
             version=version,
             parent=by_label.get(parent) if parent else None,
@@ -184,7 +185,7 @@ def _version_fill(*, version: PolicyVersion, doc: dict[str, Any]) -> None:
     )
 
 
-def _version_clear(version: PolicyVersion) -> None:
+def version_clear(version: PolicyVersion) -> None:
     version.test_cases.all().delete()
     version.lists.all().delete()
     version.indications.all().delete()
@@ -193,7 +194,7 @@ def _version_clear(version: PolicyVersion) -> None:
         criterion.delete()
 
 
-def _policy_drugs_set(*, policy: Policy, drugs: list[dict[str, Any]]) -> None:
+def policy_drugs_set(*, policy: Policy, drugs: list[dict[str, Any]]) -> None:
     """Make the policy's drugs those of the document. A drug keeps its row (and the cases
     that point at it) when its brand is still listed; one that cases asked for is never
     dropped."""
@@ -227,12 +228,12 @@ def policy_load(*, doc: dict[str, Any], actor=None) -> tuple[PolicyVersion, str]
     Returns the version and what happened: "created", "updated" (a draft replaced) or
     "unchanged". A published version that differs from the document is refused.
     """
-    _require_policy_admin(actor)
+    require_policy_admin(actor)
     info = doc["policy"]
     policy, _ = Policy.objects.update_or_create(
         number=info["number"], defaults={"title": info["title"]}
     )
-    _policy_drugs_set(policy=policy, drugs=info["drugs"])
+    policy_drugs_set(policy=policy, drugs=info["drugs"])
     number = doc["version"]["number"]
     existing = (
         PolicyVersion.objects.select_for_update().filter(policy=policy, number=number).first()
@@ -245,11 +246,11 @@ def policy_load(*, doc: dict[str, Any], actor=None) -> tuple[PolicyVersion, str]
     # Publishing goes through the same checks as the admin's publish action.
     staged = {**doc, "version": {**doc["version"], "status": PolicyVersion.Status.DRAFT}}
     if existing is not None:
-        _version_clear(existing)
+        version_clear(existing)
         for field, value in version_fields_from_document(staged).items():
             setattr(existing, field, value)
         existing.save()
-        _version_fill(version=existing, doc=staged)
+        version_fill(version=existing, doc=staged)
         version, outcome = existing, "updated"
     else:
         try:

@@ -75,6 +75,22 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:policy-list": {"GET": _row(200, 200, 200, 200, 404)},
     "reviews:policy-version-detail": {"GET": _row(200, 200, 200, 200, 404)},
     "reviews:policy-version-compare": {"GET": _row(403, 403, 200, 403, 404)},
+    # The policy editor: policy admins only; case staff read policies but never edit them (403).
+    # The world's version is published, so the editor shows it read-only and refuses changes
+    # with a 409.
+    "reviews:policy-edit": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-undo": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
+    # -- outline
+    # -- details, drugs, indications, lists
+    "reviews:policy-edit-details": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-drugs": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-indications": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-lists": {"GET": _row(403, 403, 200, 403, 404)},
+    # -- test cases, preview
+    "reviews:policy-edit-test-cases": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-preview": {"GET": _row(403, 403, 200, 403, 404)},
+    # -- check, publish, import, export
+    "reviews:policy-edit-publish": {"GET": _row(403, 403, 200, 403, 404)},
     # Cases.
     "reviews:case-list": {"GET": _row(200, 200, 403, 200, 403)},
     "reviews:case-create": {"GET": _row(200, 200, 403, 403, 403)},
@@ -276,6 +292,19 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:policy-list": [],
         "reviews:policy-version-detail": [kesimpta.pk],
         "reviews:policy-version-compare": [kesimpta.pk, kesimpta.pk],
+        "reviews:policy-edit": [kesimpta.pk],
+        "reviews:policy-edit-undo": [kesimpta.pk],
+        # -- outline
+        # -- details, drugs, indications, lists
+        "reviews:policy-edit-details": [kesimpta.pk],
+        "reviews:policy-edit-drugs": [kesimpta.pk],
+        "reviews:policy-edit-indications": [kesimpta.pk],
+        "reviews:policy-edit-lists": [kesimpta.pk],
+        # -- test cases, preview
+        "reviews:policy-edit-test-cases": [kesimpta.pk],
+        "reviews:policy-edit-preview": [kesimpta.pk],
+        # -- check, publish, import, export
+        "reviews:policy-edit-publish": [kesimpta.pk],
         "reviews:case-list": [],
         "reviews:case-create": [],
         "reviews:case-detail": [escalated.pk],

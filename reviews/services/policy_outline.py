@@ -1,0 +1,288 @@
+"""The criteria tree of a draft, edited one node at a time: add, change, move, delete.
+
+Each function makes one saved change (services.policy_edits.policy_edit, so it can be
+undone). Positions among siblings are kept 0, 1, 2, ... after every change.
+"""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from reviews.errors import ReviewError
+from reviews.models import Criterion, Policy, PolicyVersion
+from reviews.services.policies import require_policy_admin
+from reviews.services.policy_edits import policy_edit
+
+GROUP_KINDS = {Criterion.Kind.ALL, Criterion.Kind.ANY, Criterion.Kind.K_OF_N, Criterion.Kind.IF}
+ROMAN = [
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "v",
+    "vi",
+    "vii",
+    "viii",
+    "ix",
+    "x",
+    "xi",
+    "xii",
+    "xiii",
+    "xiv",
+    "xv",
+    "xvi",
+    "xvii",
+    "xviii",
+    "xix",
+    "xx",
+]
+
+
+class OutlineRefused(ReviewError):
+    """A tree change that cannot be made as asked; the message says why and what to do."""
+
+
+@transaction.atomic
+def policy_create(*, number: str, title: str, effective_date: date, actor) -> PolicyVersion:
+    """A new policy with an empty first draft: one root group ("all of") to build under."""
+    require_policy_admin(actor)
+    try:
+        with transaction.atomic():
+            policy = Policy.objects.create(number=number.strip(), title=title.strip())
+    except IntegrityError:
+        raise OutlineRefused(f"Policy {number} already exists; open it from the list.") from None
+    version = PolicyVersion.objects.create(
+        policy=policy, number=1, effective_date=effective_date, created_by=actor
+    )
+    Criterion.objects.create(
+        version=version, label="root", kind=Criterion.Kind.ALL, title=title.strip()
+    )
+    return version
+
+
+def _siblings(version: PolicyVersion, parent_id: int | None) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(version=version, parent_id=parent_id).order_by("position", "pk")
+    )
+
+
+def _renumber(siblings: list[Criterion]) -> None:
+    changed = []
+    for position, node in enumerate(siblings):
+        if node.position != position:
+            node.position = position
+            changed.append(node)
+    Criterion.objects.bulk_update(changed, ["position"])
+
+
+def _next_segment(segment: str) -> str:
+    if segment.isdigit():
+        return str(int(segment) + 1)
+    if segment in ROMAN[:-1]:
+        return ROMAN[ROMAN.index(segment) + 1]
+    if len(segment) == 1 and segment.isalpha() and segment.lower() != "z":
+        return chr(ord(segment) + 1)
+    return f"{segment}2"
+
+
+def _first_segment(parent_label: str) -> str:
+    """The first child's segment under a parent: 1 under a number's sibling style, A under
+    a number, i under a letter (the policies' own 1 → A → i nesting)."""
+    last = parent_label.rsplit(".", 1)[-1]
+    if last.isdigit():
+        return "A"
+    if len(last) == 1 and last.isupper():
+        return "i"
+    if last in ROMAN:
+        return "a"
+    return "1"
+
+
+def label_suggest(version: PolicyVersion, parent: Criterion | None, after: Criterion | None) -> str:
+    """A free label for a new node: the one after `after` (3.A.ii after 3.A.i), else the
+    first under `parent` (A under 3, i under 3.A; 1 under the root)."""
+    taken = set(Criterion.objects.filter(version=version).values_list("label", flat=True))
+    if after is not None:
+        head, _, last = after.label.rpartition(".")
+        candidate = f"{head}.{_next_segment(last)}" if head else _next_segment(last)
+    elif parent is None or parent.parent_id is None:
+        candidate = "1"
+        siblings = [c.label for c in _siblings(version, parent.pk)] if parent else []
+        numbers = [int(s) for s in siblings if s.isdigit()]
+        candidate = str(max(numbers, default=0) + 1)
+    else:
+        candidate = f"{parent.label}.{_first_segment(parent.label)}"
+    base, n = candidate, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+def _node_summary(node: Criterion) -> str:
+    return f"{node.label} ({node.get_kind_display().lower()})"
+
+
+def criterion_add(
+    *, version: PolicyVersion, actor, anchor: Criterion, where: str, fields: dict[str, Any]
+) -> Criterion:
+    """Add a node as the last child of `anchor` (where="child") or right after it
+    (where="sibling"). `fields` are the node's model fields, label included."""
+    if where not in ("child", "sibling"):
+        raise OutlineRefused("Add a node as a child or as a sibling.")
+    with policy_edit(
+        version=version, actor=actor, summary=f"Added {fields.get('label', '')}"
+    ) as locked:
+        anchor = Criterion.objects.get(pk=anchor.pk, version=locked)
+        if where == "sibling" and anchor.parent_id is None:
+            raise OutlineRefused("The root has no siblings; add the node as its child.")
+        if where == "child" and anchor.kind == Criterion.Kind.LEAF:
+            raise OutlineRefused(
+                f"{anchor.label} is a question; change its kind to a group before adding "
+                "nodes under it."
+            )
+        parent_id = anchor.pk if where == "child" else anchor.parent_id
+        siblings = _siblings(locked, parent_id)
+        index = len(siblings) if where == "child" else siblings.index(anchor) + 1
+        try:
+            with transaction.atomic():
+                node = Criterion.objects.create(
+                    version=locked, parent_id=parent_id, position=len(siblings), **fields
+                )
+        except IntegrityError:
+            raise OutlineRefused(
+                f"The label {fields.get('label')} is already used in this version."
+            ) from None
+        siblings.insert(index, node)
+        _renumber(siblings)
+    return node
+
+
+def criterion_update(
+    *, version: PolicyVersion, actor, criterion: Criterion, fields: dict[str, Any]
+) -> Criterion:
+    """Change a node's own fields (not its place in the tree)."""
+    with policy_edit(version=version, actor=actor, summary=f"Changed {criterion.label}") as locked:
+        node = Criterion.objects.get(pk=criterion.pk, version=locked)
+        if (
+            fields.get("kind") == Criterion.Kind.LEAF
+            and Criterion.objects.filter(parent=node).exists()
+        ):
+            raise OutlineRefused(
+                f"{node.label} has nodes under it; move or delete them before making it a question."
+            )
+        for field, value in fields.items():
+            setattr(node, field, value)
+        try:
+            with transaction.atomic():
+                node.save()
+        except IntegrityError:
+            raise OutlineRefused(
+                f"The label {fields.get('label')} is already used in this version."
+            ) from None
+    return node
+
+
+MOVES = ("up", "down", "indent", "outdent")
+
+
+def criterion_move(
+    *, version: PolicyVersion, actor, criterion: Criterion, direction: str
+) -> Criterion:
+    """Move a node (with everything under it): up or down among its siblings; indent (into
+    the group just above it, as its last child); outdent (out of its group, right after it)."""
+    if direction not in MOVES:
+        raise OutlineRefused(f"Move a node {', '.join(MOVES)}.")
+    words = {"up": "up", "down": "down", "indent": "in", "outdent": "out"}[direction]
+    with policy_edit(
+        version=version, actor=actor, summary=f"Moved {criterion.label} {words}"
+    ) as locked:
+        node = Criterion.objects.get(pk=criterion.pk, version=locked)
+        if node.parent_id is None:
+            raise OutlineRefused("The root stays where it is.")
+        siblings = _siblings(locked, node.parent_id)
+        index = siblings.index(node)
+        if direction in ("up", "down"):
+            other = index - 1 if direction == "up" else index + 1
+            if not 0 <= other < len(siblings):
+                raise OutlineRefused(
+                    f"{node.label} is already the {'first' if direction == 'up' else 'last'} "
+                    "in its group."
+                )
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            _renumber(siblings)
+        elif direction == "indent":
+            if index == 0:
+                raise OutlineRefused(
+                    f"{node.label} is the first in its group: there is no group above it to "
+                    "move it into."
+                )
+            new_parent = siblings[index - 1]
+            if new_parent.kind == Criterion.Kind.LEAF:
+                raise OutlineRefused(
+                    f"{new_parent.label}, just above, is a question; make it a group first "
+                    f"to move {node.label} into it."
+                )
+            last = Criterion.objects.filter(parent=new_parent).aggregate(m=Max("position"))["m"]
+            node.parent = new_parent
+            node.position = (last if last is not None else -1) + 1
+            node.save(update_fields=["parent", "position"])
+            _renumber(_siblings(locked, siblings[0].parent_id))
+        else:
+            parent = Criterion.objects.get(pk=node.parent_id)
+            if parent.parent_id is None:
+                raise OutlineRefused(f"{node.label} is already at the top level (under the root).")
+            outer = _siblings(locked, parent.parent_id)
+            node.parent_id = parent.parent_id
+            node.save(update_fields=["parent"])
+            outer.insert(outer.index(parent) + 1, node)
+            _renumber(outer)
+            _renumber(_siblings(locked, parent.pk))
+    return node
+
+
+def subtree_labels(criterion: Criterion) -> list[str]:
+    """The labels of a node and everything under it, in outline order."""
+    by_parent: dict[int | None, list[Criterion]] = {}
+    for node in Criterion.objects.filter(version_id=criterion.version_id).order_by("position"):
+        by_parent.setdefault(node.parent_id, []).append(node)
+    out: list[str] = []
+
+    def walk(node: Criterion) -> None:
+        out.append(node.label)
+        for child in by_parent.get(node.pk, []):
+            walk(child)
+
+    walk(criterion)
+    return out
+
+
+def criterion_delete(*, version: PolicyVersion, actor, criterion: Criterion) -> list[str]:
+    """Delete a node and everything under it; returns the labels that went."""
+    labels = subtree_labels(criterion)
+    summary = f"Deleted {criterion.label}" + (
+        f" and {len(labels) - 1} node{'s' if len(labels) > 2 else ''} under it"
+        if len(labels) > 1
+        else ""
+    )
+    with policy_edit(version=version, actor=actor, summary=summary) as locked:
+        node = Criterion.objects.get(pk=criterion.pk, version=locked)
+        if node.parent_id is None:
+            raise OutlineRefused("The root cannot be deleted; delete the nodes under it.")
+        parent_id = node.parent_id
+        for label in reversed(labels):  # children before their parents
+            Criterion.objects.filter(version=locked, label=label).delete()
+        _renumber(_siblings(locked, parent_id))
+    return labels
+
+
+_LABEL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]*$")
+
+
+def label_problem(label: str) -> str | None:
+    if not _LABEL.match(label):
+        return "Use letters, digits, dots and dashes, e.g. 3.A.ii."
+    return None
