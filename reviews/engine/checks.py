@@ -1015,3 +1015,9 @@ def suggest_all(
         if leaf.check is not None and (suggestion := suggest(leaf.check, facts, lists, references)):
             suggestions[leaf.label] = suggestion
     return suggestions
+
+
+# The values a parameter of these kinds may take, in words, for forms that edit checks.
+OPERATORS: Mapping[str, str] = {op: words for op, (_, words) in _OPS.items()}
+BASELINES = _BASELINES
+DURATION_UNITS = _DURATION_UNITS

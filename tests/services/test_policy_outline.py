@@ -1,0 +1,263 @@
+"""The criteria tree edited one node at a time, each change saved and undoable."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from reviews.errors import PolicyVersionLocked
+from reviews.models import Criterion, PolicyEdit
+from reviews.services import policy_outline as outline
+from reviews.services.policies import policy_version_clone
+from reviews.services.policy_edits import (
+    NothingToUndo,
+    draft_snapshot,
+    policy_edit_undo,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _tree(version) -> list[tuple[str, str | None, int]]:
+    """(label, parent label, position) of every node, in a fixed order."""
+    return sorted(
+        (c.label, c.parent.label if c.parent else None, c.position)
+        for c in Criterion.objects.filter(version=version).select_related("parent")
+    )
+
+
+def _leaf(label: str, **extra) -> dict:
+    return {"label": label, "kind": "leaf", "text": f"Text of {label}.", **extra}
+
+
+@pytest.fixture
+def draft(policy_admin):
+    return outline.policy_create(
+        number="7700001", title="Exemplar", effective_date=date(2027, 1, 1), actor=policy_admin
+    )
+
+
+def _root(version) -> Criterion:
+    return Criterion.objects.get(version=version, parent=None)
+
+
+def test_a_new_policy_is_a_draft_with_an_empty_root(draft):
+    assert (draft.number, draft.status, draft.policy.number) == (1, "draft", "7700001")
+    assert _tree(draft) == [("root", None, 0)]
+    assert _root(draft).kind == "all"
+
+
+def test_a_policy_number_is_taken_once(draft, policy_admin):
+    with pytest.raises(outline.OutlineRefused, match="already exists"):
+        outline.policy_create(
+            number="7700001", title="Again", effective_date=date(2027, 1, 1), actor=policy_admin
+        )
+
+
+def test_children_and_siblings_go_where_asked(draft, policy_admin):
+    root = _root(draft)
+    one = outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=root, where="child", fields=_leaf("1")
+    )
+    outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=root,
+        where="child",
+        fields={"label": "3", "kind": "all", "text": "All of:"},
+    )
+    outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=one, where="sibling", fields=_leaf("2")
+    )
+    assert _tree(draft) == [("1", "root", 0), ("2", "root", 1), ("3", "root", 2), ("root", None, 0)]
+
+
+def test_labels_are_suggested_in_the_policies_own_style(draft, policy_admin):
+    root = _root(draft)
+    assert outline.label_suggest(draft, root, None) == "1"
+    one = outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=root,
+        where="child",
+        fields={"label": "1", "kind": "all"},
+    )
+    assert outline.label_suggest(draft, root, one) == "2"
+    assert outline.label_suggest(draft, one, None) == "1.A"
+    a = outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=one,
+        where="child",
+        fields={"label": "1.A", "kind": "any"},
+    )
+    assert outline.label_suggest(draft, one, a) == "1.B"
+    assert outline.label_suggest(draft, a, None) == "1.A.i"
+    i = outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=a, where="child", fields=_leaf("1.A.i")
+    )
+    assert outline.label_suggest(draft, a, i) == "1.A.ii"
+    # A taken label is never suggested.
+    outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=i, where="sibling", fields=_leaf("1.A.ii")
+    )
+    assert outline.label_suggest(draft, a, i) == "1.A.ii-2"
+
+
+def test_what_cannot_be_added_is_refused_with_the_reason(draft, policy_admin):
+    root = _root(draft)
+    leaf = outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=root, where="child", fields=_leaf("1")
+    )
+    with pytest.raises(outline.OutlineRefused, match="is a question"):
+        outline.criterion_add(
+            version=draft, actor=policy_admin, anchor=leaf, where="child", fields=_leaf("1.A")
+        )
+    with pytest.raises(outline.OutlineRefused, match="root has no siblings"):
+        outline.criterion_add(
+            version=draft, actor=policy_admin, anchor=root, where="sibling", fields=_leaf("2")
+        )
+    with pytest.raises(outline.OutlineRefused, match="already used"):
+        outline.criterion_add(
+            version=draft, actor=policy_admin, anchor=leaf, where="sibling", fields=_leaf("1")
+        )
+    assert _tree(draft) == [("1", "root", 0), ("root", None, 0)]
+    # Refused changes leave nothing to undo but the one that was made.
+    assert PolicyEdit.objects.filter(version=draft).count() == 1
+
+
+def _build(draft, actor):
+    """root: 1, 2 (all: 2.A, 2.B), 3"""
+    root = _root(draft)
+    add = outline.criterion_add
+    one = add(version=draft, actor=actor, anchor=root, where="child", fields=_leaf("1"))
+    two = add(
+        version=draft,
+        actor=actor,
+        anchor=one,
+        where="sibling",
+        fields={"label": "2", "kind": "all"},
+    )
+    a = add(version=draft, actor=actor, anchor=two, where="child", fields=_leaf("2.A"))
+    b = add(version=draft, actor=actor, anchor=a, where="sibling", fields=_leaf("2.B"))
+    three = add(version=draft, actor=actor, anchor=two, where="sibling", fields=_leaf("3"))
+    return one, two, a, b, three
+
+
+def test_moves_up_down_in_and_out(draft, policy_admin):
+    one, two, a, b, three = _build(draft, policy_admin)
+    move = outline.criterion_move
+    move(version=draft, actor=policy_admin, criterion=b, direction="up")
+    assert [c.label for c in two.children.order_by("position")] == ["2.B", "2.A"]
+    move(version=draft, actor=policy_admin, criterion=three, direction="indent")
+    assert [c.label for c in two.children.order_by("position")] == ["2.B", "2.A", "3"]
+    move(version=draft, actor=policy_admin, criterion=a, direction="outdent")
+    assert _tree(draft) == [
+        ("1", "root", 0),
+        ("2", "root", 1),
+        ("2.A", "root", 2),
+        ("2.B", "2", 0),
+        ("3", "2", 1),
+        ("root", None, 0),
+    ]
+    move(version=draft, actor=policy_admin, criterion=two, direction="down")
+    assert [c.label for c in _root(draft).children.order_by("position")] == ["1", "2.A", "2"]
+
+
+@pytest.mark.parametrize(
+    ("which", "direction", "reason"),
+    [
+        (0, "up", "already the first"),
+        (4, "down", "already the last"),
+        (0, "indent", "no group above"),
+        (4, "outdent", "already at the top level"),
+        (2, "indent", "no group above"),
+        (3, "indent", "is a question"),
+        (0, "sideways", "Move a node"),
+    ],
+)
+def test_impossible_moves_are_refused(draft, policy_admin, which, direction, reason):
+    nodes = _build(draft, policy_admin)
+    before = _tree(draft)
+    with pytest.raises(outline.OutlineRefused, match=reason):
+        outline.criterion_move(
+            version=draft, actor=policy_admin, criterion=nodes[which], direction=direction
+        )
+    assert _tree(draft) == before
+
+
+def test_a_node_becomes_a_question_only_without_children(draft, policy_admin):
+    _one, two, *_ = _build(draft, policy_admin)
+    with pytest.raises(outline.OutlineRefused, match="has nodes under it"):
+        outline.criterion_update(
+            version=draft, actor=policy_admin, criterion=two, fields={"kind": "leaf"}
+        )
+    assert Criterion.objects.get(pk=two.pk).kind == "all"
+
+
+def test_delete_takes_the_subtree_and_renumbers(draft, policy_admin):
+    one, two, *_ = _build(draft, policy_admin)
+    assert outline.subtree_labels(two) == ["2", "2.A", "2.B"]
+    gone = outline.criterion_delete(version=draft, actor=policy_admin, criterion=two)
+    assert gone == ["2", "2.A", "2.B"]
+    assert _tree(draft) == [("1", "root", 0), ("3", "root", 1), ("root", None, 0)]
+    assert PolicyEdit.objects.filter(version=draft).first().summary == (
+        "Deleted 2 and 2 nodes under it"
+    )
+    with pytest.raises(outline.OutlineRefused, match="root cannot be deleted"):
+        outline.criterion_delete(version=draft, actor=policy_admin, criterion=_root(draft))
+
+
+def test_undo_puts_back_the_draft_as_it_was_step_by_step(draft, policy_admin):
+    _one, two, _a, b, _three = _build(draft, policy_admin)
+    built = draft_snapshot(draft)
+    outline.criterion_update(
+        version=draft,
+        actor=policy_admin,
+        criterion=b,
+        fields={"text": "Changed.", "check_name": "age_at_least", "check_params": {"years": 18}},
+    )
+    changed = draft_snapshot(draft)
+    outline.criterion_delete(version=draft, actor=policy_admin, criterion=two)
+    assert policy_edit_undo(version=draft, actor=policy_admin).summary.startswith("Deleted 2")
+    assert draft_snapshot(draft) == changed
+    assert policy_edit_undo(version=draft, actor=policy_admin).summary == "Changed 2.B"
+    assert draft_snapshot(draft) == built
+
+
+def test_undo_with_nothing_to_undo_says_so(draft, policy_admin):
+    with pytest.raises(NothingToUndo):
+        policy_edit_undo(version=draft, actor=policy_admin)
+
+
+def test_a_real_policy_survives_a_move_and_its_undo(kesimpta, policy_admin):
+    """Kesimpta's draft: everything (lists, indications, drugs, test cases) comes back."""
+    clone = policy_version_clone(
+        version=kesimpta, actor=policy_admin, effective_date=date(2027, 1, 1)
+    )
+    before = draft_snapshot(clone)
+    group = Criterion.objects.filter(version=clone, parent__parent=None).exclude(kind="leaf")
+    node = group.order_by("position").last()
+    outline.criterion_move(version=clone, actor=policy_admin, criterion=node, direction="up")
+    assert draft_snapshot(clone) != before
+    policy_edit_undo(version=clone, actor=policy_admin)
+    assert draft_snapshot(clone) == before
+
+
+def test_a_published_version_never_changes(kesimpta, policy_admin):
+    node = Criterion.objects.filter(version=kesimpta).exclude(parent=None).first()
+    with pytest.raises(PolicyVersionLocked, match="Clone it"):
+        outline.criterion_update(
+            version=kesimpta, actor=policy_admin, criterion=node, fields={"text": "Changed."}
+        )
+    with pytest.raises(PolicyVersionLocked):
+        policy_edit_undo(version=kesimpta, actor=policy_admin)
+
+
+def test_only_policy_admins_edit(draft, nurse):
+    with pytest.raises(PermissionDenied):
+        outline.criterion_add(
+            version=draft, actor=nurse, anchor=_root(draft), where="child", fields=_leaf("1")
+        )
+    with pytest.raises(PermissionDenied):
+        outline.policy_create(number="1", title="x", effective_date=date(2027, 1, 1), actor=nurse)

@@ -1,0 +1,284 @@
+"""The outline pages: a policy from nothing, typed check parameters, moves, deletes, refusals."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import Criterion, Policy, PolicyEdit
+from reviews.services import policy_outline as outline
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(policy_admin):
+    return outline.policy_create(
+        number="7700001", title="Exemplar", effective_date=date(2027, 1, 1), actor=policy_admin
+    )
+
+
+@pytest.fixture
+def admin_client(client, policy_admin):
+    client.force_login(policy_admin)
+    return client
+
+
+def _root(version):
+    return Criterion.objects.get(version=version, parent=None)
+
+
+def _add(client, version, anchor, where="child", **data):
+    url = reverse("reviews:policy-edit-node-add", args=[version.pk, anchor.pk, where])
+    return client.post(url, {"kind": "leaf", "evidence_required": "on", "save": "", **data})
+
+
+def test_a_policy_is_created_from_nothing(admin_client):
+    response = admin_client.post(
+        reverse("reviews:policy-create"),
+        {"number": "7700002", "title": "Exemplar", "effective_date": "2027-01-01"},
+    )
+    version = Policy.objects.get(number="7700002").versions.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:policy-edit", args=[version.pk])
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"root" in page.content
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"number": "", "title": "X", "effective_date": "2027-01-01"}, "This field is required"),
+        ({"number": "7700001", "title": "X", "effective_date": "2027-01-01"}, "already exists"),
+        ({"number": "9", "title": "X", "effective_date": "1 Jan"}, "Enter a valid date"),
+    ],
+)
+def test_a_policy_that_cannot_be_created_says_why(admin_client, draft, data, message):
+    response = admin_client.post(reverse("reviews:policy-create"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Policy.objects.count() == 1
+
+
+def test_case_staff_cannot_create_policies(client, nurse):
+    client.force_login(nurse)
+    assert client.get(reverse("reviews:policy-create")).status_code == 403
+
+
+def test_the_new_node_form_suggests_the_next_label(admin_client, draft):
+    url = reverse("reviews:policy-edit-node-add", args=[draft.pk, _root(draft).pk, "child"])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["form"].initial["label"] == "1"
+
+
+def test_a_check_is_saved_from_typed_fields(admin_client, draft):
+    response = _add(
+        admin_client,
+        draft,
+        _root(draft),
+        label="1",
+        text="LDL-C at least 190.",
+        check_name="lab_value",
+        **{
+            "p-lab_value-lab": "LDL-C",
+            "p-lab_value-op": ">=",
+            "p-lab_value-value": "190.0",
+            "p-lab_value-unit": "mg/dL",
+            "p-lab_value-within_count": "90",
+            "p-lab_value-within_unit": "day",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    node = Criterion.objects.get(version=draft, label="1")
+    assert (node.check_name, node.check_params) == (
+        "lab_value",
+        {
+            "lab": "LDL-C",
+            "op": ">=",
+            "value": "190",
+            "unit": "mg/dL",
+            "within": {"count": 90, "unit": "day"},
+        },
+    )
+
+
+def test_age_bands_and_code_answers_are_row_editors(admin_client, draft):
+    bands = {
+        "p-lab_value-lab": "LDL-C",
+        "p-lab_value-thresholds_0_max_age": "17",
+        "p-lab_value-thresholds_0_op": ">=",
+        "p-lab_value-thresholds_0_value": "160",
+        "p-lab_value-thresholds_1_min_age": "18",
+        "p-lab_value-thresholds_1_op": ">=",
+        "p-lab_value-thresholds_1_value": "190",
+    }
+    assert (
+        _add(
+            admin_client, draft, _root(draft), label="1", check_name="lab_value", **bands
+        ).status_code
+        == 302
+    )
+    assert Criterion.objects.get(label="1").check_params["thresholds"] == [
+        {"max_age": 17, "op": ">=", "value": "160"},
+        {"min_age": 18, "op": ">=", "value": "190"},
+    ]
+    codes = {
+        "p-diagnosis_suggests-codes_0_code": "g35",
+        "p-diagnosis_suggests-codes_0_answer": "met",
+        "p-diagnosis_suggests-codes_0_meaning": "Multiple sclerosis",
+    }
+    assert (
+        _add(
+            admin_client, draft, _root(draft), label="2", check_name="diagnosis_suggests", **codes
+        ).status_code
+        == 302
+    )
+    assert Criterion.objects.get(label="2").check_params == {
+        "codes": {"G35": {"answer": "met", "meaning": "Multiple sclerosis"}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"check_name": "lab_value", "p-lab_value-lab": "LDL-C"}, "needs op and value"),
+        ({"check_name": "age_at_least"}, "This field is required"),
+        ({"check_name": "age_at_least", "p-age_at_least-years": "-1"}, "greater than or equal"),
+        ({"check_name": "specialty_in"}, "This field is required"),
+        (
+            {
+                "check_name": "tried_at_least",
+                "p-tried_at_least-min_duration_count": "3",
+                "p-tried_at_least-min_duration_unit": "calendar_month",
+                "p-tried_at_least-list": "x",
+            },
+            "Select a valid choice",
+        ),
+        ({"check_name": "no_such_check"}, "Select a valid choice"),
+        ({"kind": "k_of_n"}, "Say how many"),
+        (
+            {"kind": "all", "check_name": "age_at_least", "p-age_at_least-years": "18"},
+            "Only a question has a check",
+        ),
+        ({"label": "1 2"}, "Use letters, digits"),
+    ],
+)
+def test_bad_nodes_are_refused_with_the_reason_and_nothing_saved(
+    admin_client, draft, data, message
+):
+    response = _add(admin_client, draft, _root(draft), **{"label": "1", **data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Criterion.objects.filter(version=draft).count() == 1
+    assert not PolicyEdit.objects.exists()
+
+
+def test_a_duplicate_label_is_refused(admin_client, draft):
+    assert _add(admin_client, draft, _root(draft), label="1").status_code == 302
+    response = _add(admin_client, draft, _root(draft), label="1")
+    assert response.status_code == 400
+    assert "1 is already used in this version" in response.content.decode()
+
+
+def test_editing_keeps_the_check_params_shown(admin_client, draft, policy_admin):
+    node = outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=_root(draft),
+        where="child",
+        fields={
+            "label": "1",
+            "kind": "leaf",
+            "check_name": "age_at_least",
+            "check_params": {"years": 18},
+        },
+    )
+    response = admin_client.get(reverse("reviews:policy-edit-node", args=[draft.pk, node.pk]))
+    assert response.context["params_forms"]["age_at_least"].initial["years"] == 18
+    response = admin_client.post(
+        reverse("reviews:policy-edit-node", args=[draft.pk, node.pk]),
+        {
+            "label": "1",
+            "kind": "leaf",
+            "text": "Now 17.",
+            "check_name": "age_at_least",
+            "p-age_at_least-years": "17",
+            "save_next": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "reviews:policy-edit-node-add", args=[draft.pk, node.pk, "sibling"]
+    )
+    node.refresh_from_db()
+    assert (node.text, node.check_params) == ("Now 17.", {"years": 17})
+
+
+def test_move_delete_and_undo_from_the_page(admin_client, draft, policy_admin):
+    root = _root(draft)
+    one = outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=root,
+        where="child",
+        fields={"label": "1", "kind": "any"},
+    )
+    outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=one,
+        where="child",
+        fields={"label": "1.A", "kind": "leaf"},
+    )
+    two = outline.criterion_add(
+        version=draft,
+        actor=policy_admin,
+        anchor=one,
+        where="sibling",
+        fields={"label": "2", "kind": "leaf"},
+    )
+    move = reverse("reviews:policy-edit-node-move", args=[draft.pk, two.pk])
+    assert admin_client.post(move, {"direction": "up"}).status_code == 302
+    assert [c.label for c in root.children.order_by("position")] == ["2", "1"]
+    refused = admin_client.post(move, {"direction": "up"}, follow=True)
+    assert "already the first" in refused.content.decode()
+
+    delete = reverse("reviews:policy-edit-node-delete", args=[draft.pk, one.pk])
+    confirm = admin_client.get(delete)
+    assert "1, 1.A" in confirm.content.decode()
+    assert admin_client.post(delete).status_code == 302
+    assert not Criterion.objects.filter(version=draft, label__in=["1", "1.A"]).exists()
+
+    undo = reverse("reviews:policy-edit-undo", args=[draft.pk])
+    assert admin_client.post(undo, {"next": "https://evil.example/"}).status_code == 302
+    assert Criterion.objects.filter(version=draft, label__in=["1", "1.A"]).count() == 2
+
+
+def test_a_published_version_is_shown_but_not_changed(admin_client, kesimpta):
+    assert admin_client.get(reverse("reviews:policy-edit", args=[kesimpta.pk])).status_code == 200
+    node = Criterion.objects.filter(version=kesimpta).exclude(parent=None).first()
+    response = admin_client.post(
+        reverse("reviews:policy-edit-node-move", args=[kesimpta.pk, node.pk]),
+        {"direction": "down"},
+    )
+    assert response.status_code == 409
+    assert "published versions never change" in response.content.decode()
+
+
+def test_a_node_of_another_version_is_not_found(admin_client, draft, kesimpta):
+    other = Criterion.objects.filter(version=kesimpta).first()
+    url = reverse("reviews:policy-edit-node", args=[draft.pk, other.pk])
+    assert admin_client.get(url).status_code == 404
+
+
+def test_the_check_words_follow_the_typing(admin_client, draft):
+    url = reverse("reviews:policy-edit-check-words", args=[draft.pk])
+    response = admin_client.get(url, {"check_name": "age_at_least", "p-age_at_least-years": "18"})
+    assert response.status_code == 200
+    assert "18" in response.content.decode()
+    partial = admin_client.get(url, {"check_name": "lab_value", "p-lab_value-lab": "LDL-C"})
+    assert partial.status_code == 200
+    assert "needs op and value" in partial.content.decode()
+    assert admin_client.get(url, {"check_name": "nope"}).status_code == 200
