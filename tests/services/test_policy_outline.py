@@ -145,7 +145,7 @@ def _build(draft, actor):
 
 
 def test_moves_up_down_in_and_out(draft, policy_admin):
-    one, two, a, b, three = _build(draft, policy_admin)
+    _one, two, a, b, three = _build(draft, policy_admin)
     move = outline.criterion_move
     move(version=draft, actor=policy_admin, criterion=b, direction="up")
     assert [c.label for c in two.children.order_by("position")] == ["2.B", "2.A"]
@@ -196,7 +196,7 @@ def test_a_node_becomes_a_question_only_without_children(draft, policy_admin):
 
 
 def test_delete_takes_the_subtree_and_renumbers(draft, policy_admin):
-    one, two, *_ = _build(draft, policy_admin)
+    _one, two, *_ = _build(draft, policy_admin)
     assert outline.subtree_labels(two) == ["2", "2.A", "2.B"]
     gone = outline.criterion_delete(version=draft, actor=policy_admin, criterion=two)
     assert gone == ["2", "2.A", "2.B"]
