@@ -180,6 +180,7 @@ def node_add_view(request, version, node_id: int, where: str):
         "indication": anchor.indication if where == "sibling" else "",
     }
     form = CriterionForm(initial=initial, version=version, path_names=version.path_names)
+    form.fields["text"].widget.attrs["autofocus"] = True  # the label is suggested: type the text
     return _node_page(request, version, form, _param_forms(version), anchor=anchor, where=where)
 
 
