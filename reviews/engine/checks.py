@@ -380,7 +380,7 @@ def _tried_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Su
         else:
             refused.append(f"{_trial_text(trial)}: {problem}")
     needed = params["count"]
-    wanted = f"at least {needed} from {title}, each for at least {_duration_text(duration)}"
+    wanted = f"at least {needed} from {title}, each for at least {duration_text(duration)}"
     if floor is not None:
         wanted += f" at {params['min_dose']} {params['dose_unit']} or more".rstrip()
     reason = f"{len(counted)} qualifying trial(s) ({'; '.join(counted.values()) or 'none'})"
@@ -412,7 +412,7 @@ def _trial_problem(
     if end < trial.start:
         return f"ends ({end}) before it starts", False
     if end < _shift(trial.start, duration, +1):
-        return f"lasted less than {_duration_text(duration)}", False
+        return f"lasted less than {duration_text(duration)}", False
     if floor is not None:
         if trial.dose is None:
             return "dose unknown", True
@@ -434,7 +434,7 @@ def _trial_text(trial: PriorTherapy) -> str:
     return f"{parts[0]} ({', '.join(parts[1:])})" if len(parts) > 1 else parts[0]
 
 
-_OPS: Mapping[str, tuple[Callable[[Any, Any], bool], str]] = {
+OPS: Mapping[str, tuple[Callable[[Any, Any], bool], str]] = {
     ">=": (operator.ge, "at least"),
     ">": (operator.gt, "above"),
     "<=": (operator.le, "at most"),
@@ -479,8 +479,8 @@ def _lab_value(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggest
         if chosen is None:  # check_problems refuses bands with gaps; never guess
             return None
         op, value = chosen["op"], chosen["value"]
-        band = f" for age {age} ({_band_text(chosen)})"
-    compare, words = _OPS[op]
+        band = f" for age {age} ({band_text(chosen)})"
+    compare, words = OPS[op]
     threshold = f"{value} {unit}".strip() + band
     taken = f" on {latest.date}" if latest.date else ""
     observed = f"{latest.name} {latest.value} {latest.unit}".strip() + taken
@@ -497,7 +497,7 @@ def _band(bands: Iterable[Mapping[str, Any]], age: int) -> Mapping[str, Any] | N
     return None
 
 
-def _band_text(band: Mapping[str, Any]) -> str:
+def band_text(band: Mapping[str, Any]) -> str:
     low, high = band.get("min_age"), band.get("max_age")
     if low is not None and high is not None:
         return f"ages {low} to {high}"
@@ -534,7 +534,7 @@ def _events_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> S
     return Suggestion(Answer.MET if len(inside) >= params["count"] else Answer.NOT_MET, reason)
 
 
-_BASELINES = ("earliest", "before_therapy_start")
+BASELINES = ("earliest", "before_therapy_start")
 
 
 def _percent_change(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Suggestion | None:
@@ -559,7 +559,7 @@ def _percent_change(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Su
     if not _same_unit(baseline.unit, latest.unit):
         return None
     change = one_place((latest.value - baseline.value) / baseline.value * 100)
-    compare, words = _OPS[params["op"]]
+    compare, words = OPS[params["op"]]
     target = _decimal(params["percent"])
     reason = (
         f"{latest.name} {latest.value} {latest.unit} on {latest.date} against {which}, "
@@ -580,7 +580,7 @@ def _bmi_at_least(params: Mapping[str, Any], facts: Facts, lists: Lists) -> Sugg
     return Suggestion(Answer.NOT_MET, f"{reason}; at least {params['value']} required.")
 
 
-_DURATION_UNITS = ("day", "week", "calendar_month", "year")
+CHECK_DURATION_UNITS = ("day", "week", "calendar_month", "year")
 
 
 def _shift(day: date, duration: Mapping[str, Any], sign: int) -> date:
@@ -593,7 +593,7 @@ def _shift(day: date, duration: Mapping[str, Any], sign: int) -> date:
     return add_months(day, count * (12 if unit == "year" else 1))
 
 
-def _duration_text(duration: Mapping[str, Any]) -> str:
+def duration_text(duration: Mapping[str, Any]) -> str:
     count, unit = duration["count"], str(duration["unit"]).replace("calendar_month", "month")
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
@@ -871,13 +871,13 @@ def _code_answers_problem(value: Any) -> str | None:
 
 
 def _duration_problem(value: Any) -> str | None:
-    shape = f"a duration {{count: N, unit: {' | '.join(_DURATION_UNITS)}}}"
+    shape = f"a duration {{count: N, unit: {' | '.join(CHECK_DURATION_UNITS)}}}"
     if not isinstance(value, Mapping) or set(value) != {"count", "unit"}:
         return f"must be {shape}, not {value!r}"
     if not _is_count(value["count"], {}) or value["count"] < 1:
         return f"must have a count of 1 or more, not {value['count']!r}"
-    if value["unit"] not in _DURATION_UNITS:
-        return f"must have a unit of {', '.join(_DURATION_UNITS)}, not {value['unit']!r}"
+    if value["unit"] not in CHECK_DURATION_UNITS:
+        return f"must have a unit of {', '.join(CHECK_DURATION_UNITS)}, not {value['unit']!r}"
     return None
 
 
@@ -896,8 +896,8 @@ def _age_bands_problem(value: Any) -> str | None:
             or not set(band) <= {"min_age", "max_age", "op", "value"}
         ):
             return f"band {i} must be {{min_age, max_age, op, value}}, not {band!r}"
-        if band["op"] not in _OPS:
-            return f"band {i} has op {band['op']!r}; use {' or '.join(_OPS)}"
+        if not isinstance(band["op"], str) or band["op"] not in OPS:
+            return f"band {i} has op {band['op']!r}; use {' or '.join(OPS)}"
         if not _is_number(band["value"], {}):
             return f"band {i} has value {band['value']!r}, which is not a number"
         low, high = band.get("min_age"), band.get("max_age")
@@ -946,8 +946,8 @@ _PARAM_KINDS: Mapping[str, tuple[Callable[[Any, Lists], bool], str]] = {
     "bool": (lambda value, lists: isinstance(value, bool), "true or false"),
     "str": (lambda value, lists: isinstance(value, str), "text"),
     "text": (lambda value, lists: isinstance(value, str) and bool(value.strip()), "non-empty text"),
-    "baseline": (lambda value, lists: value in _BASELINES, " or ".join(_BASELINES)),
-    "op": (lambda value, lists: isinstance(value, str) and value in _OPS, " or ".join(_OPS)),
+    "baseline": (lambda value, lists: value in BASELINES, " or ".join(BASELINES)),
+    "op": (lambda value, lists: isinstance(value, str) and value in OPS, " or ".join(OPS)),
     "decimal": (_is_number, "a number"),
     "strings": (_is_texts, "a non-empty list of non-empty text"),
     "list": (lambda value, lists: isinstance(value, str) and value in lists, "a key of the lists"),
