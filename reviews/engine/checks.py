@@ -1017,7 +1017,5 @@ def suggest_all(
     return suggestions
 
 
-# The values a parameter of these kinds may take, in words, for forms that edit checks.
-OPERATORS: Mapping[str, str] = {op: words for op, (_, words) in _OPS.items()}
-BASELINES = _BASELINES
-DURATION_UNITS = _DURATION_UNITS
+# Each operator in words, for forms that edit checks.
+OPERATORS: Mapping[str, str] = {op: words for op, (_, words) in OPS.items()}

@@ -13,8 +13,8 @@ from django import forms
 
 from reviews.engine.checks import (
     BASELINES,
+    CHECK_DURATION_UNITS,
     CHECKS,
-    DURATION_UNITS,
     OPERATORS,
     Param,
     check_param_problems,
@@ -187,7 +187,7 @@ class CheckParamsForm(forms.Form):
             help_text=hint,
         )
         self.fields[f"{name}_unit"] = forms.ChoiceField(
-            choices=[("", "—"), *[(u, UNIT_WORDS[u]) for u in DURATION_UNITS]],
+            choices=[("", "—"), *[(u, UNIT_WORDS[u]) for u in CHECK_DURATION_UNITS]],
             required=required,
             label=f"{label}: unit",
             widget=forms.Select(SELECT),

@@ -102,8 +102,8 @@ def _first_segment(parent_label: str) -> str:
 
 
 def label_suggest(version: PolicyVersion, parent: Criterion | None, after: Criterion | None) -> str:
-    """A free label for a new node: the one after `after` (3.A.ii after 3.A.i), else the
-    first under `parent` (A under 3, i under 3.A; 1 under the root)."""
+    """A free label for a new node: the one after `after` (x.B after x.A), else the
+    first under `parent` (A under a number, i under a letter; 1 under the root)."""
     taken = set(Criterion.objects.filter(version=version).values_list("label", flat=True))
     if after is not None:
         head, _, last = after.label.rpartition(".")
@@ -284,5 +284,5 @@ _LABEL = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]*$")
 
 def label_problem(label: str) -> str | None:
     if not _LABEL.match(label):
-        return "Use letters, digits, dots and dashes, e.g. 3.A.ii."
+        return "Use letters, digits, dots and dashes, as in the policy's own labels."
     return None
