@@ -35,8 +35,20 @@ BAND_ROWS = 4
 CODE_ROWS = 8
 
 
+# What a parameter is called on the form, where its name alone reads poorly.
+PARAM_LABELS = {
+    "op": "Comparison",
+    "lab": "Lab test (as named on results)",
+    "max_age_days": "Ignore results older than (days)",
+    "switch_grace_days": "Switch grace (days)",
+    "allow_consultation": "A consulted specialist counts too",
+    "min_dose": "Minimum dose",
+    "dose_unit": "Dose unit",
+}
+
+
 def _pretty(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 class CheckParamsForm(forms.Form):
@@ -225,8 +237,16 @@ class CheckParamsForm(forms.Form):
         out = []
         for name, param in self.spec.params.items():
             if param.kind in ("age_bands", "code_answers"):
+                rows = self.rows(name)
+                headers = [f.label.split(": ", 1)[-1] for f in rows[0]] if rows else []
                 out.append(
-                    {"name": name, "kind": "rows", "label": _pretty(name), "rows": self.rows(name)}
+                    {
+                        "name": name,
+                        "kind": "rows",
+                        "label": _pretty(name),
+                        "rows": rows,
+                        "headers": headers,
+                    }
                 )
             elif param.kind == "duration":
                 out.append(
