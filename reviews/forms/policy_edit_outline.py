@@ -488,3 +488,16 @@ class PolicyCreateForm(forms.Form):
                 f"Policy {number} already exists; open it from the list and clone a version."
             )
         return number
+
+
+class CriteriaPasteForm(forms.Form):
+    text = forms.CharField(
+        label="Criteria, as the policy writes them",
+        max_length=100_000,
+        widget=forms.Textarea({**TEXT, "rows": 16, "spellcheck": "false"}),
+        help_text=(
+            "One criterion per line, each starting with its label (1., A., i., a., 2.iii.a, "
+            "PRE-1). Nesting follows the indentation, or else the labels (1 → A → i → a). "
+            "A line without a label continues the line before."
+        ),
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from reviews.engine.outline_text import OutlineTextError, outline_parse
 from reviews.errors import ReviewError
 from reviews.models import Criterion, Policy, PolicyVersion
 from reviews.services.policies import require_policy_admin
@@ -286,3 +287,53 @@ def label_problem(label: str) -> str | None:
     if not _LABEL.match(label):
         return "Use letters, digits, dots and dashes, as in the policy's own labels."
     return None
+
+
+def criteria_paste(
+    *, version: PolicyVersion, actor, anchor: Criterion, text: str
+) -> list[Criterion]:
+    """Add the criteria of a pasted text (engine/outline_text.py) under a group, after its
+    children, as one change. Refused whole when a line cannot be read or a label is taken."""
+    try:
+        roots = outline_parse(text)
+    except OutlineTextError as error:
+        raise OutlineRefused("; ".join(error.problems)) from None
+    count = len(list(_pasted(roots)))
+    summary = f"Pasted {count} criteria under {anchor.label}"
+    with policy_edit(version=version, actor=actor, summary=summary) as locked:
+        anchor = Criterion.objects.get(pk=anchor.pk, version=locked)
+        if anchor.kind == Criterion.Kind.LEAF:
+            raise OutlineRefused(f"{anchor.label} is a question; paste the criteria under a group.")
+        taken = set(Criterion.objects.filter(version=locked).values_list("label", flat=True))
+        clashes = [n.label for n in _pasted(roots) if n.label in taken]
+        if clashes:
+            raise OutlineRefused(
+                f"These labels are already used in this version: {', '.join(clashes)}. "
+                "Change them in the text, or delete the old nodes first."
+            )
+        start = Criterion.objects.filter(parent=anchor).count()
+        created: list[Criterion] = []
+
+        def create(node, parent: Criterion, position: int) -> None:
+            row = Criterion.objects.create(
+                version=locked,
+                parent=parent,
+                position=position,
+                label=node.label,
+                kind=node.kind,
+                k=node.k,
+                text=node.text,
+            )
+            created.append(row)
+            for i, child in enumerate(node.children):
+                create(child, row, i)
+
+        for i, node in enumerate(roots):
+            create(node, anchor, start + i)
+    return created
+
+
+def _pasted(nodes):
+    for node in nodes:
+        yield node
+        yield from _pasted(node.children)

@@ -81,6 +81,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:policy-edit": {"GET": _row(403, 403, 200, 403, 404)},
     "reviews:policy-edit-undo": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
     # -- outline
+    "reviews:policy-create": {"GET": _row(403, 403, 200, 403, 403)},
+    "reviews:policy-edit-check-words": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-node": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-node-add": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-node-paste": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-node-move": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
+    "reviews:policy-edit-node-delete": {"GET": _row(403, 403, 200, 403, 404)},
     # -- details, drugs, indications, lists
     "reviews:policy-edit-details": {"GET": _row(403, 403, 200, 403, 404)},
     "reviews:policy-edit-drugs": {"GET": _row(403, 403, 200, 403, 404)},
@@ -282,6 +289,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
     assert Letter.objects.get(pk=determination.letter.pk).status == Letter.Status.RENDERED
 
     first_label = case_review_state(case=in_review).steps[0].node.label
+    kesimpta_group = kesimpta.criteria.exclude(kind="leaf").exclude(parent=None).first()
     return {
         "login": [],
         "logout": [],
@@ -295,6 +303,13 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:policy-edit": [kesimpta.pk],
         "reviews:policy-edit-undo": [kesimpta.pk],
         # -- outline
+        "reviews:policy-create": [],
+        "reviews:policy-edit-check-words": [kesimpta.pk],
+        "reviews:policy-edit-node": [kesimpta.pk, kesimpta_group.pk],
+        "reviews:policy-edit-node-add": [kesimpta.pk, kesimpta_group.pk, "child"],
+        "reviews:policy-edit-node-paste": [kesimpta.pk, kesimpta_group.pk],
+        "reviews:policy-edit-node-move": [kesimpta.pk, kesimpta_group.pk],
+        "reviews:policy-edit-node-delete": [kesimpta.pk, kesimpta_group.pk],
         # -- details, drugs, indications, lists
         "reviews:policy-edit-details": [kesimpta.pk],
         "reviews:policy-edit-drugs": [kesimpta.pk],

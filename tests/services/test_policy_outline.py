@@ -261,3 +261,45 @@ def test_only_policy_admins_edit(draft, nurse):
         )
     with pytest.raises(PermissionDenied):
         outline.policy_create(number="1", title="x", effective_date=date(2027, 1, 1), actor=nurse)
+
+
+def test_pasted_criteria_are_added_under_a_group_in_one_change(draft, policy_admin):
+    root = _root(draft)
+    outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=root, where="child", fields=_leaf("1")
+    )
+    created = outline.criteria_paste(
+        version=draft,
+        actor=policy_admin,
+        anchor=root,
+        text="2. Patient meets one of:\nA. First\nB. Second\n3. Last",
+    )
+    assert [c.label for c in created] == ["2", "2.A", "2.B", "3"]
+    assert _tree(draft) == [
+        ("1", "root", 0),
+        ("2", "root", 1),
+        ("2.A", "2", 0),
+        ("2.B", "2", 1),
+        ("3", "root", 2),
+        ("root", None, 0),
+    ]
+    assert Criterion.objects.get(version=draft, label="2").kind == "any"
+    assert PolicyEdit.objects.filter(version=draft).first().summary == (
+        "Pasted 4 criteria under root"
+    )
+    policy_edit_undo(version=draft, actor=policy_admin)
+    assert _tree(draft) == [("1", "root", 0), ("root", None, 0)]
+
+
+def test_a_paste_that_clashes_or_cannot_be_read_adds_nothing(draft, policy_admin):
+    root = _root(draft)
+    outline.criterion_add(
+        version=draft, actor=policy_admin, anchor=root, where="child", fields=_leaf("1")
+    )
+    with pytest.raises(outline.OutlineRefused, match="already used in this version: 1"):
+        outline.criteria_paste(
+            version=draft, actor=policy_admin, anchor=root, text="1. Again\n2. New"
+        )
+    with pytest.raises(outline.OutlineRefused, match="starts without a label"):
+        outline.criteria_paste(version=draft, actor=policy_admin, anchor=root, text="no label here")
+    assert _tree(draft) == [("1", "root", 0), ("root", None, 0)]

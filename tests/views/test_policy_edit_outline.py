@@ -282,3 +282,19 @@ def test_the_check_words_follow_the_typing(admin_client, draft):
     assert partial.status_code == 200
     assert "needs op and value" in partial.content.decode()
     assert admin_client.get(url, {"check_name": "nope"}).status_code == 200
+
+
+def test_criteria_are_pasted_from_the_page(admin_client, draft):
+    url = reverse("reviews:policy-edit-node-paste", args=[draft.pk, _root(draft).pk])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"text": "1. One of:\nA. a\nB. b"})
+    assert response.status_code == 302
+    assert sorted(Criterion.objects.filter(version=draft).values_list("label", flat=True)) == [
+        "1",
+        "1.A",
+        "1.B",
+        "root",
+    ]
+    bad = admin_client.post(url, {"text": "no label"})
+    assert bad.status_code == 400
+    assert "starts without a label" in bad.content.decode()

@@ -16,7 +16,12 @@ from reviews import permissions
 from reviews.engine.check_words import check_rule_text
 from reviews.engine.checks import CHECKS
 from reviews.errors import ReviewError
-from reviews.forms.policy_edit_outline import CheckParamsForm, CriterionForm, PolicyCreateForm
+from reviews.forms.policy_edit_outline import (
+    CheckParamsForm,
+    CriteriaPasteForm,
+    CriterionForm,
+    PolicyCreateForm,
+)
 from reviews.models import Criterion
 from reviews.reference_lists import reference_lists
 from reviews.services import policy_outline
@@ -251,6 +256,37 @@ def node_delete_view(request, version, node_id: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
+@editor_view
+def node_paste_view(request, version, node_id: int):
+    """Criteria pasted as the policy writes them, added under a group in one change."""
+    anchor = _node(version, node_id)
+    form = CriteriaPasteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = policy_outline.criteria_paste(
+                version=version, actor=request.user, anchor=anchor, text=form.cleaned_data["text"]
+            )
+        except policy_outline.OutlineRefused as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(
+                request,
+                f"Added {len(created)} criteria under {anchor.label}. Check each group's kind "
+                "(all, any, at least k, if) and add the checks.",
+            )
+            return back_to("reviews:policy-edit", version, f"node-{created[0].pk}")
+    status = 400 if request.method == "POST" else 200
+    return editor_render(
+        request,
+        version,
+        "outline",
+        "reviews/policy_edit/node_paste.html",
+        {"form": form, "anchor": anchor},
+        status=status,
+    )
+
+
 @require_GET
 @editor_view
 def check_words_view(request, version):
@@ -315,6 +351,7 @@ urlpatterns = [
         node_add_view,
         name="policy-edit-node-add",
     ),
+    path(f"{EDIT}/criteria/<int:node_id>/paste/", node_paste_view, name="policy-edit-node-paste"),
     path(f"{EDIT}/criteria/<int:node_id>/move/", node_move_view, name="policy-edit-node-move"),
     path(
         f"{EDIT}/criteria/<int:node_id>/delete/", node_delete_view, name="policy-edit-node-delete"
