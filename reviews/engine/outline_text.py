@@ -9,6 +9,7 @@ instead of entering each node. What this cannot read is said, never guessed sile
 - nesting: by indentation when the lines are indented; otherwise by the labels themselves: a
   dotted label goes under the one it extends (2.iii.a under 2.iii), and bare labels go a
   level deeper at each change of style (1 → A → i → a), so "A." after "1." becomes "1.A";
+- a group's line that reads as a heading (short, no colon or full stop) becomes its title;
 - a node with lines under it is a group: "If …" makes a conditional, "at least N of" a
   k-of-n group, "one of", "any of", "either" or labels joined by "or" ("meets 1 or 2") an
   "any of", anything else "all of". The kinds are a proposal the analyst checks.
@@ -34,6 +35,7 @@ class PastedNode:
     line: int
     kind: str = "leaf"
     k: int | None = None
+    title: str = ""
     children: list[PastedNode] = field(default_factory=list)
 
 
@@ -80,6 +82,10 @@ def _kind(node: PastedNode) -> None:
     if not node.children:
         return
     text = node.text
+    if _is_heading(text):
+        node.title, node.text = text, ""
+        node.kind = "all"
+        return
     if text.lower().startswith("if "):
         node.kind = "if"
     elif match := _K_OF_N.search(text):
@@ -89,6 +95,17 @@ def _kind(node: PastedNode) -> None:
         node.kind = "any"
     else:
         node.kind = "all"
+
+
+def _is_heading(text: str) -> bool:
+    """A group's line that is a heading ("Alpha disease", "Continuation of therapy"): short,
+    without the colon or full stop of a sentence, not a condition. It becomes the title."""
+    words = text.split()
+    return (
+        len(words) <= 6
+        and text[-1] not in ".:;"
+        and words[0].lower() not in ("if", "patient", "member", "the")
+    )
 
 
 def outline_parse(text: str) -> list[PastedNode]:

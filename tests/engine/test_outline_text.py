@@ -73,7 +73,7 @@ def test_indentation_wins_when_the_lines_are_indented():
     assert _shape(outline_parse(text)) == [
         (0, "1", "any", None, "Either of:"),
         (1, "1.A", "leaf", None, "One"),
-        (1, "1.B", "all", None, "Two"),
+        (1, "1.B", "all", None, ""),  # a heading: its words are the title
         (2, "1.B.i", "leaf", None, "Deeper"),
         (0, "2", "leaf", None, "Last"),
     ]
@@ -87,6 +87,13 @@ def test_indentation_wins_when_the_lines_are_indented():
         ("1. One\n1. Again", "the label 1 is used again (first on line 1)"),
     ],
 )
+def test_a_group_heading_becomes_its_title():
+    [alpha] = outline_parse("1. Alpha disease\ni. Has it.\nii. Is an adult.")
+    assert (alpha.title, alpha.text, alpha.kind) == ("Alpha disease", "", "all")
+    [cond] = outline_parse("3 If under 25\n3.if Under 25.\n3.then Screened.")
+    assert (cond.title, cond.text, cond.kind) == ("", "If under 25", "if")
+
+
 def test_what_cannot_be_read_is_said(text, message):
     with pytest.raises(OutlineTextError, match=re.escape(message)):
         outline_parse(text)
