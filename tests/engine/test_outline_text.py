@@ -79,6 +79,13 @@ def test_indentation_wins_when_the_lines_are_indented():
     ]
 
 
+def test_a_group_heading_becomes_its_title():
+    [alpha] = outline_parse("1. Alpha disease\ni. Has it.\nii. Is an adult.")
+    assert (alpha.title, alpha.text, alpha.kind) == ("Alpha disease", "", "all")
+    [cond] = outline_parse("3 If under 25\n3.if Under 25.\n3.then Screened.")
+    assert (cond.title, cond.text, cond.kind) == ("", "If under 25", "if")
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -87,13 +94,6 @@ def test_indentation_wins_when_the_lines_are_indented():
         ("1. One\n1. Again", "the label 1 is used again (first on line 1)"),
     ],
 )
-def test_a_group_heading_becomes_its_title():
-    [alpha] = outline_parse("1. Alpha disease\ni. Has it.\nii. Is an adult.")
-    assert (alpha.title, alpha.text, alpha.kind) == ("Alpha disease", "", "all")
-    [cond] = outline_parse("3 If under 25\n3.if Under 25.\n3.then Screened.")
-    assert (cond.title, cond.text, cond.kind) == ("", "If under 25", "if")
-
-
 def test_what_cannot_be_read_is_said(text, message):
     with pytest.raises(OutlineTextError, match=re.escape(message)):
         outline_parse(text)
