@@ -76,8 +76,9 @@ class DiagnosisCodesField(LinesField):
     """ICD-10-CM code prefixes ("G35", "E78.01"), written as the code set writes them."""
 
     def to_python(self, value):
-        codes = [intake.icd10_normalize(c) for c in super().to_python(value)]
-        bad = [c for c in codes if not intake.ICD10_CM.match(c)]
+        given = super().to_python(value)
+        codes = [intake.icd10_normalize(c) for c in given]
+        bad = [g for g, c in zip(given, codes, strict=True) if not intake.ICD10_CM.match(c)]
         if bad:
             raise forms.ValidationError(
                 f"Not an ICD-10-CM code or prefix: {', '.join(bad)}. A code is a letter, a "
