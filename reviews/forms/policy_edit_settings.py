@@ -20,6 +20,9 @@ from reviews.models import Indication, PolicyList, PolicyListItem, PolicyVersion
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 CHECK = {"class": "form-check-input"}
+# The largest count a form takes (days, weeks, an interval): ten years of days; the engine
+# names its own limits within it.
+MAX_COUNT = 3660
 KEY_HELP = "lower_snake_case: small letters, digits and underscores, starting with a letter."
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*$", "Write the key in lower_snake_case, e.g. relapsing_ms."
@@ -382,7 +385,7 @@ class IndicationForm(forms.Form):
         widget=forms.Textarea({"rows": 2, **TEXT}),
     )
     initial_approval_count = forms.IntegerField(
-        label="Initial approval", min_value=1, widget=forms.NumberInput(TEXT)
+        label="Initial approval", min_value=1, max_value=MAX_COUNT, widget=forms.NumberInput(TEXT)
     )
     initial_approval_unit = forms.ChoiceField(
         label="Initial approval unit", choices=_UNITS, widget=forms.Select(SELECT)
@@ -390,6 +393,7 @@ class IndicationForm(forms.Form):
     extended_approval_count = forms.IntegerField(
         label="Extended approval",
         min_value=1,
+        max_value=MAX_COUNT,
         required=False,
         help_text="Empty: no reauthorization.",
         widget=forms.NumberInput(TEXT),
@@ -417,7 +421,11 @@ class IndicationForm(forms.Form):
         widget=forms.TextInput({**TEXT, "inputmode": "decimal"}),
     )
     limit_per_days = forms.IntegerField(
-        label="Limit per days", required=False, min_value=1, widget=forms.NumberInput(TEXT)
+        label="Limit per days",
+        required=False,
+        min_value=1,
+        max_value=MAX_COUNT,
+        widget=forms.NumberInput(TEXT),
     )
 
     def fields_for(self, regimen: dict | None) -> dict:
@@ -503,21 +511,31 @@ class PhaseForm(forms.Form):
     )
     at = OffsetsField(label="At", required=False, max_length=200, widget=forms.TextInput(TEXT))
     every = forms.IntegerField(
-        label="Or every", required=False, min_value=1, widget=forms.NumberInput(TEXT)
+        label="Or every",
+        required=False,
+        min_value=1,
+        max_value=MAX_COUNT,
+        widget=forms.NumberInput(TEXT),
     )
     schedule_unit = forms.ChoiceField(
         label="Unit (of at / every)",
         choices=[("day", "days"), ("week", "weeks"), ("calendar_month", "calendar months")],
         initial="week",
+        required=False,
         widget=forms.Select(SELECT),
     )
     start = forms.IntegerField(
-        label="From", required=False, min_value=0, widget=forms.NumberInput(TEXT)
+        label="From",
+        required=False,
+        min_value=0,
+        max_value=MAX_COUNT,
+        widget=forms.NumberInput(TEXT),
     )
     start_unit = forms.ChoiceField(
         label="From unit",
         choices=[("day", "day"), ("week", "week")],
         initial="week",
+        required=False,
         widget=forms.Select(SELECT),
     )
     initial_only = forms.BooleanField(
@@ -534,13 +552,13 @@ class PhaseForm(forms.Form):
         dose["per_kg" if data["per_kg"] else "amount"] = _text(data["amount"])
         if data["max"] is not None:
             dose["max"] = _text(data["max"])
-        schedule: dict = {"unit": data["schedule_unit"]}
+        schedule: dict = {"unit": data["schedule_unit"] or None}
         if data["at"]:
             schedule["at"] = data["at"]
         if data["every"] is not None:
             schedule["every"] = data["every"]
         if data["start"]:
-            schedule.update(start=data["start"], start_unit=data["start_unit"])
+            schedule.update(start=data["start"], start_unit=data["start_unit"] or "day")
         phase = {
             "name": data["name"].strip(),
             "dose": dose,
@@ -681,7 +699,10 @@ class ListItemForm(forms.Form):
         widget=forms.TextInput(TEXT),
     )
     as_written = forms.CharField(
-        label="As written", required=False, max_length=2000, widget=forms.TextInput(TEXT)
+        label="As written",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 1, **TEXT}),
     )
     synonyms = forms.CharField(
         label="Synonyms",
