@@ -25,7 +25,7 @@ CHECK = {"class": "form-check-input"}
 MAX_COUNT = 3660
 KEY_HELP = "lower_snake_case: small letters, digits and underscores, starting with a letter."
 key_validator = RegexValidator(
-    r"^[a-z][a-z0-9_]*$", "Write the key in lower_snake_case, e.g. relapsing_ms."
+    r"^[a-z][a-z0-9_]*$", "Write the key in lower_snake_case, e.g. adult_use."
 )
 
 

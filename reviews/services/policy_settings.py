@@ -282,7 +282,7 @@ def _indication_rename(version: PolicyVersion, old: str, new: str) -> None:
 
 
 def indication_users(version: PolicyVersion, key: str) -> list[str]:
-    """What names the indication: "criterion 1.A", "test case X"."""
+    """What names the indication, in words: "criterion <label>", "test case \"<name>\""."""
     named = [
         f"criterion {label}"
         for label in Criterion.objects.filter(version=version, indication=key)
