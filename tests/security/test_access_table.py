@@ -89,10 +89,40 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:policy-edit-node-move": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
     "reviews:policy-edit-node-delete": {"GET": _row(403, 403, 200, 403, 404)},
     # -- details, drugs, indications, lists
-    "reviews:policy-edit-details": {"GET": _row(403, 403, 200, 403, 404)},
-    "reviews:policy-edit-drugs": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-details": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-drugs": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
     "reviews:policy-edit-indications": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-indication-add": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-indication": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-indication-delete": {
+        "GET": ALL_405,
+        "POST": _row(403, 403, 409, 403, 404),
+    },
     "reviews:policy-edit-lists": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-list-add": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-list": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-list-delete": {
+        "GET": ALL_405,
+        "POST": _row(403, 403, 409, 403, 404),
+    },
     # -- test cases, preview
     "reviews:policy-edit-test-cases": {"GET": _row(403, 403, 200, 403, 404)},
     "reviews:policy-edit-preview": {"GET": _row(403, 403, 200, 403, 404)},
@@ -315,6 +345,12 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:policy-edit-drugs": [kesimpta.pk],
         "reviews:policy-edit-indications": [kesimpta.pk],
         "reviews:policy-edit-lists": [kesimpta.pk],
+        "reviews:policy-edit-indication-add": [kesimpta.pk],
+        "reviews:policy-edit-indication": [kesimpta.pk, kesimpta.indications.first().pk],
+        "reviews:policy-edit-indication-delete": [kesimpta.pk, kesimpta.indications.first().pk],
+        "reviews:policy-edit-list-add": [kesimpta.pk],
+        "reviews:policy-edit-list": [kesimpta.pk, kesimpta.lists.first().pk],
+        "reviews:policy-edit-list-delete": [kesimpta.pk, kesimpta.lists.first().pk],
         # -- test cases, preview
         "reviews:policy-edit-test-cases": [kesimpta.pk],
         "reviews:policy-edit-preview": [kesimpta.pk],

@@ -1,23 +1,65 @@
-"""PLACEHOLDER (replaced by its area's work): registers the tab's URL names."""
+"""The policy's text: its title, the version's dates, path names and text sections, and its
+remark codes, saved as one change."""
 
-from django.http import HttpResponse
+from django.contrib import messages
 from django.urls import path
+from django.views.decorators.http import require_http_methods
 
-from reviews.views.policy_edit.common import editor_view
+from reviews.forms.policy_edit_settings import (
+    TEXT_PLACES,
+    PolicyTextForm,
+    RemarkCodeFormSet,
+    add_problems,
+    remark_codes,
+)
+from reviews.policy_documents import VERSION_FIELDS
+from reviews.services.policies import assert_draft
+from reviews.services.policy_settings import SettingsRefused, policy_text_save
+from reviews.views.policy_edit.common import back_to, editor_render, editor_view
+
+PLACES = {**{f"version.{key}": field for key, field in VERSION_FIELDS.items()}, **TEXT_PLACES}
 
 
+@require_http_methods(["GET", "POST"])
 @editor_view
-def _not_yet(request, version, *args, **kwargs):
-    return HttpResponse("Not built yet.", status=501)
+def details_view(request, version):
+    data = request.POST if request.method == "POST" else None
+    form = PolicyTextForm(data, instance=version)
+    codes = RemarkCodeFormSet(
+        data, prefix="remark", initial=[{"code": c} for c in version.remark_codes or []]
+    )
+    problems: list[str] = []
+    if data is not None:
+        assert_draft(version)
+        if form.is_valid() and codes.is_valid():
+            fields = {name: form.cleaned_data[name] for name in PolicyTextForm.Meta.fields}
+            fields["remark_codes"] = remark_codes(codes)
+            try:
+                policy_text_save(
+                    version=version,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    fields=fields,
+                )
+            except SettingsRefused as error:
+                problems = add_problems(form, error.problems, PLACES)
+            else:
+                messages.success(request, "Saved the policy text.")
+                return back_to("reviews:policy-edit-details", version)
+    return editor_render(
+        request,
+        version,
+        "details",
+        "reviews/policy_edit/details.html",
+        {"form": form, "codes": codes, "problems": problems},
+        status=400 if data is not None else 200,
+    )
 
 
 urlpatterns = [
-    path("policies/versions/<int:version_id>/edit/details/", _not_yet, name="policy-edit-details"),
-    path("policies/versions/<int:version_id>/edit/drugs/", _not_yet, name="policy-edit-drugs"),
     path(
-        "policies/versions/<int:version_id>/edit/indications/",
-        _not_yet,
-        name="policy-edit-indications",
+        "policies/versions/<int:version_id>/edit/details/",
+        details_view,
+        name="policy-edit-details",
     ),
-    path("policies/versions/<int:version_id>/edit/lists/", _not_yet, name="policy-edit-lists"),
 ]

@@ -2,6 +2,9 @@
 
 from reviews.views.policy_edit import (
     details,
+    drugs,
+    indications,
+    lists,
     outline,
     preview,
     publish,
@@ -11,6 +14,9 @@ from reviews.views.policy_edit import (
 urlpatterns = (
     outline.urlpatterns
     + details.urlpatterns
+    + drugs.urlpatterns
+    + indications.urlpatterns
+    + lists.urlpatterns
     + test_cases.urlpatterns
     + preview.urlpatterns
     + publish.urlpatterns

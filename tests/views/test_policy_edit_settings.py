@@ -1,0 +1,270 @@
+"""The settings tabs of the policy editor: each page opens for the policy admin, a good POST
+saves one change, a bad one shows its errors at the fields (400) and saves nothing."""
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from reviews.models import Criterion, PolicyDrug
+from reviews.services.policies import policy_version_clone
+from reviews.services.policy_edits import policy_edit_last
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(two_indications, policy_admin):
+    return policy_version_clone(version=two_indications, actor=policy_admin)
+
+
+@pytest.fixture
+def admin_client(client, policy_admin):
+    client.force_login(policy_admin)
+    return client
+
+
+def _data(*parts) -> dict:
+    """What the browser would send back for the forms and formsets as rendered."""
+    data: dict = {}
+    for part in parts:
+        if isinstance(part, forms.BaseFormSet):
+            for bound in part.management_form:
+                data[bound.html_name] = bound.value()
+            subforms = part.forms
+        else:
+            subforms = [part]
+        for form in subforms:
+            for bound in form:
+                value = bound.value()
+                if isinstance(bound.field, forms.BooleanField):
+                    if value:
+                        data[bound.html_name] = "on"
+                    continue
+                if value is None:
+                    value = ""
+                data[bound.html_name] = bound.field.prepare_value(value)
+    return data
+
+
+def test_every_page_opens(admin_client, draft):
+    ms = draft.indications.get(key="relapsing_ms")
+    pages = [
+        reverse("reviews:policy-edit-details", args=[draft.pk]),
+        reverse("reviews:policy-edit-drugs", args=[draft.pk]),
+        reverse("reviews:policy-edit-indications", args=[draft.pk]),
+        reverse("reviews:policy-edit-indication-add", args=[draft.pk]),
+        reverse("reviews:policy-edit-indication", args=[draft.pk, ms.pk]),
+        reverse("reviews:policy-edit-lists", args=[draft.pk]),
+        reverse("reviews:policy-edit-list-add", args=[draft.pk]),
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+    page = admin_client.get(pages[2]).content.decode()
+    assert "Relapsing forms of multiple sclerosis" in page
+    assert "Loading: 300 mg intravenous at weeks 0 and 2 (initial only)" in page
+
+
+def test_policy_text_saved(admin_client, draft):
+    url = reverse("reviews:policy-edit-details", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["codes"])
+    data.update({"title": "Renamed", "overview": "A new overview.", "remark-0-code": "M3M"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.policy.title, draft.overview, draft.remark_codes) == (
+        "Renamed",
+        "A new overview.",
+        ["M3M"],
+    )
+    assert policy_edit_last(draft).summary == "Changed the policy text"
+
+
+def test_policy_text_bad_post(admin_client, draft):
+    url = reverse("reviews:policy-edit-details", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["codes"])
+    data.update({"title": "", "effective_date": "31/31/2026"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "title" in form.errors and "effective_date" in form.errors
+    assert policy_edit_last(draft) is None
+
+
+def test_drugs_saved_and_bad_codes_named(admin_client, draft):
+    url = reverse("reviews:policy-edit-drugs", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["formset"])
+    data.update({"drug-1-brand": "Second", "drug-1-ndcs": "0078-1007-68, 12345"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    errors = response.context["formset"].forms[1].errors
+    assert "Not an NDC: 12345" in errors["ndcs"][0]
+    data["drug-1-ndcs"] = "0078-1007-68"
+    data["drug-1-hcpcs_codes"] = "j3590 J3490"
+    assert admin_client.post(url, data).status_code == 302
+    second = PolicyDrug.objects.get(policy=draft.policy_id, brand="Second")
+    assert (second.ndcs, second.hcpcs_codes) == (["0078100768"], ["J3590", "J3490"])
+    # Removed with its checkbox.
+    page = admin_client.get(url)
+    data = _data(page.context["formset"])
+    data["drug-1-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    assert not PolicyDrug.objects.filter(policy=draft.policy_id, brand="Second").exists()
+
+
+def test_drugs_same_brand_twice_named_at_the_row(admin_client, draft):
+    url = reverse("reviews:policy-edit-drugs", args=[draft.pk])
+    data = _data(admin_client.get(url).context["formset"])
+    data["drug-1-brand"] = "infusab"
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "already names drug 1" in str(response.context["formset"].forms[1].errors)
+
+
+def test_indication_edited_with_its_phases(admin_client, draft):
+    ms = draft.indications.get(key="relapsing_ms")
+    url = reverse("reviews:policy-edit-indication", args=[draft.pk, ms.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["phases"])
+    assert data["phase-0-at"] == "0, 2"
+    data.update({"key": "rms", "phase-1-amount": "600", "phase-0-amount": "600"})
+    data.update({"range_min": "300", "range_max": "600"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    ms.refresh_from_db()
+    assert ms.key == "rms"
+    assert [p["dose"]["amount"] for p in ms.regimen["phases"]] == ["600", "600"]
+    assert ms.regimen["dose_range"] == {"min": "300", "max": "600", "unit": "mg"}
+    assert Criterion.objects.filter(version=draft, indication="rms").exists()
+    assert policy_edit_last(draft).summary == "Renamed indication relapsing_ms to rms"
+
+
+def test_indication_bad_phase_named_at_its_field(admin_client, draft):
+    ms = draft.indications.get(key="relapsing_ms")
+    url = reverse("reviews:policy-edit-indication", args=[draft.pk, ms.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["phases"])
+    data.update({"phase-1-route": "", "phase-0-every": "2"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    rows = response.context["phases"].forms
+    assert rows[1].errors["route"] == ["Must not be empty"]
+    assert policy_edit_last(draft) is None
+    data.update({"phase-1-route": "intravenous"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["phases"].forms[0].errors["at"] == [
+        "Needs either at (a series of offsets) or every (a repeating schedule), one of them."
+    ]
+
+
+def test_indication_without_phases_has_no_rule_and_bad_codes_refused(admin_client, draft):
+    url = reverse("reviews:policy-edit-indication-add", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["phases"])
+    data.update(
+        {
+            "key": "hefh",
+            "name": "HeFH",
+            "diagnosis_codes": "E78.01\nnot-a-code",
+            "initial_approval_count": "90",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "not-a-code" in response.context["form"].errors["diagnosis_codes"][0]
+    data["diagnosis_codes"] = "e78.01\nE78.00"
+    assert admin_client.post(url, data).status_code == 302
+    added = draft.indications.get(key="hefh")
+    assert (added.regimen, added.diagnosis_codes, added.extended_approval) == (
+        None,
+        ["E78.01", "E78.00"],
+        None,
+    )
+    assert policy_edit_last(draft).summary == "Added indication hefh"
+
+
+def test_indication_delete_refused_then_done(admin_client, draft, policy_admin):
+    ms = draft.indications.get(key="relapsing_ms")
+    url = reverse("reviews:policy-edit-indication-delete", args=[draft.pk, ms.pk])
+    response = admin_client.post(url, follow=True)
+    assert "was not deleted" in response.content.decode()
+    assert draft.indications.filter(pk=ms.pk).exists()
+    from reviews.services.policy_settings import indication_add
+
+    spare = indication_add(
+        version=draft,
+        actor=policy_admin,
+        fields={
+            "key": "spare",
+            "name": "Spare",
+            "diagnosis_codes": [],
+            "codes_source": "",
+            "initial_approval_count": 1,
+            "initial_approval_unit": "day",
+            "extended_approval_count": None,
+            "extended_approval_unit": "day",
+            "regimen": None,
+        },
+    )
+    url = reverse("reviews:policy-edit-indication-delete", args=[draft.pk, spare.pk])
+    assert admin_client.post(url).status_code == 302
+    assert not draft.indications.filter(pk=spare.pk).exists()
+
+
+def test_list_added_renamed_and_bad_item(admin_client, statin_policy):
+    draft = statin_policy
+    statins = draft.lists.get(key="preferred_statins")
+    url = reverse("reviews:policy-edit-list", args=[draft.pk, statins.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["items"])
+    data.update({"key": "statins", "item-0-synonyms": "Lipitor 10, atorva"})
+    assert admin_client.post(url, data).status_code == 302
+    statins.refresh_from_db()
+    assert statins.key == "statins"
+    assert statins.items.first().synonyms == ["Lipitor 10", "atorva"]
+    leaf = Criterion.objects.get(version=draft, check_name="tried_and_failed_at_least")
+    assert leaf.check_params["list"] == "statins"
+    # An item with a generic but no name, and a bad key.
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["items"])
+    n = int(data["item-TOTAL_FORMS"]) - 1
+    data.update({"key": "Statins!", f"item-{n}-generic": "pitavastatin"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "key" in response.context["form"].errors
+    assert "name" in response.context["items"].forms[n].errors
+    statins.refresh_from_db()
+    assert statins.key == "statins"
+
+
+def test_list_add_and_delete(admin_client, statin_policy):
+    draft = statin_policy
+    url = reverse("reviews:policy-edit-list-add", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["items"])
+    data.update({"key": "fibrates", "title": "Fibrates"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400  # no item
+    assert "at least one" in response.content.decode()
+    data["item-0-name"] = "Tricor"
+    assert admin_client.post(url, data).status_code == 302
+    fibrates = draft.lists.get(key="fibrates")
+    delete = reverse("reviews:policy-edit-list-delete", args=[draft.pk, fibrates.pk])
+    assert admin_client.post(delete).status_code == 302
+    assert not draft.lists.filter(key="fibrates").exists()
+    statins = draft.lists.get(key="preferred_statins")
+    delete = reverse("reviews:policy-edit-list-delete", args=[draft.pk, statins.pk])
+    response = admin_client.post(delete, follow=True)
+    assert "was not deleted" in response.content.decode()
+
+
+def test_published_version_shown_read_only_and_refused(admin_client, two_indications):
+    url = reverse("reviews:policy-edit-details", args=[two_indications.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "<fieldset disabled>" in page.content.decode()
+    assert admin_client.post(url, {}).status_code == 409
