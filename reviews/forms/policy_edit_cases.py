@@ -317,7 +317,7 @@ class TestCaseForm(forms.Form):
         for node, _ in leaves:
             self.fields[f"answer__{node.label}"] = forms.ChoiceField(
                 label=f"Answer to {node.label}",
-                choices=_answer_choices("— (suggestion, or open)"),
+                choices=_answer_choices("—"),
                 required=False,
                 widget=forms.Select(SELECT),
             )

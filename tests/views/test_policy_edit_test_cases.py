@@ -71,6 +71,10 @@ def test_list_and_run_all(admin, draft):
     assert "Pass" not in page.content.decode()
     ran = admin.get(_url("policy-edit-test-cases", draft), {"run": "all"}).content.decode()
     assert f"{draft.test_cases.count()} passed, 0 failed" in ran
+    first.expect = {**first.expect, "result": "not_met"}
+    first.save()
+    ran = admin.get(_url("policy-edit-test-cases", draft), {"run": "all"}).content.decode()
+    assert "1 failed" in ran and "Result: expected not_met, got met" in ran
 
 
 def test_run_all_on_an_invalid_draft_shows_its_problems(admin, draft):
