@@ -416,13 +416,14 @@ _PLACE = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)
 
 
 def place_parts(where: str) -> list[str | int]:
-    """'facts.labs[0].value' -> ['facts', 'labs', 0, 'value']; '["1.A"]' gives '1.A'."""
+    """'facts.labs[0].value' -> ['facts', 'labs', 0, 'value']; a quoted key '["k"]' gives 'k'."""
     parts: list[str | int] = []
     for name, index, key in _PLACE.findall(where):
         parts.append(name if name else int(index) if index else key)
     return parts
 
 
+_MISSING_KEY = re.compile(r"^missing required key '([a-z_]+)'")
 _EXPECT_FIELDS = {
     "result": "expect_result",
     "path": "expect_path",
@@ -443,6 +444,15 @@ class TestCaseForms:
             data, version=version, leaves=self.leaves, initial=TestCaseForm.initial_from(case)
         )
         self.facts = FactsForms(data, facts=case.get("facts"))
+        expect = case.get("expect") or {}
+        named = [
+            *(case.get("answers") or {}),
+            *(expect.get("failing") or ()),
+            *(expect.get("suggestions") or {}),
+        ]
+        leaves = {node.label for node, _ in self.leaves}
+        # Labels the case names that are no longer leaves of the draft: saving drops them.
+        self.stale = sorted({label for label in named if label not in leaves})
 
     def is_valid(self) -> bool:
         valid = self.form.is_valid()
@@ -457,7 +467,10 @@ class TestCaseForms:
     def add_document_problems(self, problems: list[tuple[str, str]]) -> None:
         """The document's problems with this case at the fields they name; the rest on top."""
         for where, message in problems:
-            if not self._place(place_parts(where), message):
+            parts = place_parts(where)
+            if missing := _MISSING_KEY.match(message):
+                parts.append(missing.group(1))  # "missing required key 'x'" belongs at x
+            if not self._place(parts, message):
                 self.form.add_error(None, f"{where}: {message}" if where else message)
 
     def _place(self, parts: list[str | int], message: str) -> bool:

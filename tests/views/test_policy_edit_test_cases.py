@@ -112,7 +112,7 @@ def test_add_saves_and_comes_back_to_the_list(admin, draft):
         ({"name": ""}, "This field is required"),
         ({"facts-labs-0-value": "high"}, "Enter a number"),
         ({"facts-request_date": "28/11/2026"}, "Enter a valid date"),
-        ({"facts-request_date": ""}, "request_date"),
+        ({"facts-request_date": ""}, "missing required key &#x27;request_date&#x27;"),
         ({"suggest__PRE-1": "maybe"}, "Select a valid choice"),
         ({"expect_indication": "nope"}, "Select a valid choice"),
         ({"quantity_unit": "mg"}, "must be a number"),
@@ -217,3 +217,20 @@ def test_preview_with_a_bad_date_comes_back_400(admin, draft):
     response = admin.get(_url("policy-edit-preview", draft), data)
     assert response.status_code == 400
     assert "Enter a valid date" in response.content.decode()
+
+
+def test_a_missing_request_date_lands_at_its_field(admin, draft):
+    response = admin.post(
+        _url("policy-edit-test-case-add", draft), _data(**{"facts-request_date": ""})
+    )
+    page = response.content.decode()
+    at = page.index("missing required key")
+    assert page.index('name="facts-request_date"') < at < page.index('name="facts-member_dob"')
+
+
+def test_edit_warns_of_labels_no_longer_in_the_criteria(admin, draft):
+    case = draft.test_cases.first()
+    case.answers = {**case.answers, "gone": "met"}
+    case.save()
+    page = admin.get(_url("policy-edit-test-case", draft, case.pk)).content.decode()
+    assert "This case names gone, no longer a question of the criteria" in page
