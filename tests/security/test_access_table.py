@@ -126,6 +126,19 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     # -- test cases, preview
     "reviews:policy-edit-test-cases": {"GET": _row(403, 403, 200, 403, 404)},
     "reviews:policy-edit-preview": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-edit-test-case-add": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-test-case": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 409, 403, 404),
+    },
+    "reviews:policy-edit-test-case-copy": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
+    "reviews:policy-edit-test-case-delete": {
+        "GET": ALL_405,
+        "POST": _row(403, 403, 409, 403, 404),
+    },
     # -- check, publish, import, export
     "reviews:policy-edit-publish": {"GET": _row(403, 403, 200, 403, 404)},
     # Cases.
@@ -354,6 +367,10 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         # -- test cases, preview
         "reviews:policy-edit-test-cases": [kesimpta.pk],
         "reviews:policy-edit-preview": [kesimpta.pk],
+        "reviews:policy-edit-test-case-add": [kesimpta.pk],
+        "reviews:policy-edit-test-case": [kesimpta.pk, kesimpta.test_cases.first().pk],
+        "reviews:policy-edit-test-case-copy": [kesimpta.pk, kesimpta.test_cases.first().pk],
+        "reviews:policy-edit-test-case-delete": [kesimpta.pk, kesimpta.test_cases.first().pk],
         # -- check, publish, import, export
         "reviews:policy-edit-publish": [kesimpta.pk],
         "reviews:case-list": [],
