@@ -439,6 +439,7 @@ class TestCaseForms:
 
     def __init__(self, data=None, *, version: PolicyVersion, case: dict[str, Any] | None = None):
         case = case or {}
+        self.version = version
         self.leaves = version_leaves(version)
         self.form = TestCaseForm(
             data, version=version, leaves=self.leaves, initial=TestCaseForm.initial_from(case)
@@ -499,11 +500,25 @@ class TestCaseForms:
         return False
 
     def answer_all_met(self) -> None:
-        """The one-click "every question met": each answer select set to met, nothing saved;
-        the analyst then changes a few. The re-shown form keeps everything else typed."""
+        """The one-click "every question met": each question the nurse would be asked for
+        the chosen request type and indication (every indication's when none is chosen) set
+        to met, the others left blank; nothing saved, the analyst then changes a few. The
+        re-shown form keeps everything else typed."""
         data = self.form.data.copy()
+        path, indication = data.get("request_type", ""), data.get("indication", "")
+        nodes = {c.pk: c for c in self.version.criteria.all()}
+
+        def applies(node) -> bool:
+            while node is not None:
+                if node.path and path and node.path != path:
+                    return False
+                if node.indication and indication and node.indication != indication:
+                    return False
+                node = nodes.get(node.parent_id)
+            return True
+
         for node, _ in self.leaves:
-            data[f"answer__{node.label}"] = "met"
+            data[f"answer__{node.label}"] = "met" if applies(nodes.get(node.pk, node)) else ""
         self.form.data = data
 
     def forget_errors(self) -> None:

@@ -63,7 +63,9 @@ def _case_page(request, version, test_case: PolicyTestCase | None):
             forms.answer_all_met()
             forms.forget_errors()
             messages.info(
-                request, "Every question is answered met; change the few that differ, then save."
+                request,
+                "Every question of this request type and indication is answered met; change "
+                "the few that differ, then save.",
             )
         elif forms.is_valid():
             try:

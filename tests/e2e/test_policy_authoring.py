@@ -1,0 +1,305 @@
+"""A policy analyst enters a policy from nothing in the editor, and edits the Kesimpta draft.
+
+The first journey enters tests/fixtures/policies/authoring-target.yaml (about 30 criteria,
+two indications, a conditional, a two-phase dosing rule, two lists, five test cases) through
+the editor's pages only, runs the test cases and publishes; the entered version must then be
+the file's policy exactly. Every interaction (click, fill, choice, checkbox) is counted and
+printed, to compare with scripts/admin_entry_count.py, which enters the same file in the
+Django admin with the same counting.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TARGET = Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "authoring-target.yaml"
+
+# The criteria as the policy document reads them (indented as a word processor copies them).
+CRITERIA_TEXT = """\
+PRE-1 Prescribed by or in consultation with a dermatologist or rheumatologist.
+PRE-2 Patient is 18 years of age or older.
+PRE-3 Exemplar is not used with another prior biologic agent.
+IND Patient meets 1 or 2:
+    1 Alpha disease
+        i. Patient has alpha disease.
+        ii. Alpha severity score is at least 10 within the past 90 days.
+        iii. Patient tried and failed at least one prior biologic agent.
+        iv. Body surface area involved is at least 10%.
+    2 Beta disease
+        i. Patient has moderate to severe beta disease.
+        ii. Patient had at least 3 flares in the past 12 months.
+        iii. Patient meets a or b:
+            a. Oral antibiotics for 90 days did not help.
+            b. Oral antibiotics cannot be used.
+3 If the patient is under 25 years of age
+    3.if Patient is under 25 years of age.
+    3.then Tuberculosis screening is documented.
+4 Initial therapy
+    4.A A baseline severity score is documented.
+    4.B Prescriber attests the patient has no active infection.
+5 Continuation of therapy
+    5.A Patient has received Exemplar for at least 6 months.
+    5.B Patient meets i or ii:
+        i. Severity score fell by at least 50% from baseline.
+        ii. Flares fell by at least half.
+    5.C No serious adverse event on Exemplar.
+6 Exemplar is not combined with a JAK inhibitor.
+7 Dose does not exceed the labeled dose.
+"""
+
+
+class Analyst:
+    """The page, with every interaction counted."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.count: Counter = Counter()
+
+    def click(self, target) -> None:
+        self._loc(target).click()
+        self.count["clicks"] += 1
+
+    def fill(self, target, value: str) -> None:
+        self._loc(target).fill(value)
+        self.count["fills"] += 1
+
+    def select(self, target, value: str) -> None:
+        self._loc(target).select_option(value)
+        self.count["selects"] += 1
+
+    def check(self, target) -> None:
+        self._loc(target).check()
+        self.count["checkboxes"] += 1
+
+    def uncheck(self, target) -> None:
+        self._loc(target).uncheck()
+        self.count["checkboxes"] += 1
+
+    def tab(self, name: str) -> None:
+        self.click(self.page.locator("ul.editor-tabs a.nav-link", has_text=name))
+
+    def node(self, label: str) -> None:
+        """Open a criterion's form from the outline (its label is the link)."""
+        self.tab("Criteria")
+        self.click(self.page.get_by_role("link", name=f"Edit {label}", exact=True))
+
+    def saved(self) -> None:
+        expect(self.page.locator(".alert-danger")).to_have_count(0)
+
+    def _loc(self, target):
+        return self.page.locator(target) if isinstance(target, str) else target
+
+    @property
+    def total(self) -> int:
+        return sum(self.count.values())
+
+
+def _sign_in(page, base):
+    page.goto(base + "/login/")
+    page.get_by_label("Username").fill("polly")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _check(
+    a: Analyst,
+    label: str,
+    name: str,
+    fields: dict[str, str] | None = None,
+    selects: dict[str, str] | None = None,
+    checks: tuple[str, ...] = (),
+) -> None:
+    a.node(label)
+    a.select("#id_check_name", name)
+    for field, value in (fields or {}).items():
+        a.fill(f"#id_p-{name}-{field}", value)
+    for field, value in (selects or {}).items():
+        a.select(f"#id_p-{name}-{field}", value)
+    for field in checks:
+        a.check(f"#id_p-{name}-{field}")
+    a.click("button[name=save]")
+    a.saved()
+
+
+def _enter_policy(a: Analyst) -> None:
+    page = a.page
+    # The policy and its first draft.
+    page.goto(a.base + "/policies/")
+    a.click(page.get_by_role("link", name="New policy"))
+    a.fill("#id_number", "9100017")
+    a.fill("#id_title", "Exemplar (examplimab), an invented policy to measure authoring")
+    a.fill("#id_effective_date", "2026-12-01")
+    a.click(page.get_by_role("button", name="Create the draft"))
+    a.saved()
+
+    # Policy text.
+    a.tab("Policy text")
+    a.fill(
+        "#id_overview",
+        "Exemplar is an invented injection used to measure how long a policy takes to enter.",
+    )
+    a.fill("#id_statement", "Exemplar is covered when the criteria below are met.")
+    a.fill("#id_criteria_intro", "Exemplar is covered for members who meet all of the following:")
+    a.fill("#id_dosing_condition", "Alpha disease; beta disease")
+    a.fill("#id_dosing_text", "See each indication.")
+    a.select("#id_dosing_benefit", "medical")
+    a.select("#id_monthly_means", "every_4_weeks")
+    a.fill("#id_monthly_means_note", 'The label\'s "monthly" is read as every 4 weeks.')
+    a.click(page.get_by_role("button", name="Save"))
+    a.saved()
+
+    # The drug.
+    a.tab("Drugs")
+    a.fill("#id_drug-0-brand", "Exemplar")
+    a.fill("#id_drug-0-generic", "examplimab")
+    a.fill("#id_drug-0-hcpcs_codes", "J3590")
+    a.click(page.get_by_role("button", name="Save"))
+    a.saved()
+
+    # Lists.
+    a.tab("Lists")
+    for key, title, items in (
+        (
+            "prescriber_specialties",
+            "Dermatologist or rheumatologist",
+            [("Dermatology", "", "dermatologist"), ("Rheumatology", "", "rheumatologist")],
+        ),
+        (
+            "prior_agents",
+            "Prior biologic agents",
+            [
+                ("Samplex", "samplimab", ""),
+                ("Modelon", "modelizumab", ""),
+                ("Protyx", "protoxumab", ""),
+            ],
+        ),
+    ):
+        a.click(page.get_by_role("link", name="Add a list"))
+        a.fill("#id_key", key)
+        a.fill("#id_title", title)
+        for row, (name, generic, synonyms) in enumerate(items):
+            a.fill(f"#id_item-{row}-name", name)
+            if generic:
+                a.fill(f"#id_item-{row}-generic", generic)
+            if synonyms:
+                a.fill(f"#id_item-{row}-synonyms", synonyms)
+        a.click(page.get_by_role("button", name="Add the list"))
+        a.saved()
+
+    # Indications and their dosing rules.
+    a.tab("Indications & dosing")
+    a.click(page.get_by_role("link", name="Add an indication"))
+    a.fill("#id_key", "alpha")
+    a.fill("#id_name", "Alpha disease")
+    a.fill("#id_diagnosis_codes", "L40")
+    a.fill("#id_initial_approval_count", "6")
+    a.select("#id_initial_approval_unit", "calendar_month")
+    a.fill("#id_extended_approval_count", "12")
+    a.select("#id_extended_approval_unit", "calendar_month")
+    for row, phase in enumerate(
+        [
+            {
+                "name": "Loading",
+                "amount": "150",
+                "unit": "mg",
+                "route": "subcutaneous",
+                "at": "0, 1, 2",
+            },
+            {
+                "name": "Maintenance",
+                "amount": "150",
+                "unit": "mg",
+                "route": "subcutaneous",
+                "every": "4",
+                "start": "4",
+            },
+        ]
+    ):
+        for field, value in phase.items():
+            a.fill(f"#id_phase-{row}-{field}", value)
+    a.check("#id_phase-0-initial_only")
+    a.click(page.get_by_role("button", name="Add the indication"))
+    a.saved()
+    a.click(page.get_by_role("link", name="Add an indication"))
+    a.fill("#id_key", "beta")
+    a.fill("#id_name", "Beta disease")
+    a.fill("#id_diagnosis_codes", "L73.2")
+    a.fill("#id_initial_approval_count", "16")
+    a.select("#id_initial_approval_unit", "week")
+    for field, value in {
+        "name": "Every 2 weeks",
+        "amount": "300",
+        "unit": "mg",
+        "route": "subcutaneous",
+        "every": "2",
+    }.items():
+        a.fill(f"#id_phase-0-{field}", value)
+    a.click(page.get_by_role("button", name="Add the indication"))
+    a.saved()
+
+    # The criteria: pasted, then titles, paths, indications and checks.
+    a.tab("Criteria")
+    a.click(page.get_by_role("link", name="Paste criteria under root"))
+    a.fill("#id_text", CRITERIA_TEXT)
+    a.click(page.get_by_role("button", name="Add these criteria"))
+    a.saved()
+    a.node("root")
+    a.fill("#id_title", "Criteria for Exemplar")
+    a.click("button[name=save]")
+    a.node("IND")
+    a.fill("#id_title", "Indication")
+    a.select("#id_path", "initial")
+    a.click("button[name=save]")
+    for label, indication in (("1", "alpha"), ("2", "beta")):
+        a.node(label)
+        a.select("#id_indication", indication)
+        a.click("button[name=save]")
+    for label, path in (("4", "initial"), ("5", "continuation")):
+        a.node(label)
+        a.select("#id_path", path)
+        a.click("button[name=save]")
+    a.node("4.B")
+    a.uncheck("#id_evidence_required")
+    a.click("button[name=save]")
+    a.saved()
+
+    _check(
+        a,
+        "PRE-1",
+        "specialty_in",
+        selects={"list": "prescriber_specialties"},
+        checks=("allow_consultation",),
+    )
+    _check(a, "PRE-2", "age_at_least", {"years": "18"})
+    _check(a, "PRE-3", "no_concurrent_agents", selects={"list": "prior_agents"})
+    _check(a, "1.i", "diagnosis_code_in", {"codes": "L40"})
+    _check(
+        a,
+        "1.ii",
+        "lab_value",
+        {"lab": "ASI", "value": "10", "within_count": "90"},
+        {"op": ">=", "within_unit": "day"},
+    )
+    _check(
+        a,
+        "1.iii",
+        "tried_and_failed_at_least",
+        {"count": "1", "outcomes": "failed, intolerant"},
+        {"list": "prior_agents"},
+    )
+    _check(a, "2.i", "diagnosis_code_in", {"codes": "L73.2"})
+    _check(
+        a,
+        "2.ii",
+        "events_at_least",
+        {"count": "3", "event": "flare", "within_count": "12"},
+        {"within_unit": "calendar_month"},
+    )
+    _check(a, "3.if", "age_under", {"years": "25"})
+    _check(a, "5.A", "months_on_drug_at_least", {"months": "6"})
