@@ -107,7 +107,8 @@ def policy_document_read(data: bytes) -> dict[str, Any]:
         return document.parse(text, references=reference_lists())
     except document.DocumentError as error:
         raise ImportInvalid(
-            f"The file is not a valid policy document: {len(error.problems)} problem(s).",
+            f"The file is not a valid policy document: {len(error.problems)} "
+            f"problem{'' if len(error.problems) == 1 else 's'}.",
             list(error.problems),
         ) from None
 
