@@ -31,7 +31,8 @@ class PublishForm(forms.Form):
 class PolicyImportForm(forms.Form):
     file = forms.FileField(
         label="Policy file (YAML)",
-        help_text=f"A policy document (priorauth-policy/1), at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
+        help_text="A policy document (priorauth-policy/1), at most "
+        f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
         widget=forms.ClearableFileInput(
             {"class": "form-control", "accept": ".yaml,.yml,application/yaml,text/yaml"}
         ),

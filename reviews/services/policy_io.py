@@ -25,7 +25,7 @@ from reviews.policy_documents import (
 from reviews.reference_lists import reference_lists
 from reviews.services.policies import policy_drugs_set, require_policy_admin, version_fill
 
-# A policy file is tens of kilobytes (Kesimpta's, every word of it, is about 40 KB).
+# A policy file is tens of kilobytes (the largest committed one is about 43 KB).
 MAX_IMPORT_BYTES = 1024 * 1024
 
 
