@@ -123,7 +123,14 @@ def policy_import(*, doc: dict[str, Any], actor) -> Imported:
     policy = Policy.objects.select_for_update().filter(number=info["number"]).first()
     created = policy is None
     if created:
-        policy = Policy.objects.create(number=info["number"], title=info["title"])
+        try:
+            with transaction.atomic():
+                policy = Policy.objects.create(number=info["number"], title=info["title"])
+        except IntegrityError:  # another admin created it in the same moment
+            raise PolicyInvalid(
+                "The file was not imported.",
+                [f"Policy {info['number']} was just created by someone else; import again."],
+            ) from None
         number = body["number"]
     else:
         last = policy.versions.aggregate(n=Max("number"))["n"] or 0

@@ -228,3 +228,54 @@ def test_a_raw_draft_with_holes_gives_warnings_not_errors():
     assert found[0] == "Dates: the annual review date 2020-01-01 is past (today is 2020-01-02)."
     assert any(w.startswith("List empty:") for w in found)
     assert any(w.startswith("Approval text:") for w in found)
+
+
+# ---- how durations are written ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "warned"),
+    [
+        ("Approve for 1 year if the patient meets the following:", False),
+        ("Approve for one year if the patient meets the following:", False),
+        ("Approve for 12 months if the patient meets the following:", False),
+        ("Approve for 52 weeks if the patient meets the following:", False),
+        ("Approve for 6 months if the patient meets the following:", True),
+        ("Approve for 180 days if the patient meets the following:", True),
+    ],
+)
+def test_approve_for_in_a_criterion_reads_its_paths_period(kesimpta, text, warned):
+    doc = copy.deepcopy(kesimpta)
+    node(doc, "1.B")["text"] = text  # the continuation path: the extended approval, 365 days
+    found = warnings(doc)
+    assert bool(found) == warned, found
+    if warned:
+        assert found[0].startswith("Criterion 1.B (text): the text says “Approve for ")
+        assert found[0].endswith(
+            "for the extended approval, but the extended approval is Relapsing forms of "
+            "multiple sclerosis: 365 days."
+        )
+
+
+def test_each_renewal_is_for_reads_the_extended_approval(kesimpta):
+    doc = copy.deepcopy(kesimpta)
+    doc["version"]["duration_of_therapy"] = "Each renewal is for 6 calendar months."
+    assert warnings(doc) == [
+        "Duration of therapy: the text says “renewal is for 6 calendar months” for the extended "
+        "approval, but the extended approval is Relapsing forms of multiple sclerosis: 365 days."
+    ]
+
+
+def test_a_criterion_for_one_indication_is_compared_with_that_indication_only(kesimpta):
+    doc = copy.deepcopy(kesimpta)
+    first = doc["version"]["indications"][0]
+    second = copy.deepcopy(first)
+    second.update(key="other", name="Other use")
+    second["approval"]["extended"] = {"count": 6, "unit": "calendar_month"}
+    doc["version"]["indications"].append(second)
+    node(doc, "1.B")["indication"] = "other"
+    found = warnings(doc)
+    assert found == [
+        "Criterion 1.B (text): the text says “Approve for 1 year” for the extended approval, "
+        "but the extended approval is Other use: 6 calendar months."
+    ]

@@ -146,3 +146,11 @@ def test_an_imported_draft_publishes_as_any_draft(kesimpta, policy_admin):
     )
     published = policies.policy_version_publish(version=imported.version, actor=policy_admin)
     assert published.status == "published"
+
+
+def test_warnings_of_a_draft_mid_edit_with_no_criteria_tree(kesimpta, policy_admin):
+    draft = policies.policy_version_clone(version=kesimpta, actor=policy_admin)
+    draft.criteria.all().delete()
+    draft.lists.filter(key="ms_prescriber_specialties").update(key="specialists")
+    found = services.policy_version_warnings(version=draft, today=date(2023, 1, 1))
+    assert found == []  # no tree: nothing names a list, nothing to compare; no error either

@@ -244,3 +244,13 @@ def test_case_staff_see_no_actions(client, nurse, kesimpta):
     assert url("policy-import") not in body
     assert url("policy-version-export", kesimpta) not in body
     assert client.get(url("policy-import")).status_code == 403
+
+
+def test_the_tab_of_a_draft_with_no_criteria_tree_still_answers(admin_client, draft):
+    for criterion in sorted(draft.criteria.all(), key=lambda c: c.parent_id is None):
+        criterion.delete()
+    response = admin_client.get(url("policy-edit-publish", draft) + "?run=1")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The criteria tree must have exactly one root" in body
+    assert "Publishing would be refused" in body
