@@ -141,6 +141,15 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     },
     # -- check, publish, import, export
     "reviews:policy-edit-publish": {"GET": _row(403, 403, 200, 403, 404)},
+    "reviews:policy-version-publish": {"GET": ALL_405, "POST": _row(403, 403, 409, 403, 404)},
+    # Cloning the published version makes a new draft and opens its editor.
+    "reviews:policy-version-clone": {"GET": ALL_405, "POST": _row(403, 403, 302, 403, 404)},
+    "reviews:policy-version-export": {"GET": _row(403, 403, 200, 403, 404)},
+    # An empty upload form is answered 400 with the error at the file field.
+    "reviews:policy-import": {
+        "GET": _row(403, 403, 200, 403, 404),
+        "POST": _row(403, 403, 400, 403, 404),
+    },
     # Cases.
     "reviews:case-list": {"GET": _row(200, 200, 403, 200, 403)},
     "reviews:case-create": {"GET": _row(200, 200, 403, 403, 403)},
@@ -373,6 +382,10 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:policy-edit-test-case-delete": [kesimpta.pk, kesimpta.test_cases.first().pk],
         # -- check, publish, import, export
         "reviews:policy-edit-publish": [kesimpta.pk],
+        "reviews:policy-version-publish": [kesimpta.pk],
+        "reviews:policy-version-clone": [kesimpta.pk],
+        "reviews:policy-version-export": [kesimpta.pk],
+        "reviews:policy-import": [],
         "reviews:case-list": [],
         "reviews:case-create": [],
         "reviews:case-detail": [escalated.pk],
