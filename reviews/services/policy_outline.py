@@ -322,6 +322,7 @@ def criteria_paste(
                 label=node.label,
                 kind=node.kind,
                 k=node.k,
+                title=node.title,
                 text=node.text,
             )
             created.append(row)

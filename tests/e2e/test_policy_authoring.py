@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.engine import document
-from reviews.models import Policy
+from reviews.models import Policy, PolicyVersion
 from reviews.policy_documents import version_document, version_prefetched
 from tests.conftest import PASSWORD
 
@@ -63,6 +63,7 @@ class Analyst:
     def __init__(self, page, base: str):
         self.page, self.base = page, base
         self.count: Counter = Counter()
+        self.typed = 0  # characters typed, all fills together
 
     def click(self, target) -> None:
         self._loc(target).click()
@@ -71,9 +72,15 @@ class Analyst:
     def fill(self, target, value: str) -> None:
         self._loc(target).fill(value)
         self.count["fills"] += 1
+        self.typed += len(value)
 
     def select(self, target, value: str) -> None:
-        self._loc(target).select_option(value)
+        """Choose an option by its value ("" is the blank first option)."""
+        locator = self._loc(target)
+        if value == "":
+            locator.select_option(index=0)
+        else:
+            locator.select_option(value=value)
         self.count["selects"] += 1
 
     def check(self, target) -> None:
@@ -88,8 +95,10 @@ class Analyst:
         self.click(self.page.locator("ul.editor-tabs a.nav-link", has_text=name))
 
     def node(self, label: str) -> None:
-        """Open a criterion's form from the outline (its label is the link)."""
-        self.tab("Criteria")
+        """Open a criterion's form from the outline (its label is the link); a saved node's
+        form returns to the outline, so the tab is clicked only from elsewhere."""
+        if not self.page.url.split("#")[0].endswith("/edit/"):
+            self.tab("Criteria")
         self.click(self.page.get_by_role("link", name=f"Edit {label}", exact=True))
 
     def saved(self) -> None:
@@ -134,7 +143,7 @@ def _enter_policy(a: Analyst) -> None:
     page = a.page
     # The policy and its first draft.
     page.goto(a.base + "/policies/")
-    page.goto(a.base + "/policies/new/")  # TEMP
+    a.click(page.get_by_role("link", name="New policy"))
     a.fill("#id_number", "9100017")
     a.fill("#id_title", "Exemplar (examplimab), an invented policy to measure authoring")
     a.fill("#id_effective_date", "2026-12-01")
@@ -370,7 +379,7 @@ def _enter_test_cases(a: Analyst) -> None:
             "member_dob": "1980-03-01",
             "prescriber_specialty": "Dermatology",
             "prior_therapies-0-name": "Samplex",
-            "prior_therapies-0-outcome": "failed",
+            "prior_therapies-0-outcome": "ineffective",
             "prior_therapies-0-start": "2025-01-01",
             "prior_therapies-0-end": "2025-09-01",
         },
@@ -405,6 +414,20 @@ def _enter_test_cases(a: Analyst) -> None:
     )
 
 
+def _nodes(doc: dict) -> dict[str, dict]:
+    """Each criterion by label, without its children (a readable difference)."""
+    out = {}
+
+    def walk(node):
+        out[node["label"]] = {k: v for k, v in node.items() if k != "children"}
+        out[node["label"]]["children"] = [c["label"] for c in node.get("children", [])]
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(doc["version"]["criteria"])
+    return out
+
+
 def _expected_document() -> dict:
     doc = document.parse(TARGET.read_text(encoding="utf-8"))
     doc["version"]["status"] = "draft"
@@ -423,14 +446,26 @@ def test_a_policy_is_entered_from_nothing_tested_and_published(
 
     a.tab("Test cases")
     a.click(page.get_by_role("button", name="Run all"))
-    expect(page.get_by_text("Passed", exact=False)).to_have_count(5)
+    expect(page.get_by_role("status")).to_contain_text("5 passed, 0 failed.")
+    expect(page.locator(".badge", has_text="Pass")).to_have_count(5)
     screenshot("authoring-test-cases-run")
 
     version = Policy.objects.get(number="9100017").versions.get()
     entered = version_document(version_prefetched(version.pk))
     expected = _expected_document()
-    for section in ("criteria", "lists", "indications", "test_cases", "dosing"):
+    assert _nodes(entered) == _nodes(expected)
+    for section in ("lists", "indications", "test_cases", "dosing"):
         assert entered["version"][section] == expected["version"][section], section
     assert entered == expected
 
-    print(f"\nEntering the policy in the editor took {a.total} interactions: {dict(a.count)}")
+    a.tab("Check & publish")
+    a.click(page.get_by_role("button", name="Publish version 1"))
+    expect(page.get_by_text("published", exact=False).first).to_be_visible()
+    screenshot("authoring-published")
+    version.refresh_from_db()
+    assert version.status == PolicyVersion.Status.PUBLISHED
+
+    print(
+        f"\nEntering the policy in the editor took {a.total} interactions "
+        f"({dict(a.count)}), {a.typed} characters typed."
+    )

@@ -303,3 +303,10 @@ def test_a_paste_that_clashes_or_cannot_be_read_adds_nothing(draft, policy_admin
     with pytest.raises(outline.OutlineRefused, match="starts without a label"):
         outline.criteria_paste(version=draft, actor=policy_admin, anchor=root, text="no label here")
     assert _tree(draft) == [("1", "root", 0), ("root", None, 0)]
+
+
+def test_a_pasted_heading_is_the_group_title(draft, policy_admin):
+    [group, _leaf_row] = outline.criteria_paste(
+        version=draft, actor=policy_admin, anchor=_root(draft), text="1 Alpha disease\n  i. Has it."
+    )
+    assert (group.label, group.title, group.text, group.kind) == ("1", "Alpha disease", "", "all")
