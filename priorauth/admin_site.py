@@ -9,7 +9,10 @@ from functools import update_wrapper
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 NOT_FOR_YOUR_ROLE = "Policy administration is for policy admins only."
 
@@ -31,6 +34,8 @@ class PolicyAdminSite(admin.AdminSite):
 
         return update_wrapper(checked, inner)
 
+    @method_decorator(never_cache)
+    @login_not_required  # as Django's own: anonymous users sign in here
     def login(self, request, extra_context=None):
         self._refuse_signed_in_without_access(request)
         return super().login(request, extra_context)
