@@ -62,7 +62,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "priorauth.admin_site.PolicyAdminConfig",  # django.contrib.admin, with the app's 403
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -173,6 +173,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date format and one date-and-time format on every screen, the admin's too.
+FORMAT_MODULE_PATH = ["priorauth.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -191,10 +193,34 @@ MEDIA_ROOT = Path(os.environ.get("PRIORAUTH_PRIVATE_STORAGE", VAR_DIR / "private
 WHITENOISE_USE_FINDERS = DEBUG
 # Largest document accepted per file (bytes).
 PRIORAUTH_MAX_UPLOAD_BYTES = int(os.environ.get("PRIORAUTH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
-# Determination letters: the plan's name, and the Member Services number (empty: "the
-# number on your ID card").
-LETTER_PLAN_NAME = os.environ.get("LETTER_PLAN_NAME") or "Your health plan"
-LETTER_PLAN_PHONE = os.environ.get("LETTER_PLAN_PHONE", "")
+# Determination letters: who the plan is and how a member or a prescriber reaches it. The
+# defaults are plainly fictional (555-01xx numbers are reserved for fiction; "Anytown"), so a
+# demo letter can never be mistaken for a real plan's; `check --deploy` warns while any is
+# still in use (reviews/checks.py). docs/letters.md says what each letter carries and why.
+LETTER_DEMO_DEFAULTS = {
+    "LETTER_PLAN_NAME": "Example Health Plan (demo)",
+    "LETTER_PLAN_ADDRESS": "Utilization Management, PO Box 0100, Anytown, ST 00000",
+    "LETTER_PLAN_PHONE": "1-800-555-0100",
+    "LETTER_PLAN_TTY": "711",
+    "LETTER_PROVIDER_PHONE": "1-800-555-0101",
+    "LETTER_PLAN_HOURS": "8 a.m. to 8 p.m., 7 days a week",
+}
+LETTER_PLAN_NAME = os.environ.get("LETTER_PLAN_NAME") or LETTER_DEMO_DEFAULTS["LETTER_PLAN_NAME"]
+LETTER_PLAN_ADDRESS = (
+    os.environ.get("LETTER_PLAN_ADDRESS") or LETTER_DEMO_DEFAULTS["LETTER_PLAN_ADDRESS"]
+)
+LETTER_PLAN_PHONE = os.environ.get("LETTER_PLAN_PHONE") or LETTER_DEMO_DEFAULTS["LETTER_PLAN_PHONE"]
+LETTER_PLAN_TTY = os.environ.get("LETTER_PLAN_TTY") or LETTER_DEMO_DEFAULTS["LETTER_PLAN_TTY"]
+LETTER_PROVIDER_PHONE = (
+    os.environ.get("LETTER_PROVIDER_PHONE") or LETTER_DEMO_DEFAULTS["LETTER_PROVIDER_PHONE"]
+)
+LETTER_PLAN_HOURS = os.environ.get("LETTER_PLAN_HOURS") or LETTER_DEMO_DEFAULTS["LETTER_PLAN_HOURS"]
+# The languages of the "help in your language" taglines, in order (codes of
+# reviews/letter_notices.py). Default: the 15 languages CMS names for Medicare plans
+# nationally; a plan sets the 15 most spoken by people with limited English in its State(s).
+LETTER_TAGLINE_LANGUAGES = env_list("LETTER_TAGLINE_LANGUAGES") or [
+    "es", "zh", "tl", "fr", "vi", "de", "ko", "ru", "ar", "it", "pt", "ht", "pl", "hi", "ja",
+]  # fmt: skip
 
 # The JSON API (/api/v1/): the same services and permission checks as the pages.
 REST_FRAMEWORK = {

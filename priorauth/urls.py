@@ -7,9 +7,6 @@ from reviews import views as review_views
 from reviews.forms.account import LoginForm
 from reviews.views import account as account_views
 
-admin.site.site_header = "Prior authorization: policy administration"
-admin.site.site_title = "Prior authorization admin"
-
 urlpatterns = [
     path("", review_views.home_view, name="home"),
     path(

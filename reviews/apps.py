@@ -9,4 +9,5 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         # signals: the audit of sign-ins. tasks: registers the Celery tasks in every process
         # (web, worker, beat), so the outbox finds a task by its name (reviews/task_names.py).
-        from reviews import signals, tasks  # noqa: F401
+        # checks: the letters' settings (reviews/checks.py).
+        from reviews import checks, signals, tasks  # noqa: F401

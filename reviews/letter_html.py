@@ -8,11 +8,11 @@ before it is issued. reviews.services.letters stores the HTML as issued and rend
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from reviews.engine.dosing import Regimen
+from reviews.letter_notices import OCR_COMPLAINTS, plan_contact, taglines
 from reviews.models import Criterion, Determination
 from reviews.models.case import Case
 from reviews.models.choices import LineOfBusiness, Urgency
@@ -70,12 +70,10 @@ APPEAL_RULES = {
 }
 
 
-def _long_date(day: date | None) -> str:
+def letter_date(day: date | None) -> str:
+    """The one way a letter writes a date: "March 2, 2026" (month in words, so no reader
+    mistakes the day for the month)."""
     return f"{day:%B} {day.day}, {day.year}" if day else ""
-
-
-def _short_date(day: date | None) -> str:
-    return f"{day:%m/%d/%Y}" if day else ""
 
 
 def _person(user) -> str:
@@ -122,20 +120,25 @@ def drug_in_plain_words(case: Case) -> str:
 
 
 def policy_citation(version) -> str:
-    """E.g. "Brandname (genericumab), policy 1234567, version 1, effective 09/17/2020"."""
+    """E.g. "Brandname (genericumab), policy 1234567, version 1, effective September 17, 2020"."""
     if version is None:
         return ""
     text = f"{version.policy.title}, policy {version.policy.number}, version {version.number}"
     if version.effective_date:
-        text += f", effective {_short_date(version.effective_date)}"
+        text += f", effective {letter_date(version.effective_date)}"
     return text
 
 
 def cited_criteria(determination: Determination) -> list[dict]:
-    """The cited criteria of the pinned version, in the order cited, with their plain words."""
+    """The cited criteria of the pinned version, in the order cited, with their plain words.
+
+    The member reads the plain words (and the policy's own), never the label: a label is
+    the policy's internal numbering. A label the version does not have reads as a
+    requirement of the policy, to be found in the free copy of the criteria."""
     labels = [str(label) for label in determination.criteria_cited or []]
+    unknown = "A requirement of our policy; ask for the free copy of the criteria below."
     if not labels or determination.policy_version_id is None:
-        return [{"label": label, "title": "", "text": "", "plain": ""} for label in labels]
+        return [{"label": label, "title": "", "text": "", "plain": unknown} for label in labels]
     found = {
         c.label: c
         for c in Criterion.objects.filter(
@@ -146,7 +149,7 @@ def cited_criteria(determination: Determination) -> list[dict]:
     for label in labels:
         criterion = found.get(label)
         if criterion is None:
-            rows.append({"label": label, "title": "", "text": "", "plain": ""})
+            rows.append({"label": label, "title": "", "text": "", "plain": unknown})
             continue
         rows.append(
             {
@@ -164,7 +167,7 @@ def appeal_rights(case: Case, notice_date: date) -> dict:
     return {
         "name": rule.name,
         "days": rule.days,
-        "last_day": _long_date(notice_date + timedelta(days=rule.days)),
+        "last_day": letter_date(notice_date + timedelta(days=rule.days)),
         "source": rule.source,
         "next_level": rule.next_level,
         "expedited": case.urgency == Urgency.EXPEDITED,
@@ -180,12 +183,13 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
     reviewer = determination.decided_by
     return {
         "draft": draft,
-        "plan_name": settings.LETTER_PLAN_NAME,
-        "plan_phone": settings.LETTER_PLAN_PHONE,
-        "letter_date": _long_date(notice_date),
+        "plan": plan_contact(),
+        "taglines": taglines(),
+        "ocr": OCR_COMPLAINTS,
+        "letter_date": letter_date(notice_date),
         "case": case,
-        "member_dob": _short_date(case.member_dob),
-        "received_on": _short_date(case.received_on),
+        "member_dob": letter_date(case.member_dob),
+        "received_on": letter_date(case.received_on),
         "drug": drug_in_plain_words(case),
         "hcpcs_code": case.hcpcs_code,
         "regimen": case.regimen_text,
@@ -193,9 +197,12 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
         "outcome": outcome,
         "outcome_label": Determination.Outcome(outcome).label,
         "adverse": adverse,
-        "authorization_number": determination.authorization_number,
-        "approval_start": _short_date(determination.approval_start),
-        "approval_end": _short_date(determination.approval_end),
+        # A denial authorizes nothing: it is known by the request's reference number.
+        "authorization_number": ""
+        if outcome == Determination.Outcome.DENIED
+        else determination.authorization_number,
+        "approval_start": letter_date(determination.approval_start),
+        "approval_end": letter_date(determination.approval_end),
         "quantity": _quantity(determination),
         "rationale": determination.rationale,
         "criteria": cited_criteria(determination) if adverse else [],

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reviews import permissions
+from reviews.dates import screen_date
 from reviews.engine import document, testcases
 from reviews.engine.drugs import name_key
 from reviews.errors import PolicyInvalid, PolicyVersionLocked
@@ -88,7 +89,7 @@ def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
             "Version was not published.",
             [
                 f"Version {clash.number} is already published with effective date "
-                f"{version.effective_date:%Y-%m-%d}; give this version another effective date."
+                f"{screen_date(version.effective_date)}; give this version another effective date."
             ],
         )
     version.status = PolicyVersion.Status.PUBLISHED

@@ -3,6 +3,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from reviews.dates import screen_moment
+
 register = template.Library()
 
 
@@ -71,4 +73,4 @@ def _local_time(text: str) -> str:
         return text
     if timezone.is_naive(moment):
         return text
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+    return screen_moment(moment)

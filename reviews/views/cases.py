@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews import permissions
+from reviews.dates import screen_moment
 from reviews.errors import ReviewError
 from reviews.forms.cases import CaseSearchForm, DocumentUploadForm
 from reviews.forms.facts import EVENT_KINDS, intake_fact_formsets
@@ -86,7 +86,7 @@ def case_create_view(request):
     messages.success(
         request,
         f"{case.reference} entered: {case.get_status_display().lower()}, "
-        f"due {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}.",
+        f"due {screen_moment(case.due_at)}.",
     )
     for refusal in rejected:
         messages.warning(request, str(refusal))

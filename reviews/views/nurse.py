@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews import permissions
+from reviews.dates import screen_date
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
 from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm, IndicationForm
@@ -219,8 +220,8 @@ def case_approve_view(request, case_id: int):
     messages.success(
         request,
         f"{case.reference} approved: authorization {determination.authorization_number}, "
-        f"{determination.approval_start:%Y-%m-%d} to {determination.approval_end:%Y-%m-%d}, "
-        f"{determination.quantity_text}.",
+        f"{screen_date(determination.approval_start)} to "
+        f"{screen_date(determination.approval_end)}, {determination.quantity_text}.",
     )
     return redirect("reviews:nurse-queue")
 

@@ -47,7 +47,9 @@ def policy_version_compare_view(request, old_id: int, new_id: int):
     old = policy_version_get_for_user(user=request.user, version_id=old_id)
     new = policy_version_get_for_user(user=request.user, version_id=new_id)
     if not permissions.can_manage_policies(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only policy admins compare policy versions. You can read each version at Policies."
+        )
     try:
         rows = compare.compare(version_document(old), version_document(new))
     except document.DocumentError as error:

@@ -365,7 +365,8 @@ def test_notes_and_explanations_verbatim(nodes: dict[str, dict[str, Any]]) -> No
     assert pre2["note"].startswith(
         "Note: Examples of disease modifying agents used for multiple sclerosis include Aubagio®"
     )
-    assert pre2["note"].endswith("and Zeposia® (ozanimod capsules).2")
+    # The PDF's footnote reference ("...capsules).2") is not the policy's words: dropped.
+    assert pre2["note"].endswith("and Zeposia® (ozanimod capsules).")
     assert "Glatopa (glatirmer acetate)" in pre2["note"]
     assert pre2["explanation"] == (
         "These agents are not indicated for use in combination. Additional data are required "

@@ -583,7 +583,7 @@ def _reverse_with_ids(name: str) -> str | None:
     return None
 
 
-def test_admin_anonymous_and_non_staff_are_sent_to_a_login_page(
+def test_admin_anonymous_is_sent_to_a_login_page_and_other_roles_are_told_why_not(
     client, nurse, physician, auditor, outsider
 ):
     urls = _admin_urls()
@@ -596,16 +596,31 @@ def test_admin_anonymous_and_non_staff_are_sent_to_a_login_page(
         for url in urls:
             response = client.get(url)
             location = response.get("Location", "")
+            who = user.username if user else "anonymous"
+            if user is not None:
+                # Signed in without admin access: the app's 403, saying who may use it (not
+                # Django's "log in as another user" page).
+                if response.status_code != 403 or b"for policy admins only" not in (
+                    response.content
+                ):
+                    problems.append(f"GET {url} as {who}: {response.status_code} {location}")
+                continue
             # Anonymous: the site's login where LoginRequiredMiddleware acts first (model
             # pages), the admin's own login on the site-wide admin views, which Django marks
-            # login_not_required. Signed in without staff: the admin's login.
-            logins = [reverse("admin:login")] + ([reverse("login")] if user is None else [])
+            # login_not_required.
+            logins = [reverse("admin:login"), reverse("login")]
             if response.status_code != 302 or not any(
                 location.startswith(f"{login}?next=") for login in logins
             ):
-                who = user.username if user else "anonymous"
                 problems.append(f"GET {url} as {who}: {response.status_code} {location}")
     assert not problems, "\n".join(problems)
+
+
+def test_admin_login_page_refuses_a_signed_in_user_without_access(client, auditor):
+    client.force_login(auditor)
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 403
+    assert "Policy administration is for policy admins only." in response.content.decode()
 
 
 def test_admin_login_page_is_public(client):

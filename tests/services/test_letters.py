@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from pypdf import PdfReader
 
 from reviews import tasks
-from reviews.letter_html import letter_html
+from reviews.letter_html import letter_date, letter_html
 from reviews.models import CaseEvent, Criterion, Determination, Letter
 from reviews.services import letters as services
 from tests import services_available
@@ -81,10 +81,10 @@ def test_nurse_approval_issues_a_letter_with_period_quantity_and_reviewer(clear_
     assert "Kesimpta (ofatumumab) injection for use under the skin" in html
     assert "billing code J3490" in html
     assert "We approved this request." in html
-    assert f"{det.approval_start:%m/%d/%Y} to {det.approval_end:%m/%d/%Y}" in html
+    assert f"{letter_date(det.approval_start)} to {letter_date(det.approval_end)}" in html
     assert det.quantity_text and det.quantity_text in html
     assert det.authorization_number in html
-    assert "Dana Whitfield" in html and "M1234567" in html and "05/14/1990" in html
+    assert "Dana Whitfield" in html and "M1234567" in html and "May 14, 1990" in html
     assert clear_case.reference in html and "Dr. Elena Marsh, NPI 1234567893" in html
     assert "Nina Lopez, RN" in html and "Nurse reviewer" in html
     # An approval is not adverse: no appeal section, no peer-to-peer offer.
@@ -98,15 +98,23 @@ def test_denial_letter_names_the_criterion_in_plain_words_and_the_appeal(clear_c
     pre1 = Criterion.objects.get(version=clear_case.policy_version, label="PRE-1")
     assert "We denied this request." in html
     assert DENIAL_REASON in html
-    assert "Criterion PRE-1" in html
+    # The member reads the requirement in plain words, never the policy's internal label.
+    assert "PRE-1" not in strip_tags(html) and "Criterion" not in html
     assert words(pre1.plain_language) in html
     assert "The policy's words:" in html and "primary progressive MS" in html
-    assert "Kesimpta (ofatumumab), policy 2020910, version 1, effective 09/17/2020" in html
-    assert "free copy of the criteria" in html and "the number on your ID card" in html
+    assert "Kesimpta (ofatumumab), policy 2020910, version 1, effective September 17, 2020" in html
+    assert "free copy of the criteria" in html and "ID card" not in html
+    # A denial authorizes nothing: it carries the reference number, no authorization number.
+    assert f"Reference number</th><td>{clear_case.reference}" in html
+    assert (
+        "Authorization number" not in html
+        and clear_case.reference.replace("PA-", "AU-") not in html
+    )
     # Commercial: 180 days from the notice of 2 March 2026.
     assert "by August 29, 2026" in html and "180 days" in html and "45 CFR 147.136" in html
     assert "external review" in html
     assert "peer-to-peer conversation" in html and "with Pat Shah, MD, the physician" in html
+    assert "call Provider Services at 1-800-555-0101" in html
     assert "Physician reviewer" in html
     assert "What we approved" not in html
 
@@ -125,7 +133,8 @@ def test_partial_approval_says_what_was_approved_and_what_was_not(clear_case, ph
     )
     html = words(issued(det).html)
     assert "We approved part of this request." in html
-    assert "03/02/2026 to 04/30/2026" in html and "3 doses (60 mg)" in html
+    assert "March 2, 2026 to April 30, 2026" in html and "3 doses (60 mg)" in html
+    assert det.authorization_number in html  # what was approved has its authorization
     assert "What we did not approve, and why" in html
     assert "maintenance needs the MRI after week 12" in html
     assert "right to appeal" in html and "peer-to-peer" in html
@@ -160,12 +169,74 @@ def test_expedited_request_offers_a_fast_appeal(kesimpta, nurse, physician):
     assert "Fast (expedited) appeal:" in html and "within 72 hours" in html
 
 
-def test_plan_name_and_phone_come_from_settings(clear_case, physician, settings):
+def test_plan_name_address_and_phones_come_from_settings(clear_case, physician, settings):
     settings.LETTER_PLAN_NAME = "Riverbend Health Plan"
-    settings.LETTER_PLAN_PHONE = "1-800-555-0142 (TTY 711)"
+    settings.LETTER_PLAN_ADDRESS = "PO Box 0142, Rivertown, ST 00001"
+    settings.LETTER_PLAN_PHONE = "1-800-555-0142"
+    settings.LETTER_PLAN_TTY = "1-800-555-0143"
+    settings.LETTER_PROVIDER_PHONE = "1-800-555-0144"
+    settings.LETTER_PLAN_HOURS = "9 a.m. to 5 p.m., Monday to Friday"
     html = words(letter_html(denial(clear_case, physician)))
-    assert "Riverbend Health Plan" in html
-    assert "call Member Services at 1-800-555-0142 (TTY 711)" in html
+    assert "Riverbend Health Plan" in html and "PO Box 0142, Rivertown, ST 00001" in html
+    assert "Member Services 1-800-555-0142 (TTY 1-800-555-0143), 9 a.m. to 5 p.m." in html
+    assert "call Member Services at 1-800-555-0142 (TTY 1-800-555-0143)" in html
+    assert "write to us at PO Box 0142, Rivertown, ST 00001" in html
+    # The prescriber gets the provider line, not the member's.
+    assert "call Provider Services at 1-800-555-0144" in html
+    # The taglines carry the plan's own numbers.
+    assert "Llame al 1-800-555-0142 (TTY: 1-800-555-0143)." in html
+
+
+def test_demo_defaults_are_plainly_fictional(settings):
+    # 555-0100 to 555-0199 are reserved for fiction; the address names no real place.
+    assert settings.LETTER_PLAN_PHONE == "1-800-555-0100"
+    assert settings.LETTER_PROVIDER_PHONE == "1-800-555-0101"
+    assert "(demo)" in settings.LETTER_PLAN_NAME and "Anytown" in settings.LETTER_PLAN_ADDRESS
+
+
+@pytest.mark.parametrize("outcome", ["approved", "denied"])
+def test_every_letter_carries_language_help_taglines_and_nondiscrimination(
+    clear_case, physician, settings, outcome
+):
+    settings.LETTER_TAGLINE_LANGUAGES = ["es", "zh", "ar"]
+    det = (
+        denial(clear_case, physician)
+        if outcome == "denied"
+        else determination(
+            clear_case,
+            physician,
+            outcome=Determination.Outcome.APPROVED,
+            approval_start=date(2026, 3, 2),
+            approval_end=date(2027, 3, 1),
+        )
+    )
+    html = letter_html(det)
+    text = words(html)
+    assert "Help in your language, and in other formats" in text
+    assert "large print, audio, braille" in text
+    assert '<li lang="es" dir="ltr">' in html and '<li lang="zh" dir="ltr">' in html
+    assert '<li lang="ar" dir="rtl">' in html
+    assert html.count("<li lang=") == 3  # the configured languages, in order, no others
+    assert "Nondiscrimination notice" in text
+    assert "does not discriminate on the basis of race, color, national origin" in text
+    assert "Office for Civil Rights" in text and "1-800-368-1019" in text
+
+
+def test_an_unknown_tagline_language_is_a_configuration_error(settings):
+    from reviews.checks import letter_tagline_languages
+
+    settings.LETTER_TAGLINE_LANGUAGES = ["es", "xx"]
+    errors = letter_tagline_languages()
+    assert [e.id for e in errors] == ["letters.E001"] and "xx" in errors[0].msg
+
+
+def test_deploy_check_warns_while_letters_print_the_demo_plan(settings):
+    from reviews.checks import letter_plan_contact_is_real
+
+    assert [w.id for w in letter_plan_contact_is_real()] == ["letters.W001"]
+    for name in settings.LETTER_DEMO_DEFAULTS:
+        setattr(settings, name, f"the plan's own {name}")
+    assert letter_plan_contact_is_real() == []
 
 
 def test_drug_without_a_policy_is_named_as_requested_with_its_route(nurse, physician):
@@ -208,7 +279,13 @@ def test_preview_of_an_unsaved_determination_writes_nothing(
         for q in captured.captured_queries
     )
     assert "Preview: this letter has not been issued." in html
-    assert "Criterion PRE-1" in html and "(assigned when the decision is issued)" in html
+    assert (
+        words(
+            Criterion.objects.get(version=clear_case.policy_version, label="PRE-1").plain_language
+        )
+        in html
+    )
+    assert "Authorization number" not in html  # a denial has none, preview or not
 
 
 def test_letter_escapes_what_people_typed(clear_case, physician):
@@ -248,7 +325,7 @@ def test_pdf_text_has_the_criterion_the_policy_version_and_the_appeal(
     assert rendered.sha256 == hashlib.sha256(data).hexdigest() and rendered.size == len(data)
     text = pdf_text(rendered)
     pre1 = Criterion.objects.get(version=clear_case.policy_version, label="PRE-1")
-    assert "PRE-1" in text
+    assert "PRE-1" not in text
     assert words(pre1.plain_language) in text
     assert "policy 2020910, version 1" in text
     assert "August 29, 2026" in text

@@ -191,7 +191,7 @@ def test_publishing_two_versions_with_one_effective_date_is_refused(kesimpta, po
     )
     with pytest.raises(PolicyInvalid) as error:
         services.policy_version_publish(version=clone, actor=policy_admin)
-    assert "already published with effective date 2020-09-17" in error.value.problems[0]
+    assert "already published with effective date Sep 17, 2020" in error.value.problems[0]
 
 
 @pytest.mark.django_db(transaction=True)

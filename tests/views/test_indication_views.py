@@ -4,6 +4,7 @@ walk only its criteria."""
 import pytest
 from django.urls import reverse
 
+from reviews.dates import screen_date
 from reviews.models import Case, CaseEvent
 from reviews.services import nurse_review
 from tests.services.test_indications import infusab
@@ -108,8 +109,9 @@ def test_the_policy_page_shows_each_indications_periods(client, nurse, two_indic
     ms_end = Duration(6, "calendar_month").end(today)
     nmosd_end = Duration(52, "week").end(today)
     assert "Relapsing forms of multiple sclerosis" in body and "diagnosis codes G35" in body
-    assert f"{(ms_end - today).days + 1} days, {today:%Y-%m-%d} to {ms_end:%Y-%m-%d}" in body
-    assert f"364 days, {today:%Y-%m-%d} to {nmosd_end:%Y-%m-%d}" in body
+    start, ms, nmosd = screen_date(today), screen_date(ms_end), screen_date(nmosd_end)
+    assert f"{(ms_end - today).days + 1} days, {start} to {ms}" in body
+    assert f"364 days, {start} to {nmosd}" in body
     assert "No reauthorization." in body
     assert "No dosing rule: an approval takes the requested quantity." in body
     assert '<span class="badge text-bg-secondary">nmosd</span>' in body

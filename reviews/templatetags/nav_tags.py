@@ -1,0 +1,17 @@
+"""The navigation marks the page the user is on (aria-current), for screen readers and eyes."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, view_name: str) -> str:
+    """The attributes of a navigation link: `class="nav-link"`, plus `active` and
+    `aria-current="page"` when the request is for that view."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name == view_name:
+        return format_html('class="nav-link active" aria-current="page"')
+    return format_html('class="nav-link"')
