@@ -469,3 +469,59 @@ def test_a_policy_is_entered_from_nothing_tested_and_published(
         f"\nEntering the policy in the editor took {a.total} interactions "
         f"({dict(a.count)}), {a.typed} characters typed."
     )
+
+
+def test_the_kesimpta_draft_is_edited_warned_fixed_and_published(
+    live_server, page, policy_admin, kesimpta, screenshot
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server.url)
+    page.goto(live_server.url + "/policies/")
+    page.get_by_role("button", name="Clone to a new draft from version 1").click()
+    draft = PolicyVersion.objects.get(policy=kesimpta.policy, number=2)
+    expect(page).to_have_url(f"{live_server.url}/policies/versions/{draft.pk}/edit/")
+
+    # Move a subtree: the continuation group (and everything under it) before the initial one.
+    page.get_by_role("button", name="Move 1.B up").click()
+    groups = page.locator("li.outline-node.depth-2 .criterion-label")
+    expect(groups.first).to_have_text("1.B")
+    assert [c.label for c in draft.criteria.get(label="1").children.order_by("position")] == [
+        "1.B",
+        "1.A",
+    ]
+
+    # Change a check's parameter: the age becomes 17 while the policy's words say 18.
+    page.get_by_role("link", name="Edit 1.A.ii", exact=True).click()
+    age = page.locator("#id_p-age_at_least-years")
+    expect(age).to_have_value("18")
+    age.fill("17")
+    expect(page.locator("output.check-words")).to_contain_text("17 years")
+    page.locator("button[name=save]").click()
+
+    page.locator("ul.editor-tabs a", has_text="Check & publish").click()
+    warnings = page.locator("#warnings-heading + p + ul")
+    expect(warnings).to_contain_text("1.A.ii")
+    expect(warnings).to_contain_text("17")
+    screenshot("authoring-kesimpta-warned")
+
+    # Fix it (the policy's words are verbatim: the parameter goes back), and the annual
+    # review date the cloned draft still carries.
+    page.locator("ul.editor-tabs a", has_text="Criteria").click()
+    page.get_by_role("link", name="Edit 1.A.ii", exact=True).click()
+    page.locator("#id_p-age_at_least-years").fill("18")
+    page.locator("button[name=save]").click()
+    page.locator("ul.editor-tabs a", has_text="Policy text").click()
+    page.locator("#id_annual_review_date").fill("2027-09-21")
+    page.get_by_role("button", name="Save").click()
+
+    page.locator("ul.editor-tabs a", has_text="Check & publish").click()
+    expect(page.locator("#warnings-heading .badge")).to_have_text("0")
+    page.get_by_role("button", name="Publish version 2").click()
+    draft.refresh_from_db()
+    assert draft.status == PolicyVersion.Status.PUBLISHED
+    assert [c.label for c in draft.criteria.get(label="1").children.order_by("position")] == [
+        "1.B",
+        "1.A",
+    ]
+    assert draft.criteria.get(label="1.A.ii").check_params == {"years": 18}
+    screenshot("authoring-kesimpta-published")
