@@ -203,3 +203,40 @@ def test_policy_and_other_role_pages(audit, nurse, policy_admin, auditor, outsid
     audit.check(page, "case audit", f"/cases/{case.pk}/audit/")
     audit.check(audit.new_page("oscar"), "home (no role)", "/")
     audit.assert_clean()
+
+
+def test_policy_editor_pages(audit, policy_admin, kesimpta):
+    """Every page of the editor on a draft of a real policy, and its forms with errors."""
+    from reviews.services.policies import policy_version_clone
+
+    draft = policy_version_clone(version=kesimpta, actor=policy_admin)
+    node = draft.criteria.get(label="1.A.ii")
+    group = draft.criteria.get(label="1.A")
+    indication = draft.indications.first()
+    policy_list = draft.lists.first()
+    test_case = draft.test_cases.first()
+    edit = f"/policies/versions/{draft.pk}/edit"
+    page = audit.new_page("polly")
+    audit.check(page, "new policy", "/policies/new/")
+    audit.check(page, "import a policy", "/policies/import/")
+    audit.check(page, "editor: criteria outline", f"{edit}/")
+    audit.check(page, "editor: a question with its check", f"{edit}/criteria/{node.pk}/")
+    page.locator("#id_p-age_at_least-years").fill("")
+    page.locator("button[name=save]").click()
+    audit.check(page, "editor: a question with errors")
+    audit.check(page, "editor: a new node", f"{edit}/criteria/{group.pk}/add/child/")
+    audit.check(page, "editor: paste criteria", f"{edit}/criteria/{group.pk}/paste/")
+    audit.check(page, "editor: delete a subtree", f"{edit}/criteria/{group.pk}/delete/")
+    audit.check(page, "editor: policy text", f"{edit}/details/")
+    audit.check(page, "editor: drugs", f"{edit}/drugs/")
+    audit.check(page, "editor: indications", f"{edit}/indications/")
+    audit.check(
+        page, "editor: an indication and its dosing", f"{edit}/indications/{indication.pk}/"
+    )
+    audit.check(page, "editor: lists", f"{edit}/lists/")
+    audit.check(page, "editor: a list", f"{edit}/lists/{policy_list.pk}/")
+    audit.check(page, "editor: test cases, run", f"{edit}/test-cases/?run=all")
+    audit.check(page, "editor: a test case", f"{edit}/test-cases/{test_case.pk}/")
+    audit.check(page, "editor: preview", f"{edit}/preview/")
+    audit.check(page, "editor: check and publish", f"{edit}/publish/?run=1")
+    audit.assert_clean()
