@@ -78,6 +78,11 @@ def case_claim_physician_view(request, case_id: int):
     return redirect("reviews:case-decision", case_id=case.pk)
 
 
+def _decides(case: Case, user) -> bool:
+    """The decision forms are this user's: the case is in physician review, claimed by them."""
+    return case.status == Case.Status.PHYSICIAN_REVIEW and case.assignee_id == user.pk
+
+
 def _decision_page(request, case: Case, *, forms=None, preview=None, status=200):
     state = case_review_state_or_none(case=case)
     default = services.default_approval(case)
@@ -96,8 +101,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "documents": documents,
             "viewer": viewer,
             "events": case_timeline(case=case),
-            "editable": case.status == Case.Status.PHYSICIAN_REVIEW
-            and case.assignee_id == request.user.pk,
+            "editable": _decides(case, request.user),
             # Prefixed: several forms share field names, and ids must stay unique on the page.
             "approve_form": forms.get("approve") or ApproveForm(initial=initial, prefix="approve"),
             "partial_form": forms.get("partial")
@@ -244,14 +248,18 @@ def case_return_to_nurse_view(request, case_id: int):
     """A case escalated by mistake goes back to nurse review, with the physician's reason."""
     case = _physician_case(request, case_id)
     form = ReturnToNurseForm(request.POST, prefix="return")
-    if not form.is_valid():
-        return _decision_page(request, case, forms={"return": form}, status=400)
     try:
-        case = services.case_return_to_nurse(
-            case=case, physician=request.user, reason=form.cleaned_data["reason"]
-        )
+        if form.is_valid():
+            case = services.case_return_to_nurse(
+                case=case, physician=request.user, reason=form.cleaned_data["reason"]
+            )
     except ReviewError as error:
         form.add_error(None, str(error))
+    if form.errors:
+        if not _decides(case, request.user):
+            # The page shows no return form to this physician: say why on the page instead.
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect("reviews:case-decision", case_id=case.pk)
         return _decision_page(request, case, forms={"return": form}, status=400)
     to = (case.assignee.get_full_name() or case.assignee.get_username()) if case.assignee else ""
     messages.success(
