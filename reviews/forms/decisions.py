@@ -45,6 +45,11 @@ class QueueFilterForm(forms.Form):
         label="Overdue only",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    mine = forms.BooleanField(
+        required=False,
+        label="Mine only",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, drugs=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -161,12 +161,15 @@ class QueueFilters:
     drug: str = ""
     overdue_only: bool = False
     q: str = ""  # a reference, member ID or member name
+    mine: bool = False  # claimed by the user asking
 
 
 NO_FILTERS = QueueFilters()
 
 
-def queue_filtered(cases: QuerySet[Case], filters: QueueFilters) -> QuerySet[Case]:
+def queue_filtered(cases: QuerySet[Case], filters: QueueFilters, *, user) -> QuerySet[Case]:
+    if filters.mine:
+        cases = cases.filter(assignee_id=user.pk)
     if filters.urgency:
         cases = cases.filter(urgency=filters.urgency)
     if filters.line_of_business:

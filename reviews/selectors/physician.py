@@ -32,7 +32,7 @@ def physician_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Cas
     """Escalated cases, the most urgent first: by due time (served by case_queue_idx)."""
     if not permissions.can_review_as_physician(user):
         raise NotFound
-    cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters)
+    cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters, user=user)
     return cases.select_related("assignee", "policy_drug", "policy_version__policy").order_by(
         "due_at", "pk"
     )

@@ -379,7 +379,7 @@ def nurse_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
     if not permissions.can_review_as_nurse(user):
         raise NotFound
     return (
-        queue_filtered(Case.objects.filter(status=Case.Status.NURSE_REVIEW), filters)
+        queue_filtered(Case.objects.filter(status=Case.Status.NURSE_REVIEW), filters, user=user)
         .select_related("assignee", "policy_drug", "policy_version__policy")
         .order_by("due_at", "pk")
     )

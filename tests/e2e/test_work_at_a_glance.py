@@ -65,6 +65,8 @@ def test_each_role_home_page_shows_its_numbers(
     shot(page, "home-nurse")
     page.locator('[data-role="nurse"] [data-stat="mine"]').click()
     expect(page.get_by_role("heading", name="Nurse queue")).to_be_visible()
+    expect(page.get_by_label("Mine only")).to_be_checked()
+    expect(page.locator("tbody tr")).to_have_count(1)
 
     page = signed_in(browser, base, "pat")
     expect(page.locator('[data-role="nurse"]')).to_have_count(0)

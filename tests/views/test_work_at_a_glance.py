@@ -41,6 +41,7 @@ def test_the_nurse_home_page_shows_her_numbers(client, kesimpta, nurse):
     for label in ("My open cases", "Due today", "At risk", "Done this week"):
         assert label in body
     assert 'data-role="auditor"' not in body
+    assert f'href="{reverse("reviews:nurse-queue")}?mine=on"' in body
 
 
 def test_the_physician_and_auditor_home_pages(client, mine, physician, auditor):
@@ -74,6 +75,9 @@ def test_the_nurse_queue_filters_searches_and_counts(client, kesimpta, nurse):
     assert "Hannah Urgent" in body and "Sam Standard" not in body
     body = client.get(reverse("reviews:nurse-queue"), {"urgency": "standard"}).content.decode()
     assert "Sam Standard" in body and "Hannah Urgent" not in body
+    nurse_review.case_claim(case=urgent, nurse=nurse)
+    body = client.get(reverse("reviews:nurse-queue"), {"mine": "on"}).content.decode()
+    assert "Hannah Urgent" in body and "Sam Standard" not in body
     body = client.get(reverse("reviews:nurse-queue"), {"q": "nobody"}).content.decode()
     assert "No case in the nurse queue matches these filters." in body
 
