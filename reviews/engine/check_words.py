@@ -1,2 +1,0 @@
-def check_rule_text(name, params, negate, lists):
-    return ""
