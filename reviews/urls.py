@@ -114,6 +114,11 @@ urlpatterns += [
         name="case-request-info",
     ),
     path(
+        "cases/<int:case_id>/return-to-nurse/",
+        physician_views.case_return_to_nurse_view,
+        name="case-return-to-nurse",
+    ),
+    path(
         "cases/<int:case_id>/peer-to-peer/",
         physician_views.peer_to_peer_offer_view,
         name="peer-to-peer-offer",

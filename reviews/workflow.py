@@ -16,7 +16,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.RECEIVED: frozenset({S.NURSE_REVIEW, S.PHYSICIAN_QUEUE}),
     S.NURSE_REVIEW: frozenset({S.APPROVED, S.PHYSICIAN_QUEUE}),
     S.PHYSICIAN_QUEUE: frozenset({S.PHYSICIAN_REVIEW}),
-    S.PHYSICIAN_REVIEW: frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.INFO_REQUESTED}),
+    # Back to nurse review: a case escalated by mistake returns, with the physician's reason.
+    S.PHYSICIAN_REVIEW: frozenset(
+        {S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.INFO_REQUESTED, S.NURSE_REVIEW}
+    ),
     S.INFO_REQUESTED: frozenset({S.PHYSICIAN_QUEUE}),
     S.APPROVED: frozenset(),
     S.PARTIALLY_APPROVED: frozenset(),

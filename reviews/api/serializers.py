@@ -392,6 +392,14 @@ InfoRequestIn = serializer_for(
         "wait_until": serializers.DateTimeField(),
     },
 )
+ReturnToNurseIn = serializer_for(
+    "ReturnToNurseIn",
+    {
+        "reason": serializers.CharField(
+            max_length=4000, help_text="Why it goes back; the nurse reads it."
+        )
+    },
+)
 TokenIn = serializer_for(
     "TokenIn",
     {

@@ -44,6 +44,11 @@ urlpatterns = [
         views.InfoRequestView.as_view(),
         name="case-request-info",
     ),
+    path(
+        "cases/<int:case_id>/return-to-nurse/",
+        views.ReturnToNurseView.as_view(),
+        name="case-return-to-nurse",
+    ),
     path("cases/<int:case_id>/letter/", views.LetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", views.LetterPdfView.as_view(), name="letter-pdf"),
     path("queues/nurse/", views.NurseQueueView.as_view(), name="nurse-queue"),

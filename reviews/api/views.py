@@ -29,7 +29,7 @@ from reviews.api import serializers as s
 from reviews.api.errors import Conflict, Invalid, form_errors
 from reviews.client_ip import client_ip
 from reviews.errors import StaleCase
-from reviews.forms.decisions import InfoRequestForm, QueueFilterForm
+from reviews.forms.decisions import InfoRequestForm, QueueFilterForm, ReturnToNurseForm
 from reviews.forms.review import NONE_FITS, AnswerForm, EscalateForm
 from reviews.models import AccessEvent, Case, Letter
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
@@ -42,7 +42,12 @@ from reviews.selectors.physician import (
     physician_queue_drugs,
 )
 from reviews.selectors.policies import policy_list_for_user, policy_version_get_for_user
-from reviews.selectors.review import case_review_state, case_review_state_or_none, nurse_queue
+from reviews.selectors.review import (
+    case_review_state,
+    case_review_state_or_none,
+    nurse_queue,
+    nurse_queue_drugs,
+)
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
 from reviews.services import facts as fact_services
@@ -593,20 +598,54 @@ class InfoRequestView(APIView):
         return _case_detail(request, case)
 
 
+class ReturnToNurseView(APIView):
+    @extend_schema(
+        request=s.ReturnToNurseIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        summary="Return a case escalated by mistake to nurse review, with a reason "
+        "(physician, assigned)",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_physician(request.user):
+            raise PermissionDenied("Only a physician reviewer returns a case to nurse review.")
+        data = _validated(s.ReturnToNurseIn, request.data).validated_data
+        cleaned = _form_valid(ReturnToNurseForm(data))
+        physician_review.case_return_to_nurse(
+            case=case, physician=request.user, reason=cleaned["reason"]
+        )
+        return _case_detail(request, case)
+
+
 # ---- queues ----------------------------------------------------------------------------------
+
+
+QUEUE_PARAMETERS = [
+    OpenApiParameter("q", str, description="A reference, member ID or member name."),
+    OpenApiParameter("urgency", str, enum=Case.Urgency.values),
+    OpenApiParameter("line_of_business", str, enum=Case.LineOfBusiness.values),
+    OpenApiParameter("drug", str),
+    OpenApiParameter("overdue_only", bool),
+    OpenApiParameter("mine", bool, description="Only the cases claimed by the caller."),
+]
 
 
 class NurseQueueView(GenericAPIView):
     serializer_class = s.CaseListOut
 
     @extend_schema(
-        responses={200: s.CaseListOut(many=True), **errors()},
+        parameters=QUEUE_PARAMETERS,
+        responses={200: s.CaseListOut(many=True), **errors(400)},
         summary="The nurse queue, soonest due first",
     )
     def get(self, request):
         if not permissions.can_review_as_nurse(request.user):
             raise PermissionDenied
-        page = self.paginate_queryset(nurse_queue(user=request.user))
+        form = QueueFilterForm(request.query_params, drugs=nurse_queue_drugs())
+        cleaned = _form_valid(form)
+        page = self.paginate_queryset(
+            nurse_queue(user=request.user, filters=QueueFilters(**cleaned))
+        )
         return self.get_paginated_response(s.CaseListOut(page, many=True).data)
 
 
@@ -614,12 +653,7 @@ class PhysicianQueueView(GenericAPIView):
     serializer_class = s.CaseListOut
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("urgency", str, enum=Case.Urgency.values),
-            OpenApiParameter("line_of_business", str, enum=Case.LineOfBusiness.values),
-            OpenApiParameter("drug", str),
-            OpenApiParameter("overdue_only", bool),
-        ],
+        parameters=QUEUE_PARAMETERS,
         responses={200: s.CaseListOut(many=True), **errors(400)},
         summary="The physician queue, soonest due first",
     )

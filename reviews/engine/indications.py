@@ -68,3 +68,25 @@ def indication_match(
     if len(fits) == 1:
         return IndicationMatch(tuple(fits), f"Diagnosis: {why}.")
     return IndicationMatch(tuple(fits), f"Several indications fit: {why}.")
+
+
+def code_meanings(
+    indications: Sequence[Mapping[str, Any]], codes: Iterable[str]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each code with the names of the indications it fits best (the longest prefix, as in
+    indication_match): what the policy says the code means for this request; () for a code
+    no indication lists. indications: the document's `version.indications`."""
+    found = []
+    for code in codes:
+        best, names = 0, []
+        for indication in indications:
+            for prefix in indication.get("diagnosis_codes") or ():
+                size = len(code_key(prefix))
+                if not size or not code_key(code).startswith(code_key(prefix)) or size < best:
+                    continue
+                if size > best:
+                    best, names = size, []
+                if indication["name"] not in names:
+                    names.append(indication["name"])
+        found.append((code, tuple(names)))
+    return found

@@ -14,6 +14,16 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class QueueFilterForm(forms.Form):
+    """The filters and search of both queues (nurse and physician)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "placeholder": "Reference, member"}
+        ),
+    )
     urgency = forms.ChoiceField(
         required=False,
         choices=[("", "Any urgency"), *Case.Urgency.choices],
@@ -33,6 +43,11 @@ class QueueFilterForm(forms.Form):
     overdue_only = forms.BooleanField(
         required=False,
         label="Overdue only",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    mine = forms.BooleanField(
+        required=False,
+        label="Mine only",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
@@ -126,3 +141,17 @@ class PeerToPeerLogForm(forms.Form):
     )
     with_whom = forms.CharField(max_length=200, label="With whom")
     outcome = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnToNurseForm(forms.Form):
+    reason = forms.CharField(
+        min_length=10,
+        max_length=4000,
+        label="Why it goes back (the nurse reads this)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the case goes back, so the nurse knows what to do next.",
+            "min_length": "Say why the case goes back, so the nurse knows what to do next "
+            "(a sentence).",
+        },
+    )

@@ -4,6 +4,8 @@ Anyone without view_cases gets a 404 for a case, as if it did not exist: a case'
 is itself patient information.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Case as DbCase
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -21,6 +23,7 @@ from reviews.models import (
     IdempotencyKey,
     StagedUpload,
 )
+from reviews.models.deadlines import deadline_state
 from reviews.workflow import CLOSED
 
 
@@ -146,3 +149,60 @@ def case_fact_get(*, case: Case, kind: str, fact_id: int | None, lock: bool = Fa
     if fact is None:
         raise NotFound("This case has no such fact.")
     return fact
+
+
+# ---- queues (nurse and physician): the same filters, search and counts ----------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    urgency: str = ""
+    line_of_business: str = ""
+    drug: str = ""
+    overdue_only: bool = False
+    q: str = ""  # a reference, member ID or member name
+    mine: bool = False  # claimed by the user asking
+
+
+NO_FILTERS = QueueFilters()
+
+
+def queue_filtered(cases: QuerySet[Case], filters: QueueFilters, *, user) -> QuerySet[Case]:
+    if filters.mine:
+        cases = cases.filter(assignee_id=user.pk)
+    if filters.urgency:
+        cases = cases.filter(urgency=filters.urgency)
+    if filters.line_of_business:
+        cases = cases.filter(line_of_business=filters.line_of_business)
+    if filters.drug:
+        cases = cases.filter(drug_name__iexact=filters.drug)
+    if filters.overdue_only:
+        cases = cases.filter(due_at__lt=timezone.now())
+    q = " ".join(filters.q.split())
+    if q:
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(member_id__istartswith=q) | Q(member_name__icontains=q)
+        )
+    return cases
+
+
+def queue_counts(cases: QuerySet[Case], *, unclaimed: str, user) -> dict:
+    """A queue's counts in one query: total, unclaimed (in status `unclaimed` with no
+    assignee), mine, expedited, overdue and at risk. Overdue and at risk are as of now
+    (Case.deadline_state), not as of the last sweep."""
+    rows = cases.values_list("status", "assignee_id", "urgency", "received_at", "due_at")
+    now = timezone.now()
+    counts = dict.fromkeys(["total", "unclaimed", "mine", "expedited", "overdue", "at_risk"], 0)
+    for status, assignee_id, urgency, received_at, due_at in rows:
+        state = deadline_state(received_at, due_at, now)
+        counts["total"] += 1
+        counts["unclaimed"] += status == unclaimed and assignee_id is None
+        counts["mine"] += assignee_id == user.pk
+        counts["expedited"] += urgency == Case.Urgency.EXPEDITED
+        if state in ("overdue", "at_risk"):
+            counts[state] += 1
+    return counts
+
+
+def queue_drugs(cases: QuerySet[Case]) -> list[str]:
+    return list(cases.order_by("drug_name").values_list("drug_name", flat=True).distinct())

@@ -1,39 +1,38 @@
 """Reads for the physician side: the deadline-ordered queue and the decision screen."""
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from reviews import permissions
+from reviews.engine.indications import code_meanings
 from reviews.errors import NotFound
 from reviews.models import Case, CaseEvent
-from reviews.models.deadlines import deadline_state
+from reviews.selectors.cases import (
+    NO_FILTERS,
+    QueueFilters,
+    queue_counts,
+    queue_drugs,
+    queue_filtered,
+)
+
+__all__ = [
+    "WAITING",
+    "QueueFilters",
+    "criteria_choices",
+    "diagnosis_meanings",
+    "escalation",
+    "physician_queue",
+    "physician_queue_counts",
+    "physician_queue_drugs",
+]
 
 WAITING = [Case.Status.PHYSICIAN_QUEUE, Case.Status.PHYSICIAN_REVIEW]
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    urgency: str = ""
-    line_of_business: str = ""
-    drug: str = ""
-    overdue_only: bool = False
-
-
-def physician_queue(*, user, filters: QueueFilters = QueueFilters()) -> QuerySet[Case]:
+def physician_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
     """Escalated cases, the most urgent first: by due time (served by case_queue_idx)."""
     if not permissions.can_review_as_physician(user):
         raise NotFound
-    cases = Case.objects.filter(status__in=WAITING)
-    if filters.urgency:
-        cases = cases.filter(urgency=filters.urgency)
-    if filters.line_of_business:
-        cases = cases.filter(line_of_business=filters.line_of_business)
-    if filters.drug:
-        cases = cases.filter(drug_name__iexact=filters.drug)
-    if filters.overdue_only:
-        cases = cases.filter(due_at__lt=timezone.now())
+    cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters, user=user)
     return cases.select_related("assignee", "policy_drug", "policy_version__policy").order_by(
         "due_at", "pk"
     )
@@ -44,27 +43,13 @@ def physician_queue_counts(*, user) -> dict:
     now (Case.deadline_state), not as of the last sweep."""
     if not permissions.can_review_as_physician(user):
         raise NotFound
-    rows = Case.objects.filter(status__in=WAITING).values_list(
-        "status", "urgency", "received_at", "due_at"
+    return queue_counts(
+        Case.objects.filter(status__in=WAITING), unclaimed=Case.Status.PHYSICIAN_QUEUE, user=user
     )
-    now = timezone.now()
-    counts = dict.fromkeys(["total", "unclaimed", "expedited", "overdue", "at_risk"], 0)
-    for status, urgency, received_at, due_at in rows:
-        state = deadline_state(received_at, due_at, now)
-        counts["total"] += 1
-        counts["unclaimed"] += status == Case.Status.PHYSICIAN_QUEUE
-        counts["expedited"] += urgency == Case.Urgency.EXPEDITED
-        counts[state] = counts.get(state, 0) + (state in ("overdue", "at_risk"))
-    return counts
 
 
 def physician_queue_drugs() -> list[str]:
-    return list(
-        Case.objects.filter(status__in=WAITING)
-        .order_by("drug_name")
-        .values_list("drug_name", flat=True)
-        .distinct()
-    )
+    return queue_drugs(Case.objects.filter(status__in=WAITING))
 
 
 def escalation(case: Case) -> CaseEvent | None:
@@ -75,6 +60,13 @@ def escalation(case: Case) -> CaseEvent | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def diagnosis_meanings(case: Case, state) -> list[tuple[str, tuple[str, ...]]]:
+    """The case's diagnosis codes, each with the names of the pinned version's indications it
+    fits (the only meanings the app holds; none for a case in no policy)."""
+    indications = state.indications if state is not None else []
+    return code_meanings(indications, case.diagnosis_codes or [])
 
 
 def criteria_choices(state) -> list[tuple[str, str]]:

@@ -37,9 +37,16 @@ from reviews.engine.tree import (
     iter_nodes,
 )
 from reviews.errors import NotFound
-from reviews.models import Case, CriterionAnswer
+from reviews.models import Case, CaseEvent, CriterionAnswer
 from reviews.policy_documents import version_parsed
 from reviews.reference_lists import reference_lists
+from reviews.selectors.cases import (
+    NO_FILTERS,
+    QueueFilters,
+    queue_counts,
+    queue_drugs,
+    queue_filtered,
+)
 
 
 @dataclass(frozen=True)
@@ -366,15 +373,57 @@ def case_review_state(*, case: Case) -> ReviewState:
     )
 
 
-def nurse_queue(*, user) -> QuerySet[Case]:
-    """Cases awaiting nurse review, soonest due first (served by case_queue_idx)."""
+def nurse_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
+    """Cases awaiting nurse review, soonest due first (served by case_queue_idx), with the
+    physician queue's filters and search."""
     if not permissions.can_review_as_nurse(user):
         raise NotFound
     return (
-        Case.objects.filter(status=Case.Status.NURSE_REVIEW)
+        queue_filtered(Case.objects.filter(status=Case.Status.NURSE_REVIEW), filters, user=user)
         .select_related("assignee", "policy_drug", "policy_version__policy")
         .order_by("due_at", "pk")
     )
+
+
+def nurse_queue_counts(*, user) -> dict:
+    """The nurse queue's counts (selectors.cases.queue_counts), as of now."""
+    if not permissions.can_review_as_nurse(user):
+        raise NotFound
+    return queue_counts(
+        Case.objects.filter(status=Case.Status.NURSE_REVIEW),
+        unclaimed=Case.Status.NURSE_REVIEW,
+        user=user,
+    )
+
+
+def nurse_queue_drugs() -> list[str]:
+    return queue_drugs(Case.objects.filter(status=Case.Status.NURSE_REVIEW))
+
+
+def _returns(case_ids) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(
+        case_id__in=case_ids,
+        kind=CaseEvent.Kind.STATUS,
+        from_status=Case.Status.PHYSICIAN_REVIEW,
+        to_status=Case.Status.NURSE_REVIEW,
+    ).select_related("actor")
+
+
+def case_returned(*, case: Case) -> CaseEvent | None:
+    """While a case is back in nurse review from a physician: the return (its reason in the
+    payload), else None."""
+    if case.status != Case.Status.NURSE_REVIEW:
+        return None
+    return _returns([case.pk]).order_by("-created_at", "-pk").first()
+
+
+def cases_returned(*, cases) -> dict[int, CaseEvent]:
+    """case_returned for a page of cases in nurse review, in one query: {case id: event}."""
+    ids = [c.pk for c in cases if c.status == Case.Status.NURSE_REVIEW]
+    found: dict[int, CaseEvent] = {}
+    for event in _returns(ids).order_by("created_at", "pk"):
+        found[event.case_id] = event  # the latest wins
+    return found
 
 
 def case_evidence(*, case: Case, state: ReviewState) -> dict:

@@ -17,7 +17,7 @@ from reviews import permissions
 from reviews.engine.dosing import Regimen, amount_for_doses
 from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleCase
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
-from reviews.selectors.physician import criteria_choices
+from reviews.selectors.physician import criteria_choices, escalation
 from reviews.selectors.review import case_review_state
 from reviews.services.determinations import (
     ApprovalTerms,
@@ -29,6 +29,7 @@ from reviews.services.determinations import (
 from reviews.workflow import case_move
 
 MIN_REASON_CHARS = 20
+MIN_RETURN_REASON_CHARS = 10
 MAX_INFO_WAIT = timedelta(days=30)
 
 
@@ -351,3 +352,39 @@ def peer_to_peer_log(
         payload={"peer_to_peer_id": p2p.pk, "with_whom": p2p.with_whom, "outcome": p2p.outcome},
     )
     return p2p
+
+
+@transaction.atomic
+def case_return_to_nurse(*, case: Case, physician, reason: str) -> Case:
+    """Send a case escalated by mistake back to nurse review, with the physician's reason.
+
+    The case goes back to the nurse who escalated it (or unclaimed to the nurse queue when
+    that nurse no longer reviews), her answers open again for changes, and the move is
+    recorded as a status event whose payload carries the reason the nurse reads.
+    """
+    _require_physician(physician)
+    case = _locked_for_decision(case, physician)
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_RETURN_REASON_CHARS:
+        raise ReviewError("Say why the case goes back, so the nurse knows what to do next.")
+    if case.policy_version_id is None:
+        raise ReviewError(
+            "This request is in no policy: a nurse has no criteria to review it by. "
+            "Decide it here, case by case."
+        )
+    escalated = escalation(case)
+    nurse = escalated.actor if escalated else None
+    if nurse is not None and not (nurse.is_active and permissions.can_review_as_nurse(nurse)):
+        nurse = None
+    case.answers.filter(locked_at__isnull=False).update(locked_at=None)
+    return case_move(
+        case=case,
+        to=Case.Status.NURSE_REVIEW,
+        actor=physician,
+        payload={
+            "returned_to_nurse": True,
+            "reason": reason,
+            "returned_to": _name(nurse) if nurse else "",
+        },
+        assignee=nurse,
+    )

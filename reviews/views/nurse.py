@@ -12,10 +12,19 @@ from reviews import permissions
 from reviews.dates import screen_date
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.errors import ReviewError
+from reviews.forms.decisions import QueueFilterForm
 from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm, IndicationForm
 from reviews.models import Case
-from reviews.selectors.cases import case_documents, case_get_for_user
-from reviews.selectors.review import case_evidence, case_review_state, nurse_queue
+from reviews.selectors.cases import QueueFilters, case_documents, case_get_for_user
+from reviews.selectors.review import (
+    case_evidence,
+    case_returned,
+    case_review_state,
+    cases_returned,
+    nurse_queue,
+    nurse_queue_counts,
+    nurse_queue_drugs,
+)
 from reviews.services import nurse_review as services
 from reviews.services.audit import case_view_record
 from reviews.services.determinations import approval_terms
@@ -39,10 +48,23 @@ def _editable(case: Case, user) -> bool:
 def nurse_queue_view(request):
     if not permissions.can_review_as_nurse(request.user):
         raise PermissionDenied
-    page = Paginator(nurse_queue(user=request.user), QUEUE_PAGE_SIZE).get_page(
+    form = QueueFilterForm(request.GET, drugs=nurse_queue_drugs())
+    filters = QueueFilters(**form.cleaned_data) if form.is_valid() else QueueFilters()
+    page = Paginator(nurse_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "reviews/nurse_queue.html", {"page": page})
+    return render(
+        request,
+        "reviews/nurse_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": nurse_queue_counts(user=request.user),
+            "returned": cases_returned(cases=page),
+            "query": request.GET.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
 
 
 @require_POST
@@ -114,6 +136,7 @@ def case_review_step_view(request, case_id: int, label: str):
             "documents": documents,
             "editable": editable,
             "viewer": _viewer_document(request, documents, saved),
+            "returned": case_returned(case=case),
         },
         status=400 if form.errors else 200,
     )
@@ -170,6 +193,7 @@ def _summary_context(request, case: Case, state, **extra) -> dict:
         "approve_refusal": refusal,
         "escalate_form": EscalateForm(),
         "indication_form": IndicationForm(indications=state.indications),
+        "returned": case_returned(case=case),
         **extra,
     }
 

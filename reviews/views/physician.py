@@ -16,6 +16,7 @@ from reviews.forms.decisions import (
     PartialApproveForm,
     PeerToPeerLogForm,
     QueueFilterForm,
+    ReturnToNurseForm,
 )
 from reviews.models import Case, PeerToPeer
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
@@ -23,6 +24,7 @@ from reviews.selectors.cases import case_documents, case_get_for_user, case_time
 from reviews.selectors.physician import (
     QueueFilters,
     criteria_choices,
+    diagnosis_meanings,
     escalation,
     physician_queue,
     physician_queue_counts,
@@ -76,6 +78,11 @@ def case_claim_physician_view(request, case_id: int):
     return redirect("reviews:case-decision", case_id=case.pk)
 
 
+def _decides(case: Case, user) -> bool:
+    """The decision forms are this user's: the case is in physician review, claimed by them."""
+    return case.status == Case.Status.PHYSICIAN_REVIEW and case.assignee_id == user.pk
+
+
 def _decision_page(request, case: Case, *, forms=None, preview=None, status=200):
     state = case_review_state_or_none(case=case)
     default = services.default_approval(case)
@@ -90,11 +97,11 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "case": case,
             "state": state,
             "escalation": escalation(case),
+            "diagnoses": diagnosis_meanings(case, state),
             "documents": documents,
             "viewer": viewer,
             "events": case_timeline(case=case),
-            "editable": case.status == Case.Status.PHYSICIAN_REVIEW
-            and case.assignee_id == request.user.pk,
+            "editable": _decides(case, request.user),
             # Prefixed: several forms share field names, and ids must stay unique on the page.
             "approve_form": forms.get("approve") or ApproveForm(initial=initial, prefix="approve"),
             "partial_form": forms.get("partial")
@@ -106,6 +113,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
                 prefix="deny",
             ),
             "info_form": forms.get("info") or InfoRequestForm(prefix="info"),
+            "return_form": forms.get("return") or ReturnToNurseForm(prefix="return"),
             "p2p_form": PeerToPeerLogForm(prefix="p2p"),
             "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
             "preview": preview,
@@ -233,3 +241,30 @@ def peer_to_peer_log_view(request, case_id: int, p2p_id: int):
             + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
         )
     return redirect("reviews:case-decision", case_id=case.pk)
+
+
+@require_POST
+def case_return_to_nurse_view(request, case_id: int):
+    """A case escalated by mistake goes back to nurse review, with the physician's reason."""
+    case = _physician_case(request, case_id)
+    form = ReturnToNurseForm(request.POST, prefix="return")
+    try:
+        if form.is_valid():
+            case = services.case_return_to_nurse(
+                case=case, physician=request.user, reason=form.cleaned_data["reason"]
+            )
+    except ReviewError as error:
+        form.add_error(None, str(error))
+    if form.errors:
+        if not _decides(case, request.user):
+            # The page shows no return form to this physician: say why on the page instead.
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect("reviews:case-decision", case_id=case.pk)
+        return _decision_page(request, case, forms={"return": form}, status=400)
+    to = (case.assignee.get_full_name() or case.assignee.get_username()) if case.assignee else ""
+    messages.success(
+        request,
+        f"{case.reference} returned to nurse review"
+        + (f", to {to}." if to else ", unclaimed in the nurse queue."),
+    )
+    return redirect("reviews:physician-queue")

@@ -179,7 +179,13 @@ def test_physician_pages(audit, nurse, physician, kesimpta, private_storage):
     audit.check(page, "home (physician)", "/")
     audit.check(page, "physician queue", "/physician/queue/")
     audit.check(page, "decision screen", f"/cases/{case.pk}/decision/")
-    for summary in ("Approve", "Partially approve", "Deny", "Request more information"):
+    for summary in (
+        "Approve",
+        "Partially approve",
+        "Deny",
+        "Request more information",
+        "Return to nurse review",
+    ):
         page.locator("summary", has_text=summary).first.click()
     audit.check(page, "decision screen, every form open")
     page.locator("form[action$='/decide/deny/']").get_by_role("button", name="Issue denial").click()
@@ -239,4 +245,20 @@ def test_policy_editor_pages(audit, policy_admin, kesimpta):
     audit.check(page, "editor: a test case", f"{edit}/test-cases/{test_case.pk}/")
     audit.check(page, "editor: preview", f"{edit}/preview/")
     audit.check(page, "editor: check and publish", f"{edit}/publish/?run=1")
+
+def test_returned_case_and_filtered_queue_pages(audit, nurse, physician, kesimpta):
+    """Issue 19: a case a physician returned to nurse review, as the nurse sees it, and the
+    nurse queue's filters with nothing found."""
+    from reviews.services.physician_review import case_return_to_nurse
+
+    case = escalated_case(kesimpta_request(nurse, member_name="Rhea Returned"), nurse)
+    case_claim_physician(case=case, physician=physician)
+    case_return_to_nurse(
+        case=case, physician=physician, reason="PRE-1 was answered from the wrong note."
+    )
+    page = audit.new_page("nina")
+    audit.check(page, "nurse queue, a returned case", "/nurse/queue/")
+    audit.check(page, "nurse queue, nothing found", "/nurse/queue/?q=nobody&urgency=expedited")
+    audit.check(page, "review summary, returned", f"/cases/{case.pk}/review/summary/")
+    audit.check(page, "case page, returned", f"/cases/{case.pk}/")
     audit.assert_clean()

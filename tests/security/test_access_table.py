@@ -193,6 +193,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-decision": {"GET": _row(403, 200, 404, 403, 404)},
     "reviews:case-decide": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
     "reviews:case-request-info": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
+    "reviews:case-return-to-nurse": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
     "reviews:peer-to-peer-offer": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
     "reviews:peer-to-peer-log": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
     # Letters (of a case the nurse approved; the PDF is rendered).
@@ -251,6 +252,10 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "POST": _row(403, 400, 404, 403, 404, anonymous=401),
     },
     "api:case-request-info": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(403, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:case-return-to-nurse": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
         "POST": _row(403, 400, 404, 403, 404, anonymous=401),
     },
@@ -410,6 +415,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-decision": [escalated.pk],
         "reviews:case-decide": [escalated.pk, "deny"],
         "reviews:case-request-info": [escalated.pk],
+        "reviews:case-return-to-nurse": [escalated.pk],
         "reviews:peer-to-peer-offer": [escalated.pk],
         "reviews:peer-to-peer-log": [escalated.pk, p2p.pk],
         "reviews:letter-preview": [approved.pk],
@@ -434,6 +440,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "api:case-facts": [in_review.pk],
         "api:case-decision": [escalated.pk],
         "api:case-request-info": [escalated.pk],
+        "api:case-return-to-nurse": [escalated.pk],
         "api:letter": [approved.pk],
         "api:letter-pdf": [approved.pk],
         "api:nurse-queue": [],

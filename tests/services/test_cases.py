@@ -239,6 +239,7 @@ def test_the_table_follows_the_design_state_diagram():
         S.PARTIALLY_APPROVED,
         S.DENIED,
         S.INFO_REQUESTED,
+        S.NURSE_REVIEW,
     }
     assert TRANSITIONS[S.INFO_REQUESTED] == {S.PHYSICIAN_QUEUE}
     assert set(TRANSITIONS) == set(S.values)
