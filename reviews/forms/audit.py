@@ -10,8 +10,7 @@ class AuditSearchForm(forms.Form):
     username = forms.CharField(
         required=False,
         max_length=150,
-        label="User",
-        help_text="A login, or part of a full name.",
+        label="User (login or name)",
     )
     kind = forms.ChoiceField(required=False, label="Event")
     date_from = forms.DateField(required=False, widget=DATE_INPUT, label="From")

@@ -47,7 +47,7 @@ def field_label(name):
 # Kept in the event (and the CSV) but not shown: row ids beside the names shown, and the
 # digest that tells one sign-in session's views from another's.
 HIDDEN_KEYS = {"session"}
-ANSWER_KEYS = {"answer", "previous", "suggested"}
+ANSWER_KEYS = {"answer", "previous", "suggested", "result"}
 
 
 @register.filter
