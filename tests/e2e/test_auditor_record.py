@@ -56,7 +56,7 @@ def test_the_auditor_reads_the_full_story_and_opens_the_audit(
     page = context.new_page()
     sign_in(page, base, "audrey")
     page.goto(f"{base}/cases/{denied.pk}/")
-    page.get_by_role("link", name="Review record").click()
+    page.get_by_role("link", name="Review record", exact=True).click()
     expect(page.get_by_role("heading", name=f"Review record of {denied.reference}")).to_be_visible()
 
     # The decision: outcome, who, the criteria cited and the physician's reasoning, the letter.
