@@ -181,3 +181,23 @@ def test_a_name_that_matches_nobody_finds_nothing(client, auditor, nurse, kesimp
     assert "No event matches." in response.content.decode()
     too_long = client.get(reverse("reviews:audit-search"), {"username": "x" * 151})
     assert too_long.status_code == 200 and "No event matches." in too_long.content.decode()
+
+
+def test_audit_pages_query_count_does_not_grow_with_events(
+    client, auditor, nurse, kesimpta, django_assert_max_num_queries
+):
+    one = kesimpta_request(nurse, member_id="M0000001")
+    many = escalated_case(kesimpta_request(nurse, member_id="M0000002"), nurse)
+    assert many.events.count() > one.events.count() + 5
+    client.force_login(auditor)
+    for name, first, second in (
+        ("reviews:case-audit", [one.pk], [many.pk]),
+        ("reviews:audit-search", [], []),
+    ):
+        query = {"reference": one.reference} if not first else {}
+        client.get(reverse(name, args=first), query)  # session warmed
+        with django_assert_max_num_queries(20) as few:
+            client.get(reverse(name, args=first), query)
+        query = {"reference": many.reference} if not second else {}
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse(name, args=second), query)
