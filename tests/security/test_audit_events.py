@@ -201,3 +201,16 @@ def test_audit_pages_query_count_does_not_grow_with_events(
         query = {"reference": many.reference} if not second else {}
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(reverse(name, args=second), query)
+
+
+def test_the_api_gives_each_event_its_label(auditor, nurse, kesimpta):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    case = escalated_case(kesimpta_request(nurse), nurse, **{"PRE-1": "not_met"})
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=auditor).key}")
+    events = api.get(f"/api/v1/cases/{case.pk}/").json()["events"]
+    labels = {(e["kind"], e["label"]) for e in events}
+    assert ("status", "Escalated to a physician") in labels
+    assert ("answer", "Criterion answered") in labels
