@@ -8,6 +8,7 @@ from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
 from reviews.views import physician as physician_views
 from reviews.views import policies as policy_views
+from reviews.views import record as record_views
 from reviews.views.policy_edit import urls as policy_edit_urls
 
 app_name = "reviews"
@@ -39,6 +40,7 @@ urlpatterns += [
     path("cases/", case_views.case_list_view, name="case-list"),
     path("cases/new/", case_views.case_create_view, name="case-create"),
     path("cases/<int:case_id>/", case_views.case_detail_view, name="case-detail"),
+    path("cases/<int:case_id>/record/", record_views.case_record_view, name="case-record"),
     path("cases/<int:case_id>/documents/", case_views.document_upload_view, name="document-upload"),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/",

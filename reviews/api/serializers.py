@@ -724,10 +724,15 @@ class DeterminationOut(serializers.ModelSerializer):
 
 class EventOut(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    label = serializers.CharField(
+        read_only=True,
+        help_text="What happened, in words: the kind's label, or what a status change was "
+        '("Approved", "Escalated to a physician", ...).',
+    )
 
     class Meta:
         model = CaseEvent
-        fields = ["kind", "actor", "from_status", "to_status", "payload", "created_at"]
+        fields = ["kind", "label", "actor", "from_status", "to_status", "payload", "created_at"]
 
 
 class LetterOut(serializers.ModelSerializer):

@@ -98,6 +98,34 @@ class CaseEventKind(models.TextChoices):
     INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
 
 
+# What a status change was, read from its two statuses (the event stores both): the label the
+# audit shows instead of "status", and the search's filter. First match wins; `froms` None
+# means any status before.
+S = CaseStatus
+STATUS_CHANGES: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
+    ("approved", "Approved", S.APPROVED, None),
+    ("partially_approved", "Partially approved", S.PARTIALLY_APPROVED, None),
+    ("denied", "Denied", S.DENIED, None),
+    ("info_requested", "Information requested", S.INFO_REQUESTED, None),
+    ("escalated", "Escalated to a physician", S.PHYSICIAN_QUEUE, (S.NURSE_REVIEW,)),
+    ("not_in_policy", "Sent to a physician: not in policy", S.PHYSICIAN_QUEUE, (S.RECEIVED,)),
+    ("info_returned", "Back in the physician queue", S.PHYSICIAN_QUEUE, None),
+    ("physician_took", "Taken up by a physician", S.PHYSICIAN_REVIEW, None),
+    ("sent_to_nurse", "Sent to nurse review", S.NURSE_REVIEW, (S.RECEIVED,)),
+    ("returned_to_nurse", "Returned to nurse review", S.NURSE_REVIEW, None),
+)
+
+
+def status_change(from_status: str, to_status: str) -> tuple[str, str]:
+    """(slug, label) of a move from one status to another, e.g. ("escalated", "Escalated to
+    a physician")."""
+    for slug, label, to, froms in STATUS_CHANGES:
+        if to_status == to and (froms is None or from_status in froms):
+            return slug, label
+    target = CaseStatus(to_status).label.lower() if to_status in CaseStatus.values else to_status
+    return "moved", f"Moved to {target}"
+
+
 class CaseEvent(AppendOnlyModel):
     """Append-only audit: who did what to which case, and when. Nothing updates a row."""
 
@@ -145,6 +173,17 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, for people: the kind's label, or for a status change what it was
+        ("Approved", "Escalated to a physician", ...)."""
+        if self.kind == CaseEventKind.STATUS and self.to_status:
+            return status_change(self.from_status, self.to_status)[1]
+        try:
+            return CaseEventKind(self.kind).label
+        except ValueError:
+            return self.kind
 
     @property
     def from_status_label(self) -> str:

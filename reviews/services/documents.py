@@ -200,15 +200,33 @@ def document_add_many(
     return accepted, rejected
 
 
-def document_record_download(*, document: Document, actor, download: bool) -> CaseEvent:
-    """Audit: who opened which document, and whether as a download or a preview."""
+def document_record_download(
+    *, document: Document, actor, download: bool, session: str = ""
+) -> CaseEvent | None:
+    """Audit: who opened which document, and whether as a download or a view.
+
+    Every download is recorded. A view is recorded once per user, document and `session`
+    (the sign-in session's key, stored only as a digest): a preview embedded in a page that
+    is loaded again and again is the same view, not a new event each time. None when the
+    view was already recorded. Without a session (the API), every view is recorded.
+    """
     if not permissions.can_view_cases(actor):
         raise PermissionDenied
+    payload = {"document_id": document.pk, "name": document.original_name}
+    kind = CaseEvent.Kind.DOCUMENT_DOWNLOADED if download else CaseEvent.Kind.DOCUMENT_VIEWED
+    if session and not download:
+        payload["session"] = hashlib.sha256(session.encode()).hexdigest()[:16]
+        seen = CaseEvent.objects.filter(
+            case_id=document.case_id,
+            actor=actor,
+            kind=kind,
+            payload__document_id=document.pk,
+            payload__session=payload["session"],
+        )
+        if seen.exists():
+            return None
     return CaseEvent.objects.create(
-        case_id=document.case_id,
-        actor=actor,
-        kind=CaseEvent.Kind.DOCUMENT_DOWNLOADED if download else CaseEvent.Kind.DOCUMENT_VIEWED,
-        payload={"document_id": document.pk, "name": document.original_name},
+        case_id=document.case_id, actor=actor, kind=kind, payload=payload
     )
 
 

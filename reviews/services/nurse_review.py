@@ -127,14 +127,31 @@ def criterion_answer_save(
         case=case,
         actor=nurse,
         kind=CaseEvent.Kind.ANSWER,
-        payload={
-            "criterion": label,
-            "answer": answer,
-            "previous": previous.answer if previous else None,
-            "overrides_suggestion": saved.overrides_suggestion,
-        },
+        payload=_answer_payload(saved, label, previous),
     )
     return saved
+
+
+def _answer_payload(saved: CriterionAnswer, label: str, previous) -> dict:
+    """The answer as given, with what it rests on: an auditor reads the evidence and the
+    comment in the event itself, whatever the answer later became."""
+    payload = {
+        "criterion": label,
+        "answer": saved.answer,
+        "previous": previous.answer if previous else None,
+        "suggested": saved.suggested,
+        "suggestion_reason": saved.suggestion_reason,
+        "overrides_suggestion": saved.overrides_suggestion,
+        "comment": saved.comment,
+    }
+    if saved.evidence_document is not None:
+        payload |= {
+            "evidence_document_id": saved.evidence_document.pk,
+            "evidence_document": saved.evidence_document.original_name,
+            "evidence_page": saved.evidence_page,
+            "evidence_quote": saved.evidence_quote,
+        }
+    return payload
 
 
 def citation_check(document: Document, page: int, quote: str) -> None:

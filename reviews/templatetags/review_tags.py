@@ -46,6 +46,12 @@ def field_label(name):
     return text
 
 
+# Kept in the event (and the CSV) but not shown: row ids beside the names shown, and the
+# digest that tells one sign-in session's views from another's.
+HIDDEN_KEYS = {"session"}
+ANSWER_KEYS = {"answer", "previous", "suggested", "result"}
+
+
 @register.filter
 def payload_items(payload):
     """An audit event's payload as (label, text) pairs, for people rather than parsers."""
@@ -53,9 +59,13 @@ def payload_items(payload):
         return [("", str(payload))] if payload else []
     items = []
     for key, value in payload.items():
-        if value in ("", None, [], {}):
+        if value in ("", None, [], {}) or key in HIDDEN_KEYS or str(key).endswith("_id"):
             continue
-        if isinstance(value, list | tuple):
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif key in ANSWER_KEYS:
+            value = answer_label(value)
+        elif isinstance(value, list | tuple):
             value = "; ".join(str(v) for v in value)
         elif isinstance(value, dict):
             value = "; ".join(f"{k}: {v}" for k, v in value.items())

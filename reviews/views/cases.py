@@ -209,7 +209,10 @@ def document_file_view(request, case_id: int, document_id: int):
         missing="The file is missing from storage.",
     )
     document_services.document_record_download(
-        document=document, actor=request.user, download=download
+        document=document,
+        actor=request.user,
+        download=download,
+        session=request.session.session_key or "",
     )
     # Should a file ever be opened as a document, it may run and fetch nothing.
     response["Content-Security-Policy"] = DOCUMENT_FILE_CSP

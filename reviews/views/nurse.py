@@ -1,6 +1,8 @@
 """The nurse's day: the queue, the guided review one criterion at a time, the summary with
 Approve or Escalate. Works from the keyboard and without JavaScript: plain forms and links."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -90,6 +92,10 @@ def case_review_view(request, case_id: int):
 
 @require_http_methods(["GET", "POST"])
 def case_review_step_view(request, case_id: int, label: str):
+    if request.method == "GET" and (
+        other := _read_only_record(request, case_id, "#criterion-" + quote(label, safe=""))
+    ):
+        return other
     case = _nurse_case(request, case_id)
     state = case_review_state(case=case)
     step = state.step_for(label)
@@ -198,8 +204,19 @@ def _summary_context(request, case: Case, state, **extra) -> dict:
     }
 
 
+def _read_only_record(request, case_id: int, anchor: str = ""):
+    """For anyone else who may see the case (an auditor, a physician): the review record,
+    read only, in place of the nurse's working page; None for a nurse."""
+    if permissions.can_review_as_nurse(request.user):
+        return None
+    case = case_get_for_user(user=request.user, case_id=case_id)  # 404 for who may not see it
+    return redirect(reverse("reviews:case-record", args=[case.pk]) + anchor)
+
+
 @require_GET
 def case_review_summary_view(request, case_id: int):
+    if other := _read_only_record(request, case_id, "#answers-heading"):
+        return other
     case = _nurse_case(request, case_id)
     case_view_record(case=case, actor=request.user, page="review summary")
     state = case_review_state(case=case)

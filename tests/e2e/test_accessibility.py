@@ -207,6 +207,9 @@ def test_policy_and_other_role_pages(audit, nurse, policy_admin, auditor, outsid
     audit.check(page, "case page (auditor)", f"/cases/{case.pk}/")
     audit.check(page, "audit search", "/audit/")
     audit.check(page, "case audit", f"/cases/{case.pk}/audit/")
+    decided = escalated_case(kesimpta_request(nurse, member_name="Ezra Escalated"), nurse)
+    audit.check(page, "review record (auditor)", f"/cases/{decided.pk}/record/")
+    audit.check(page, "case audit, escalated (auditor)", f"/cases/{decided.pk}/audit/")
     audit.check(audit.new_page("oscar"), "home (no role)", "/")
     audit.assert_clean()
 

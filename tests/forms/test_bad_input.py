@@ -124,6 +124,7 @@ def hostile(client, kesimpta, deadline_rules, nurse, physician, auditor):
     pages["audit search"] = client.get(
         reverse("reviews:audit-search"), {"reference": case.reference}
     )
+    pages["review record"] = client.get(reverse("reviews:case-record", args=[case.pk]))
     return pages
 
 
@@ -138,8 +139,12 @@ SHOWN = {
     "decision with preview": (["member", "escalation", "p2p-with", "p2p-outcome"], ["denial"]),
     "case page": (["member", "prescriber", "escalation", "p2p-with", "p2p-outcome"], []),
     "letter": (["member", "prescriber", "denial"], []),
-    "case audit": (["escalation", "p2p-with", "p2p-outcome"], []),
+    "case audit": (["escalation", "p2p-with", "p2p-outcome", "answer"], []),
     "audit search": (["escalation", "p2p-with", "p2p-outcome"], []),
+    "review record": (
+        ["member", "answer", "escalation", "p2p-with", "p2p-outcome", "denial"],
+        [],
+    ),
 }
 
 

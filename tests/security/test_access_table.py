@@ -11,7 +11,8 @@ The app's rules, as encoded here:
 - signed in with no role: 404 for anything about a case (its existence is patient
   information), 403 or 404 for role pages;
 - POST-only views: 405 to a GET;
-- nurse pages: 403 to physicians and auditors; physician pages (deciding, denying): 403 to
+- nurse pages: 403 to physicians and auditors (the review summary and steps send them to the
+  read-only review record instead); physician pages (deciding, denying): 403 to
   nurses and auditors; policy admins do not see cases, so case pages are 404 to them.
 """
 
@@ -154,6 +155,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-list": {"GET": _row(200, 200, 403, 200, 403)},
     "reviews:case-create": {"GET": _row(200, 200, 403, 403, 403)},
     "reviews:case-detail": {"GET": _row(200, 200, 404, 200, 404)},
+    # The review record: read only, for anyone who may see the case.
+    "reviews:case-record": {"GET": _row(200, 200, 404, 200, 404)},
     "reviews:document-upload": {"GET": ALL_405, "POST": _row(400, 400, 404, 403, 404)},
     "reviews:document-file": {"GET": _row(200, 200, 404, 200, 404)},
     # A case past intake: the refusal is a message on the case page.
@@ -162,11 +165,12 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:nurse-queue": {"GET": _row(200, 403, 403, 403, 403)},
     "reviews:case-claim": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
     "reviews:case-review": {"GET": _row(302, 403, 404, 403, 404)},
+    # The review's pages, read by another role: the review record instead (read only).
     "reviews:case-review-step": {
-        "GET": _row(200, 403, 404, 403, 404),
+        "GET": _row(200, 302, 404, 302, 404),
         "POST": _row(400, 403, 404, 403, 404),
     },
-    "reviews:case-review-summary": {"GET": _row(200, 403, 404, 403, 404)},
+    "reviews:case-review-summary": {"GET": _row(200, 302, 404, 302, 404)},
     # Nothing answered yet: the confirmation sends the nurse back to the summary.
     "reviews:case-approve-confirm": {"GET": _row(302, 403, 404, 403, 404)},
     "reviews:case-approve": {"GET": ALL_405, "POST": _row(302, 403, 404, 403, 404)},
@@ -394,6 +398,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-list": [],
         "reviews:case-create": [],
         "reviews:case-detail": [escalated.pk],
+        "reviews:case-record": [escalated.pk],
         "reviews:document-upload": [escalated.pk],
         "reviews:document-file": [escalated.pk, document.pk],
         "reviews:case-route": [escalated.pk],

@@ -1,6 +1,10 @@
 """The audit trail: sign-ins, case views, append-only rows (model layer and PostgreSQL),
 the auditor's search and CSV export."""
 
+import csv
+import io
+import json
+
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
@@ -29,7 +33,7 @@ def test_opening_a_case_is_audited_but_kept_out_of_the_timeline(client, nurse, a
     assert "case_viewed" not in page
     client.force_login(auditor)
     audit = client.get(reverse("reviews:case-audit", args=[clear_case.pk])).content.decode()
-    assert "case_viewed" in audit and "(nina)" in audit
+    assert "Case viewed" in audit and "(nina)" in audit
 
 
 def test_the_model_layer_has_no_update_or_delete_path(clear_case):
@@ -97,10 +101,24 @@ def test_csv_export_quotes_formula_like_cells(client, auditor, nurse, clear_case
     response = client.get(reverse("reviews:audit-export"), {"reference": clear_case.reference})
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode()
-    lines = text.strip().splitlines()
-    assert lines[0] == "time,case,actor,kind,from,to,details"
-    assert any("case_viewed" in line for line in lines)
-    assert all(not cell.startswith("=") for line in lines for cell in line.split(","))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [
+        "time",
+        "case",
+        "actor",
+        "actor_name",
+        "kind",
+        "event",
+        "from_status",
+        "to_status",
+        "details",
+    ]
+    viewed = [row for row in rows if row[4] == "case_viewed"]
+    assert viewed and viewed[0][2:6] == ["nina", "Nina Lopez, RN", "case_viewed", "Case viewed"]
+    # The details are JSON a program can read back; a formula inside stays inside it.
+    assert json.loads(viewed[0][8]) == {"page": '=HYPERLINK("http://x")'}
+    assert all(json.loads(row[8]) is not None for row in rows[1:])
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
 def test_event_kinds_are_one_enum_the_database_enforces_and_the_search_lists(db, clear_case):
