@@ -249,6 +249,7 @@ def test_policy_editor_pages(audit, policy_admin, kesimpta):
     audit.check(page, "editor: preview", f"{edit}/preview/")
     audit.check(page, "editor: check and publish", f"{edit}/publish/?run=1")
 
+
 def test_returned_case_and_filtered_queue_pages(audit, nurse, physician, kesimpta):
     """Issue 19: a case a physician returned to nurse review, as the nurse sees it, and the
     nurse queue's filters with nothing found."""
