@@ -4,11 +4,11 @@ A policy's criteria arrive as a document: numbered and lettered lines, nested by
 ("1.", "A.", "i.") or by indentation. An analyst pastes them and gets the tree to correct,
 instead of entering each node. What this cannot read is said, never guessed silently:
 
-- each line starts with its label (1, 1., 1), (1), A., i., 2.iii.a, PRE-1 ...); a line without
+- each line starts with its label (1, 1., 1), (1), A., i., 9.iv.b, ELIG-1 ...); a line without
   one continues the line before (a sentence wrapped in the PDF);
 - nesting: by indentation when the lines are indented; otherwise by the labels themselves: a
-  dotted label goes under the one it extends (2.iii.a under 2.iii), and bare labels go a
-  level deeper at each change of style (1 → A → i → a), so "A." after "1." becomes "1.A";
+  dotted label goes under the one it extends (9.iv.b under 9.iv), and bare labels go a
+  level deeper at each change of style (1 → A → i → a), so "D." after "9." becomes "9.D";
 - a group's line that reads as a heading (short, no colon or full stop) becomes its title;
 - a node with lines under it is a group: "If …" makes a conditional, "at least N of" a
   k-of-n group, "one of", "any of", "either" or labels joined by "or" ("meets 1 or 2") an
@@ -60,7 +60,7 @@ def _style(label: str) -> int:
 
 def _is_label(head: str, core: str) -> bool:
     """Whether a line's first word is a label rather than a wrapped sentence's next word:
-    a dotted or dashed label (1.A.i, PRE-1), a number, a capitalised code (IND), or a
+    a dotted or dashed label (9.D.ii, ELIG-1), a number, a capitalised code (IND), or a
     single letter or roman numeral written as a label ("A.", "ii)", "(b)")."""
     if re.search(r"[.\-]", core) or core.isdigit():
         return True
@@ -121,7 +121,7 @@ def outline_parse(text: str) -> list[PastedNode]:
         if split is None:
             if not lines:
                 problems.append(
-                    f"line {number}: starts without a label (e.g. 1., A., i., PRE-1): "
+                    f"line {number}: starts without a label (e.g. 1., A., i., ELIG-1): "
                     f"{raw.strip()[:60]!r}"
                 )
                 continue
@@ -141,7 +141,7 @@ def outline_parse(text: str) -> list[PastedNode]:
             key = indent
             while stack and stack[-1][1] >= key:
                 stack.pop()
-            # A bare label under a parent takes the parent's label in front (A under 1: 1.A).
+            # A bare label under a parent takes the parent's label in front (D under 9: 9.D).
             bare = "." not in label and _style(label) > 1
             full = f"{stack[-1][0].label}.{label}" if stack and bare else label
         else:
@@ -166,7 +166,7 @@ def outline_parse(text: str) -> list[PastedNode]:
 
 def _by_label(label: str, stack: list[tuple[PastedNode, int]]):
     """Where a label goes when the text is not indented; returns (full label, new stack)."""
-    # A dotted label goes under the nearest node it extends (2.iii.a under 2.iii).
+    # A dotted label goes under the nearest node it extends (9.iv.b under 9.iv).
     for i in range(len(stack) - 1, -1, -1):
         parent = stack[i][0]
         if label.startswith(parent.label + ".") or label.startswith(parent.label + "-"):

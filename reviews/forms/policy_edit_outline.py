@@ -496,8 +496,8 @@ class CriteriaPasteForm(forms.Form):
         max_length=100_000,
         widget=forms.Textarea({**TEXT, "rows": 16, "spellcheck": "false"}),
         help_text=(
-            "One criterion per line, each starting with its label (1., A., i., a., 2.iii.a, "
-            "PRE-1). Nesting follows the indentation, or else the labels (1 → A → i → a). "
+            "One criterion per line, each starting with its label (1., A., i., a., 9.iv.b, "
+            "ELIG-1). Nesting follows the indentation, or else the labels (1 → A → i → a). "
             "A line without a label continues the line before."
         ),
     )

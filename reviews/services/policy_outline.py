@@ -195,12 +195,13 @@ def criterion_move(
 ) -> Criterion:
     """Move a node (with everything under it): up or down among its siblings; indent (into
     the group just above it, as its last child); outdent (out of its group, right after it)."""
-    if direction not in MOVES:
-        raise OutlineRefused(f"Move a node {', '.join(MOVES)}.")
-    words = {"up": "up", "down": "down", "indent": "in", "outdent": "out"}[direction]
+    words = {"up": "up", "down": "down", "indent": "in", "outdent": "out"}.get(direction, "")
     with policy_edit(
         version=version, actor=actor, summary=f"Moved {criterion.label} {words}"
     ) as locked:
+        # Judged once the draft is known to be one: a published version refuses any move.
+        if direction not in MOVES:
+            raise OutlineRefused(f"Move a node {', '.join(MOVES)}.")
         node = Criterion.objects.get(pk=criterion.pk, version=locked)
         if node.parent_id is None:
             raise OutlineRefused("The root stays where it is.")

@@ -66,7 +66,7 @@ def test_a_nurse_enters_a_request_with_a_pdf_and_sees_it_on_the_case_page(
     expect(page.locator("iframe.preview-frame")).to_have_attribute(
         "src", f"/cases/{case.pk}/documents/{case.documents.get().pk}/"
     )
-    expect(page.get_by_text("Tecfidera — stops 2026-12-31")).to_be_visible()
+    expect(page.get_by_text("Tecfidera — stops Dec 31, 2026")).to_be_visible()
     expect(page.get_by_text("Text extracted", exact=True)).to_be_visible()
     chosen = case.events.get(kind="indication_chosen").payload["name"]
     expect(page.locator(".timeline-indication_chosen")).to_contain_text(

@@ -58,7 +58,9 @@ IND Patient meets 1 or 2:
 
 
 class Analyst:
-    """The page, with every interaction counted."""
+    """The page, with every interaction counted as scripts/admin_entry_count.py counts them:
+    each click, fill, choice and checkbox is one; a field that already holds the value (a
+    default, a suggested label) is left alone and not counted."""
 
     def __init__(self, page, base: str):
         self.page, self.base = page, base
@@ -70,13 +72,18 @@ class Analyst:
         self.count["clicks"] += 1
 
     def fill(self, target, value: str) -> None:
-        self._loc(target).fill(value)
+        locator = self._loc(target)
+        if locator.input_value() == value:
+            return
+        locator.fill(value)
         self.count["fills"] += 1
         self.typed += len(value)
 
     def select(self, target, value: str) -> None:
         """Choose an option by its value ("" is the blank first option)."""
         locator = self._loc(target)
+        if locator.input_value() == value:
+            return
         if value == "":
             locator.select_option(index=0)
         else:
@@ -84,21 +91,28 @@ class Analyst:
         self.count["selects"] += 1
 
     def check(self, target) -> None:
-        self._loc(target).check()
-        self.count["checkboxes"] += 1
+        self._tick(target, True)
 
     def uncheck(self, target) -> None:
-        self._loc(target).uncheck()
+        self._tick(target, False)
+
+    def _tick(self, target, on: bool) -> None:
+        locator = self._loc(target)
+        if locator.is_checked() == on:
+            return
+        locator.set_checked(on)
         self.count["checkboxes"] += 1
 
     def tab(self, name: str) -> None:
-        self.click(self.page.locator("ul.editor-tabs a.nav-link", has_text=name))
+        """Go to an editor tab, unless its page is the one shown."""
+        link = self.page.locator("ul.editor-tabs a.nav-link", has_text=name)
+        here = self.page.url.split("#")[0].split("?")[0]
+        if here != link.evaluate("a => a.href"):
+            self.click(link)
 
     def node(self, label: str) -> None:
-        """Open a criterion's form from the outline (its label is the link); a saved node's
-        form returns to the outline, so the tab is clicked only from elsewhere."""
-        if not self.page.url.split("#")[0].endswith("/edit/"):
-            self.tab("Criteria")
+        """Open a criterion's form from the outline (its label is the link)."""
+        self.tab("Criteria")
         self.click(self.page.get_by_role("link", name=f"Edit {label}", exact=True))
 
     def saved(self) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.dates import screen_date
 from reviews.engine import document
 from reviews.errors import EvidenceMissing, ReviewError, StaleCase, TermsChanged
 from reviews.models import Case, Determination
@@ -231,7 +232,7 @@ def test_summary_shows_the_terms_and_approval_goes_through_a_confirmation(
     today = timezone.localdate()
     end = today + timedelta(days=364)
     summary = client.get(reverse("reviews:case-review-summary", args=[case.pk])).content.decode()
-    for shown in (f"{today:%Y-%m-%d}", f"{end:%Y-%m-%d} (365 days)", ">15<", "300 mg"):
+    for shown in (screen_date(today), f"{screen_date(end)} (365 days)", ">15<", "300 mg"):
         assert shown in summary
     confirm_url = reverse("reviews:case-approve-confirm", args=[case.pk])
     assert confirm_url in summary

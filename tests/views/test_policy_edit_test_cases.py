@@ -220,7 +220,7 @@ def test_preview_page_and_a_loaded_test_case(admin, draft):
     html = full[full.index('id="preview"') :]
     assert html.index("PRE-1") < html.index("PRE-2") < html.index("4.then")
     assert "Suggested: Met." in html and "Suggested: Not met." in html
-    assert "2026-11-28 to 2027-02-25 (90 days)" in html
+    assert "Nov 28, 2026 to Feb 25, 2027 (90 days)" in html
     assert "980 mg in 7 doses" in html
 
 
@@ -231,7 +231,7 @@ def test_preview_of_typed_facts(admin, draft):
     assert "Heterozygous familial hypercholesterolemia (hefh)" in html
     assert "Not asked now" in html or "preview-steps" in html
     # A continuation of HeFH: 12 calendar months.
-    assert "2026-11-28 to 2027-11-27" in html
+    assert "Nov 28, 2026 to Nov 27, 2027" in html
 
 
 def test_preview_with_a_bad_date_comes_back_400(admin, draft):
