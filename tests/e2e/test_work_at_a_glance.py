@@ -11,6 +11,7 @@ from reviews.services import nurse_review
 from reviews.services.audit import case_view_record
 from reviews.services.documents import document_extract_text
 from reviews.services.physician_review import case_claim_physician
+from reviews.services.policies import policy_version_clone
 from tests.builders import approved_case, escalated_case
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import ARTIFACTS
@@ -117,7 +118,7 @@ def test_a_physician_returns_a_case_to_the_nurse(live_server, browser, nurse, ph
 
 
 def test_no_page_is_wider_than_a_phone(
-    live_server, browser, nurse, physician, auditor, kesimpta, private_storage
+    live_server, browser, nurse, physician, auditor, policy_admin, kesimpta, private_storage
 ):
     """Every page each role uses, at 390 px: nothing scrolls sideways."""
     base = live_server.url
@@ -132,7 +133,23 @@ def test_no_page_is_wider_than_a_phone(
     escalated_case(kesimpta_request(nurse, member_name="Quinn Queued"), nurse)
     decided = approved_case(kesimpta_request(nurse, member_name="Dora Decided"), nurse).case
     version = f"/policies/versions/{kesimpta.pk}/"
+    draft = policy_version_clone(version=kesimpta, actor=policy_admin)
+    edit = f"/policies/versions/{draft.pk}/edit"
+    question = draft.criteria.get(label="1.A.ii").pk
     pages = {
+        "polly": [
+            "/",
+            "/policies/",
+            version,
+            f"{edit}/",
+            f"{edit}/criteria/{question}/",
+            f"{edit}/details/",
+            f"{edit}/indications/{draft.indications.first().pk}/",
+            f"{edit}/lists/",
+            f"{edit}/test-cases/{draft.test_cases.first().pk}/",
+            f"{edit}/preview/",
+            f"{edit}/publish/",
+        ],
         "nina": [
             "/",
             "/nurse/queue/",
