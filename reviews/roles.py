@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 "policy",
                 "policydrug",
                 "policyversion",
+                "indication",
                 "criterion",
                 "policylist",
                 "policylistitem",

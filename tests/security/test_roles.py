@@ -43,3 +43,11 @@ def test_roles_sync_is_idempotent():
     roles.roles_sync()
     roles.roles_sync()
     assert Group.objects.filter(name=roles.NURSE).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_policy_admin_may_edit_indications_in_the_back_office(policy_admin):
+    assert all(
+        policy_admin.has_perm(f"reviews.{action}_indication")
+        for action in ("add", "change", "delete", "view")
+    )
