@@ -34,4 +34,6 @@ def test_a_real_worker_renders_a_letter(
     with default_storage.open(letter.storage_name, "rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     text = words(" ".join(page.extract_text() for page in reader.pages))
-    assert "PRE-1" in text and "policy 2020910, version 1" in text and "appeal" in text
+    # The member reads the cited criterion in plain words, never its internal label.
+    assert "PRE-1" not in text and "relapsing forms of multiple sclerosis" in text
+    assert "policy 2020910, version 1" in text and "appeal" in text
