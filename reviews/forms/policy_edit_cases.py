@@ -17,6 +17,7 @@ from reviews.engine.document import ANSWERS
 from reviews.forms.widgets import DateInput
 from reviews.intake import DOSE_UNITS
 from reviews.models import Criterion, PolicyVersion, TherapyOutcome
+from reviews.selectors.policies import criteria_outline
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -233,23 +234,11 @@ class FactsForms:
 
 def version_leaves(version: PolicyVersion) -> list[tuple[Criterion, int]]:
     """The draft's leaves in outline order, each with its depth."""
-    nodes = list(version.criteria.all())
-    children: dict[int | None, list[Criterion]] = {}
-    for node in nodes:
-        children.setdefault(node.parent_id, []).append(node)
-    for siblings in children.values():
-        siblings.sort(key=lambda c: (c.position, c.pk))
-    leaves: list[tuple[Criterion, int]] = []
-
-    def walk(node: Criterion, depth: int) -> None:
-        if node.kind == Criterion.Kind.LEAF:
-            leaves.append((node, depth))
-        for child in children.get(node.pk, []):
-            walk(child, depth + 1)
-
-    for root in children.get(None, []):
-        walk(root, 0)
-    return leaves
+    return [
+        (node, depth)
+        for node, depth in criteria_outline(version)
+        if node.kind == Criterion.Kind.LEAF
+    ]
 
 
 def path_choices(version: PolicyVersion) -> list[tuple[str, str]]:

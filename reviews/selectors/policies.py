@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from reviews import permissions
 from reviews.engine.drugs import code_matches, hcpcs_normal, name_matches
 from reviews.errors import NotFound
-from reviews.models import Policy, PolicyDrug, PolicyVersion
+from reviews.models import Criterion, Policy, PolicyDrug, PolicyVersion
 from reviews.policy_documents import version_prefetched
 
 
@@ -89,3 +89,22 @@ def policy_version_for_editing(*, user, version_id: int) -> PolicyVersion:
         return PolicyVersion.objects.select_related("policy").get(pk=version_id)
     except PolicyVersion.DoesNotExist:
         raise NotFound from None
+
+
+def criteria_outline(version: PolicyVersion) -> list[tuple[Criterion, int]]:
+    """A version's criteria in outline order, each with its depth (the root's is 0)."""
+    children: dict[int | None, list[Criterion]] = {}
+    for node in version.criteria.all():
+        children.setdefault(node.parent_id, []).append(node)
+    for siblings in children.values():
+        siblings.sort(key=lambda c: (c.position, c.pk))
+    rows: list[tuple[Criterion, int]] = []
+
+    def walk(node: Criterion, depth: int) -> None:
+        rows.append((node, depth))
+        for child in children.get(node.pk, []):
+            walk(child, depth + 1)
+
+    for root in children.get(None, []):
+        walk(root, 0)
+    return rows

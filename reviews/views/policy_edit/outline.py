@@ -24,29 +24,10 @@ from reviews.forms.policy_edit_outline import (
 )
 from reviews.models import Criterion
 from reviews.reference_lists import reference_lists
+from reviews.selectors.policies import criteria_outline
 from reviews.services import policy_outline
 from reviews.services.policy_edits import NothingToUndo, policy_edit_undo
 from reviews.views.policy_edit.common import back_to, editor_render, editor_view
-
-
-def outline_rows(version) -> list[tuple[Criterion, int]]:
-    """(node, depth) in outline order."""
-    nodes = list(version.criteria.all())
-    by_parent: dict[int | None, list[Criterion]] = {}
-    for node in nodes:
-        by_parent.setdefault(node.parent_id, []).append(node)
-    for siblings in by_parent.values():
-        siblings.sort(key=lambda c: (c.position, c.pk))
-    rows: list[tuple[Criterion, int]] = []
-
-    def walk(node: Criterion, depth: int) -> None:
-        rows.append((node, depth))
-        for child in by_parent.get(node.pk, []):
-            walk(child, depth + 1)
-
-    for root in by_parent.get(None, []):
-        walk(root, 0)
-    return rows
 
 
 def _node(version, node_id: int) -> Criterion:
@@ -144,7 +125,7 @@ def outline_view(request, version):
         version,
         "outline",
         "reviews/policy_edit/outline.html",
-        {"rows": outline_rows(version)},
+        {"rows": criteria_outline(version)},
     )
 
 
