@@ -106,3 +106,62 @@ def test_a_nurse_reviews_and_approves_without_a_mouse(
     evidence = case.answers.get(criterion__label="PRE-1")
     assert evidence.evidence_document is not None and evidence.evidence_page == 1
     print(f"\nkeyboard only, sign-in to approval: {keys.presses} key presses")
+
+
+def test_a_policy_admin_builds_criteria_without_a_mouse(live_server, page, policy_admin):
+    """The policy editor from the keyboard: a new policy, a group, a question under it with a
+    check, a move, and undo, with Tab, Enter, Space and typing only."""
+    keys = Keyboard(page)
+    page.goto(live_server.url + "/login/")
+    keys.tab_to(page.get_by_label("Username"))
+    keys.type("polly")
+    keys.press("Tab")
+    keys.type(PASSWORD)
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
+
+    keys.tab_to(page.get_by_role("link", name="Policies").first)
+    keys.press("Enter")
+    keys.tab_to(page.get_by_role("link", name="New policy"))
+    keys.press("Enter")
+    keys.tab_to(page.get_by_label("Policy number"))
+    keys.type("7700003")
+    keys.tab_to(page.get_by_label("Effective date"))
+    keys.type("01012027")  # a date field: month, day, year as the browser shows it
+    keys.tab_to(page.get_by_label("Title (the SUBJECT line)"))
+    keys.type("Keyboard policy")
+    keys.press("Enter")
+    expect(page.get_by_role("heading", name="Criteria")).to_be_visible()
+
+    # A group under the root, then a question under the group with a check.
+    keys.tab_to(page.get_by_role("link", name="+ Child under root"))
+    keys.press("Enter")
+    expect(page.get_by_label("Policy text (verbatim)")).to_be_focused()  # autofocus
+    keys.type("Patient meets all of the following:")
+    kind = page.get_by_label("Kind")
+    keys.tab_to(kind)
+    kind.select_option("all")  # a native select: the keyboard opens it; Playwright picks
+    keys.tab_to(page.get_by_role("button", name="Save and add under it"))
+    keys.press("Enter")
+    expect(page.get_by_label("Label")).to_have_value("1.A")
+    keys.type("Patient is 18 years of age or older.")
+    check = page.get_by_label("Computed check")
+    keys.tab_to(check)
+    check.select_option("age_at_least")
+    keys.tab_to(page.locator("#id_p-age_at_least-years"))
+    keys.type("18")
+    expect(page.locator("output.check-words")).to_contain_text("at least 18 years old")
+    keys.tab_to(page.get_by_role("button", name="Save and add the next"))
+    keys.press("Enter")
+    expect(page.get_by_label("Label")).to_have_value("1.B")
+    keys.type("Prescribed by a specialist.")
+    keys.tab_to(page.get_by_role("button", name="Save", exact=True))
+    keys.press("Enter")
+
+    # Move 1.B up, then take the move back.
+    keys.tab_to(page.get_by_role("button", name="Move 1.B up"))
+    keys.press("Enter")
+    expect(page.locator(".outline-node.depth-2 .criterion-label").first).to_have_text("1.B")
+    keys.tab_to(page.get_by_role("button", name="Undo"))
+    keys.press("Enter")
+    expect(page.locator(".outline-node.depth-2 .criterion-label").first).to_have_text("1.A")
