@@ -99,7 +99,8 @@ def test_information_requested_then_a_document_returns_the_case(
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("Added 1 document(s): mri-report.pdf.")).to_be_visible()
     expect(heading).to_contain_text("Physician queue")
-    expect(page.get_by_text("Physician queue. A document arrived")).to_be_visible()
+    back = page.locator(".timeline-item", has_text="Back in the physician queue")
+    expect(back.filter(has_text="A document arrived")).to_be_visible()
     screenshot("info-returned-case")
 
     case.refresh_from_db()
