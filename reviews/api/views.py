@@ -626,6 +626,7 @@ QUEUE_PARAMETERS = [
     OpenApiParameter("line_of_business", str, enum=Case.LineOfBusiness.values),
     OpenApiParameter("drug", str),
     OpenApiParameter("overdue_only", bool),
+    OpenApiParameter("at_risk_only", bool, description="At risk or overdue, as of now."),
     OpenApiParameter("mine", bool, description="Only the cases claimed by the caller."),
 ]
 

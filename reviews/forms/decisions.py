@@ -45,6 +45,12 @@ class QueueFilterForm(forms.Form):
         label="Overdue only",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    at_risk_only = forms.BooleanField(
+        required=False,
+        label="At risk only",
+        help_text="Under a quarter of the time left, or overdue.",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     mine = forms.BooleanField(
         required=False,
         label="Mine only",

@@ -42,6 +42,7 @@ def test_the_nurse_home_page_shows_her_numbers(client, kesimpta, nurse):
         assert label in body
     assert 'data-role="auditor"' not in body
     assert f'href="{reverse("reviews:nurse-queue")}?mine=on"' in body
+    assert f'href="{reverse("reviews:nurse-queue")}?at_risk_only=on"' in body
 
 
 def test_the_physician_and_auditor_home_pages(client, mine, physician, auditor):
@@ -72,6 +73,9 @@ def test_the_nurse_queue_filters_searches_and_counts(client, kesimpta, nurse):
     assert "2 awaiting review" in body and "1 at risk" in body and "1 expedited" in body
     assert '<span class="badge text-bg-warning">At risk</span>' in body
     body = client.get(reverse("reviews:nurse-queue"), {"q": "hannah"}).content.decode()
+    assert "Hannah Urgent" in body and "Sam Standard" not in body
+    # The home page's "At risk" leads here: at risk or overdue, by the counts' own rule.
+    body = client.get(reverse("reviews:nurse-queue"), {"at_risk_only": "on"}).content.decode()
     assert "Hannah Urgent" in body and "Sam Standard" not in body
     body = client.get(reverse("reviews:nurse-queue"), {"urgency": "standard"}).content.decode()
     assert "Sam Standard" in body and "Hannah Urgent" not in body
