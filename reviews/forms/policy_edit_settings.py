@@ -250,6 +250,34 @@ def remark_codes(formset) -> list[str]:
     ]
 
 
+# ---- row editors ----------------------------------------------------------------------------
+
+
+class RowFormSet(forms.BaseFormSet):
+    """A row editor: a few blank rows and a "Remove" tick on each. A row counts when one of
+    its `content` fields is filled and it is not marked for removal."""
+
+    content: tuple[str, ...] = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove"
+        form.fields["DELETE"].widget.attrs.update(CHECK)
+
+    def kept(self) -> list[int]:
+        """The indexes of the rows kept, in order: blank and removed rows left out."""
+        return [
+            i
+            for i, f in enumerate(self.forms)
+            if not f.cleaned_data.get("DELETE")
+            and any(_filled(f.cleaned_data.get(name)) for name in self.content)
+        ]
+
+
+def _filled(value) -> bool:
+    return (value.strip() if isinstance(value, str) else value) not in (None, "", [])
+
+
 # ---- drugs -------------------------------------------------------------------------------------
 
 
@@ -301,8 +329,10 @@ class DrugForm(forms.Form):
         }
 
 
-class BaseDrugFormSet(forms.BaseFormSet):
+class BaseDrugFormSet(RowFormSet):
     """Each row knows whether cases asked for its drug: such a drug cannot be removed."""
+
+    content = ("brand",)
 
     def __init__(self, *args, asked: list[bool] | None = None, **kwargs):
         self.asked = asked or []
@@ -314,19 +344,9 @@ class BaseDrugFormSet(forms.BaseFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove"
-        form.fields["DELETE"].widget.attrs.update(CHECK)
         if getattr(form, "asked", False):
             form.fields["DELETE"].disabled = True
             form.fields["DELETE"].help_text = "Cases asked for this drug: it cannot be removed."
-
-    def kept(self) -> list[int]:
-        """The rows kept, in order: blank and removed rows left out."""
-        return [
-            i
-            for i, f in enumerate(self.forms)
-            if not f.cleaned_data.get("DELETE") and f.cleaned_data.get("brand", "").strip()
-        ]
 
     def drugs(self) -> list[dict]:
         return [self.forms[i].drug() for i in self.kept()]
@@ -588,20 +608,8 @@ class PhaseForm(forms.Form):
         }
 
 
-class BasePhaseFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove"
-        form.fields["DELETE"].widget.attrs.update(CHECK)
-
-    def kept(self) -> list[int]:
-        """The filled rows not marked for removal, in order."""
-        return [
-            i
-            for i, f in enumerate(self.forms)
-            if not f.cleaned_data.get("DELETE")
-            and any(f.cleaned_data.get(n) not in (None, "", []) for n in PhaseForm.CONTENT)
-        ]
+class BasePhaseFormSet(RowFormSet):
+    content = PhaseForm.CONTENT
 
 
 PhaseFormSet = forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=2, can_delete=True)
@@ -738,18 +746,8 @@ class ListItemForm(forms.Form):
         }
 
 
-class BaseListItemFormSet(forms.BaseFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove"
-        form.fields["DELETE"].widget.attrs.update(CHECK)
-
-    def kept(self) -> list[int]:
-        return [
-            i
-            for i, f in enumerate(self.forms)
-            if not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name", "").strip()
-        ]
+class BaseListItemFormSet(RowFormSet):
+    content = ("name",)
 
     def items(self) -> list[dict]:
         return [self.forms[i].item() for i in self.kept()]

@@ -275,8 +275,7 @@ def criterion_delete(*, version: PolicyVersion, actor, criterion: Criterion) -> 
         if node.parent_id is None:
             raise OutlineRefused("The root cannot be deleted; delete the nodes under it.")
         parent_id = node.parent_id
-        for label in reversed(labels):  # children before their parents
-            Criterion.objects.filter(version=locked, label=label).delete()
+        node.delete()  # its subtree goes with it (Criterion.parent cascades)
         _renumber(_siblings(locked, parent_id))
     return labels
 

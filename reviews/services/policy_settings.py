@@ -23,39 +23,29 @@ from reviews.models import (
     PolicyTestCase,
     PolicyVersion,
 )
-from reviews.policy_documents import version_document_raw, version_prefetched
+from reviews.policy_documents import (
+    APPROVAL_FIELDS,
+    DOSING_FIELDS,
+    EDITS_FIELDS,
+    PATH_FIELDS,
+    VERSION_FIELDS,
+    version_document_raw,
+    version_prefetched,
+)
 from reviews.reference_lists import reference_lists
 from reviews.services.policies import policy_drugs_set
 from reviews.services.policy_edits import policy_edit
 
-# The version's own fields the policy-text form writes (the policy's title aside).
-TEXT_FIELDS = (
-    "effective_date",
-    "initial_effective_date",
-    "annual_review_date",
-    "last_revised_date",
-    "path_initial_name",
-    "path_continuation_name",
-    "prior_approval_notice",
-    "overview",
-    "statement",
-    "criteria_intro",
-    "dosing_condition",
-    "dosing_text",
-    "dosing_benefit",
-    "monthly_means",
-    "monthly_means_note",
-    "approval_text",
-    "duration_of_therapy",
-    "labs_diagnostics",
-    "waste_management",
-    "documentation_requirements",
-    "edits_heading",
-    "prior_approval_text",
-    "physician_review_text",
-    "claim_edits_text",
-    "remark_codes",
-    "liability_text",
+# The version's own fields the policy-text form writes (the policy's title aside): every
+# field the document maps to the version, but its number and status.
+TEXT_FIELDS = frozenset(
+    [
+        *(field for key, field in VERSION_FIELDS.items() if key not in ("number", "status")),
+        *PATH_FIELDS.values(),
+        *DOSING_FIELDS.values(),
+        *APPROVAL_FIELDS.values(),
+        *EDITS_FIELDS.values(),
+    ]
 )
 INDICATION_FIELDS = (
     "key",
@@ -108,7 +98,7 @@ def _refuse_new(
 
 def policy_text_save(*, version: PolicyVersion, actor, title: str, fields: dict[str, Any]) -> None:
     """The policy's title and the version's dates, path names and text sections."""
-    unknown = set(fields) - set(TEXT_FIELDS)
+    unknown = set(fields) - TEXT_FIELDS
     if unknown:
         raise SettingsRefused(f"Not policy text: {', '.join(sorted(unknown))}.")
     with policy_edit(version=version, actor=actor, summary="Changed the policy text") as locked:

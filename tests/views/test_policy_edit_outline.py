@@ -277,7 +277,7 @@ def test_the_check_words_follow_the_typing(admin_client, draft):
     url = reverse("reviews:policy-edit-check-words", args=[draft.pk])
     response = admin_client.get(url, {"check_name": "age_at_least", "p-age_at_least-years": "18"})
     assert response.status_code == 200
-    assert "18" in response.content.decode()
+    assert "Suggests met when the member is at least 18 years old" in response.content.decode()
     partial = admin_client.get(url, {"check_name": "lab_value", "p-lab_value-lab": "LDL-C"})
     assert partial.status_code == 200
     assert "needs op and value" in partial.content.decode()

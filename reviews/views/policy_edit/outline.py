@@ -51,8 +51,11 @@ def _lists(version) -> dict[str, dict]:
     }
 
 
-def _param_forms(version, data=None, node: Criterion | None = None) -> dict[str, CheckParamsForm]:
-    titles = {key: value["title"] for key, value in _lists(version).items()}
+def _param_forms(
+    lists: dict[str, dict], data=None, node: Criterion | None = None
+) -> dict[str, CheckParamsForm]:
+    """One parameters form per check; `lists` are the version's (_lists), read once."""
+    titles = {key: value["title"] for key, value in lists.items()}
     references = sorted(reference_lists())
     return {
         name: CheckParamsForm(
@@ -66,7 +69,7 @@ def _param_forms(version, data=None, node: Criterion | None = None) -> dict[str,
     }
 
 
-def _fields(form: CriterionForm, params_forms: dict[str, CheckParamsForm], version):
+def _fields(form: CriterionForm, params_forms: dict[str, CheckParamsForm], lists):
     """The node's model fields from valid forms, or None with the errors on the forms."""
     if not form.is_valid():
         return None
@@ -77,9 +80,7 @@ def _fields(form: CriterionForm, params_forms: dict[str, CheckParamsForm], versi
         params_form = params_forms[check]
         if not params_form.is_valid():
             return None
-        params = params_form.judge(
-            data.get("check_negate", False), _lists(version), reference_lists()
-        )
+        params = params_form.judge(data.get("check_negate", False), lists, reference_lists())
         if params is None:
             return None
         data["check_params"] = params
@@ -137,8 +138,9 @@ def node_add_view(request, version, node_id: int, where: str):
     anchor = _node(version, node_id)
     if request.method == "POST":
         form = CriterionForm(request.POST, version=version, path_names=version.path_names)
-        params_forms = _param_forms(version, request.POST)
-        fields = _fields(form, params_forms, version)
+        lists = _lists(version)
+        params_forms = _param_forms(lists, request.POST)
+        fields = _fields(form, params_forms, lists)
         if fields is not None:
             try:
                 node = policy_outline.criterion_add(
@@ -167,7 +169,9 @@ def node_add_view(request, version, node_id: int, where: str):
     }
     form = CriterionForm(initial=initial, version=version, path_names=version.path_names)
     form.fields["text"].widget.attrs["autofocus"] = True  # the label is suggested: type the text
-    return _node_page(request, version, form, _param_forms(version), anchor=anchor, where=where)
+    return _node_page(
+        request, version, form, _param_forms(_lists(version)), anchor=anchor, where=where
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,8 +185,9 @@ def node_edit_view(request, version, node_id: int):
             version=version,
             path_names=version.path_names,
         )
-        params_forms = _param_forms(version, request.POST)
-        fields = _fields(form, params_forms, version)
+        lists = _lists(version)
+        params_forms = _param_forms(lists, request.POST)
+        fields = _fields(form, params_forms, lists)
         if fields is not None:
             try:
                 node = policy_outline.criterion_update(
@@ -195,7 +200,7 @@ def node_edit_view(request, version, node_id: int):
                 return _after_save(request, version, node)
         return _node_page(request, version, form, params_forms, node=node, status=400)
     form = CriterionForm(instance=node, version=version, path_names=version.path_names)
-    return _node_page(request, version, form, _param_forms(version, node=node), node=node)
+    return _node_page(request, version, form, _param_forms(_lists(version), node=node), node=node)
 
 
 @require_POST
@@ -275,8 +280,8 @@ def check_words_view(request, version):
     name = request.GET.get("check_name", "")
     if name not in CHECKS:
         return render(request, "reviews/policy_edit/_check_words.html", {"words": "", "errors": []})
-    form = _param_forms(version, request.GET)[name]
     lists = _lists(version)
+    form = _param_forms(lists, request.GET)[name]
     negate = request.GET.get("check_negate") in ("on", "true", "1")
     valid = form.is_valid()
     params = form.params()  # what could be read so far: the words follow the typing
