@@ -234,12 +234,19 @@ def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
     }
 
 
-def version_problems(version: PolicyVersion) -> list[str]:
-    """Everything wrong with a version's content, in words for an admin."""
+def version_read(version: PolicyVersion) -> tuple[dict[str, Any] | None, list[str]]:
+    """(normalized document, []) when the version is valid, else (None, everything wrong with
+    it, in words for an admin): one validation, for callers that want both."""
     raw = version_document_raw(version)
     if raw["version"]["criteria"] is None:
-        return ["The criteria tree must have exactly one root (a node with no parent)."]
-    return [str(p) for p in document.validate(raw, references=reference_lists())]
+        return None, ["The criteria tree must have exactly one root (a node with no parent)."]
+    normal, problems = document.read(raw, references=reference_lists())
+    return (None, [str(p) for p in problems]) if problems else (normal, [])
+
+
+def version_problems(version: PolicyVersion) -> list[str]:
+    """Everything wrong with a version's content, in words for an admin."""
+    return version_read(version)[1]
 
 
 def version_document(version: PolicyVersion) -> dict[str, Any]:

@@ -107,6 +107,14 @@ def parse(text: str, *, references: References | None = None) -> dict[str, Any]:
     return doc
 
 
+def read(
+    doc: Mapping[str, Any], *, references: References | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """(normalized document, problems) of an already-built document in one pass; the
+    document is only usable when there are no problems."""
+    return _read(doc, {}, references)
+
+
 def validate(doc: Mapping[str, Any], *, references: References | None = None) -> list[Problem]:
     """Every problem of an already-built document (no line numbers); [] when it is valid."""
     return _read(doc, {}, references)[1]

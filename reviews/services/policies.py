@@ -33,7 +33,7 @@ from reviews.policy_documents import (
     version_document,
     version_fields_from_document,
     version_prefetched,
-    version_problems,
+    version_read,
 )
 from reviews.reference_lists import reference_lists
 
@@ -55,11 +55,9 @@ def assert_draft(version: PolicyVersion) -> None:
 
 def policy_version_check(*, version: PolicyVersion) -> list[str]:
     """Every problem that would stop publishing: structure first, then the test cases."""
-    version = version_prefetched(version.pk)
-    problems = version_problems(version)
+    doc, problems = version_read(version_prefetched(version.pk))
     if problems:
         return problems
-    doc = version_document(version)
     if not doc["version"]["test_cases"]:
         return ["The version has no test cases; add at least one before publishing."]
     return [

@@ -18,17 +18,15 @@ from pydantic import ValidationError
 
 from reviews.engine import document, testcases
 from reviews.engine.checks import suggest_all
-from reviews.engine.document import DocumentError
 from reviews.engine.indications import indication_match
 from reviews.engine.tree import applicable_leaves
 from reviews.errors import ReviewError
 from reviews.models import Case, CriterionAnswer, PolicyTestCase, PolicyVersion
 from reviews.policy_documents import (
     json_safe,
-    version_document,
     version_document_raw,
     version_prefetched,
-    version_problems,
+    version_read,
 )
 from reviews.reference_lists import reference_lists
 from reviews.selectors.review import ReviewState
@@ -214,14 +212,9 @@ class RunReport:
 def test_cases_run(*, version: PolicyVersion) -> RunReport:
     """Every test case of the version, run as publishing runs them
     (services.policies.policy_version_check)."""
-    full = version_prefetched(version.pk)
-    problems = version_problems(full)
+    doc, problems = version_read(version_prefetched(version.pk))
     if problems:
         return RunReport(problems=problems)
-    try:
-        doc = version_document(full)
-    except DocumentError as error:
-        return RunReport(problems=[str(p) for p in error.problems])
     return RunReport(results=testcases.run_test_cases(doc, references=reference_lists()))
 
 
@@ -278,13 +271,9 @@ def policy_preview(
     handling): every computable leaf takes its suggestion unless `answers` gives one (as a
     test case runs), and the period and quantity come from determinations.policy_terms."""
     full = version_prefetched(version.pk)
-    problems = version_problems(full)
+    doc, problems = version_read(full)
     if problems:
         return Preview(problems=problems)
-    try:
-        doc = version_document(full)
-    except DocumentError as error:
-        return Preview(problems=[str(p) for p in error.problems])
     facts = facts or None
     if facts and not facts.get("request_date"):
         return Preview(problems=["Give the request date: ages, windows and durations count to it."])
