@@ -108,3 +108,25 @@ def criteria_outline(version: PolicyVersion) -> list[tuple[Criterion, int]]:
     for root in children.get(None, []):
         walk(root, 0)
     return rows
+
+
+def version_lists(version: PolicyVersion) -> dict[str, dict]:
+    """The version's lists as the engine reads them (key -> title and items)."""
+    return {
+        lst.key: {
+            "title": lst.title,
+            "items": [
+                {"name": i.name, "generic": i.generic, "synonyms": list(i.synonyms)}
+                for i in lst.items.all()
+            ],
+        }
+        for lst in version.lists.prefetch_related("items")
+    }
+
+
+def version_indications(version: PolicyVersion) -> list[dict]:
+    """The version's indications as the engine reads them (key, name, diagnosis codes)."""
+    return [
+        {"key": i.key, "name": i.name, "diagnosis_codes": list(i.diagnosis_codes)}
+        for i in version.indications.order_by("position", "pk")
+    ]

@@ -5,15 +5,23 @@ undone). Positions among siblings are kept 0, 1, 2, ... after every change.
 """
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from reviews.engine.outline_text import OutlineTextError, outline_parse
+from reviews.engine.check_proposals import GroupProposal, Proposal, check_propose, group_propose
+from reviews.engine.check_words import check_rule_text
+from reviews.engine.checks import check_problems
+from reviews.engine.outline_text import OutlineTextError, PastedNode, outline_parse
+from reviews.engine.tree import Check
 from reviews.errors import ReviewError
 from reviews.models import Criterion, Policy, PolicyVersion
+from reviews.reference_lists import reference_lists
+from reviews.selectors.policies import version_indications, version_lists
 from reviews.services.policies import require_policy_admin
 from reviews.services.policy_edits import policy_edit
 
@@ -289,15 +297,79 @@ def label_problem(label: str) -> str | None:
     return None
 
 
-def criteria_paste(
-    *, version: PolicyVersion, actor, anchor: Criterion, text: str
-) -> list[Criterion]:
-    """Add the criteria of a pasted text (engine/outline_text.py) under a group, after its
-    children, as one change. Refused whole when a line cannot be read or a label is taken."""
+@dataclass(frozen=True)
+class PastedRow:
+    """One pasted line as the paste page shows it: the node, its depth, and what its words
+    propose (a check for a question, an indication or path for a group), with that proposal
+    in words."""
+
+    node: PastedNode
+    depth: int
+    proposal: Proposal | GroupProposal | None
+    words: str
+
+
+def _parse(text: str) -> list[PastedNode]:
     try:
-        roots = outline_parse(text)
+        return outline_parse(text)
     except OutlineTextError as error:
         raise OutlineRefused("; ".join(error.problems)) from None
+
+
+def criteria_paste_read(*, version: PolicyVersion, text: str) -> list[PastedRow]:
+    """The pasted text as rows, each with what its words propose (engine/check_proposals.py)
+    against this version's lists and indications. Only a proposal the engine finds usable is
+    kept. Nothing is saved."""
+    lists, indications = version_lists(version), version_indications(version)
+    references = reference_lists()
+    names = {i["key"]: i["name"] for i in indications}
+    rows: list[PastedRow] = []
+
+    def walk(nodes: list[PastedNode], depth: int) -> None:
+        for node in nodes:
+            proposal: Proposal | GroupProposal | None
+            words = ""
+            if node.kind == Criterion.Kind.LEAF:
+                proposal = check_propose(node.text, lists=lists, indications=indications)
+                check = Check(proposal.name, proposal.params) if proposal else None
+                if check and check_problems(check, lists, references):
+                    proposal = None
+                if proposal:
+                    words = check_rule_text(proposal.name, proposal.params, False, lists)
+            else:
+                proposal = group_propose(node.title, indications=indications)
+                if proposal and proposal.indication:
+                    words = f"For the indication {names[proposal.indication]}."
+                elif proposal:
+                    words = f"Only on the {Criterion.Path(proposal.path).label.lower()} path."
+            rows.append(PastedRow(node, depth, proposal, words))
+            walk(node.children, depth + 1)
+
+    walk(_parse(text), 0)
+    return rows
+
+
+def criteria_paste(
+    *,
+    version: PolicyVersion,
+    actor,
+    anchor: Criterion,
+    text: str,
+    accepted: Mapping[str, Proposal | GroupProposal] | None = None,
+) -> list[Criterion]:
+    """Add the criteria of a pasted text (engine/outline_text.py) under a group, after its
+    children, as one change. Refused whole when a line cannot be read or a label is taken.
+
+    accepted: by label, the proposals (criteria_paste_read) the analyst kept: a question
+    gets its check, a group its indication or path. Each is judged again here."""
+    roots = _parse(text)
+    accepted = dict(accepted or {})
+    lists, references = version_lists(version), reference_lists()
+    for label, proposal in accepted.items():
+        if isinstance(proposal, Proposal) and check_problems(
+            Check(proposal.name, proposal.params), lists, references
+        ):
+            raise OutlineRefused(f"The check proposed for {label} is no longer usable.")
     count = len(list(_pasted(roots)))
     summary = f"Pasted {count} criteria under {anchor.label}"
     with policy_edit(version=version, actor=actor, summary=summary) as locked:
@@ -315,6 +387,12 @@ def criteria_paste(
         created: list[Criterion] = []
 
         def create(node, parent: Criterion, position: int) -> None:
+            proposal = accepted.get(node.label)
+            settings: dict[str, Any] = {}
+            if isinstance(proposal, Proposal) and node.kind == Criterion.Kind.LEAF:
+                settings = {"check_name": proposal.name, "check_params": proposal.params}
+            elif isinstance(proposal, GroupProposal) and node.kind != Criterion.Kind.LEAF:
+                settings = {"indication": proposal.indication, "path": proposal.path}
             row = Criterion.objects.create(
                 version=locked,
                 parent=parent,
@@ -324,6 +402,7 @@ def criteria_paste(
                 k=node.k,
                 title=node.title,
                 text=node.text,
+                **settings,
             )
             created.append(row)
             for i, child in enumerate(node.children):

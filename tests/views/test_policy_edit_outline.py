@@ -298,3 +298,57 @@ def test_criteria_are_pasted_from_the_page(admin_client, draft):
     bad = admin_client.post(url, {"text": "no label"})
     assert bad.status_code == 400
     assert "starts without a label" in bad.content.decode()
+
+
+def test_pasted_words_propose_checks_shown_first_and_added_only_when_kept(admin_client, draft):
+    url = reverse("reviews:policy-edit-node-paste", args=[draft.pk, _root(draft).pk])
+    text = (
+        "1. Patient is 18 years of age or older.\n"
+        "2. Patient is under 65 years of age.\n"
+        "3. Tuberculosis screening is documented."
+    )
+    shown = admin_client.post(url, {"text": text})
+    # Proposals are shown, ticked, and nothing is added yet.
+    assert shown.status_code == 200
+    page = shown.content.decode()
+    assert 'name="use__1"' in page and 'name="use__2"' in page and 'name="use__3"' not in page
+    assert "at least 18 years old" in page
+    assert Criterion.objects.filter(version=draft).count() == 1
+    digest = shown.context["shown"]
+
+    # The same text again with only the first kept: added, with that check alone.
+    added = admin_client.post(url, {"text": text, "shown": digest, "use__1": "1"})
+    assert added.status_code == 302
+    rows = {c.label: c for c in Criterion.objects.filter(version=draft)}
+    assert (rows["1"].check_name, rows["1"].check_params) == ("age_at_least", {"years": 18})
+    assert rows["2"].check_name == "" and rows["3"].check_name == ""
+
+
+def test_a_text_changed_after_its_proposals_were_shown_is_shown_again(admin_client, draft):
+    url = reverse("reviews:policy-edit-node-paste", args=[draft.pk, _root(draft).pk])
+    first = admin_client.post(url, {"text": "1. Patient is 18 years of age or older."})
+    again = admin_client.post(
+        url,
+        {
+            "text": "1. Patient is 21 years of age or older.",
+            "shown": first.context["shown"],
+            "use__1": "1",
+        },
+    )
+    assert again.status_code == 200
+    assert "at least 21 years old" in again.content.decode()
+    assert Criterion.objects.filter(version=draft).count() == 1
+
+
+def test_a_group_title_proposes_its_indication(admin_client, draft):
+    from reviews.models import Indication
+
+    Indication.objects.create(
+        version=draft, key="alpha", name="Alpha disease", initial_approval_count=6
+    )
+    url = reverse("reviews:policy-edit-node-paste", args=[draft.pk, _root(draft).pk])
+    text = "1 Alpha disease\n    i. Patient has a rash.\n    ii. Patient has an itch."
+    shown = admin_client.post(url, {"text": text})
+    assert "For the indication Alpha disease." in shown.content.decode()
+    admin_client.post(url, {"text": text, "shown": shown.context["shown"], "use__1": "1"})
+    assert Criterion.objects.get(version=draft, label="1").indication == "alpha"

@@ -4,6 +4,8 @@ Every action is its own small form (add, change, move, indent, outdent, delete),
 page works from the keyboard and without JavaScript; each saves at once and can be undone.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -24,7 +26,7 @@ from reviews.forms.policy_edit_outline import (
 )
 from reviews.models import Criterion
 from reviews.reference_lists import reference_lists
-from reviews.selectors.policies import criteria_outline
+from reviews.selectors.policies import criteria_outline, version_lists
 from reviews.services import policy_outline
 from reviews.services.policy_edits import NothingToUndo, policy_edit_undo
 from reviews.views.policy_edit.common import back_to, editor_render, editor_view
@@ -37,24 +39,10 @@ def _node(version, node_id: int) -> Criterion:
         raise Http404("No such criterion in this version.") from None
 
 
-def _lists(version) -> dict[str, dict]:
-    """The version's lists as the engine reads them (key -> title and items)."""
-    return {
-        lst.key: {
-            "title": lst.title,
-            "items": [
-                {"name": i.name, "generic": i.generic, "synonyms": list(i.synonyms)}
-                for i in lst.items.all()
-            ],
-        }
-        for lst in version.lists.prefetch_related("items")
-    }
-
-
 def _param_forms(
     lists: dict[str, dict], data=None, node: Criterion | None = None
 ) -> dict[str, CheckParamsForm]:
-    """One parameters form per check; `lists` are the version's (_lists), read once."""
+    """One parameters form per check; `lists` are the version's (version_lists), read once."""
     titles = {key: value["title"] for key, value in lists.items()}
     references = sorted(reference_lists())
     return {
@@ -138,7 +126,7 @@ def node_add_view(request, version, node_id: int, where: str):
     anchor = _node(version, node_id)
     if request.method == "POST":
         form = CriterionForm(request.POST, version=version, path_names=version.path_names)
-        lists = _lists(version)
+        lists = version_lists(version)
         params_forms = _param_forms(lists, request.POST)
         fields = _fields(form, params_forms, lists)
         if fields is not None:
@@ -170,7 +158,7 @@ def node_add_view(request, version, node_id: int, where: str):
     form = CriterionForm(initial=initial, version=version, path_names=version.path_names)
     form.fields["text"].widget.attrs["autofocus"] = True  # the label is suggested: type the text
     return _node_page(
-        request, version, form, _param_forms(_lists(version)), anchor=anchor, where=where
+        request, version, form, _param_forms(version_lists(version)), anchor=anchor, where=where
     )
 
 
@@ -185,7 +173,7 @@ def node_edit_view(request, version, node_id: int):
             version=version,
             path_names=version.path_names,
         )
-        lists = _lists(version)
+        lists = version_lists(version)
         params_forms = _param_forms(lists, request.POST)
         fields = _fields(form, params_forms, lists)
         if fields is not None:
@@ -200,7 +188,9 @@ def node_edit_view(request, version, node_id: int):
                 return _after_save(request, version, node)
         return _node_page(request, version, form, params_forms, node=node, status=400)
     form = CriterionForm(instance=node, version=version, path_names=version.path_names)
-    return _node_page(request, version, form, _param_forms(_lists(version), node=node), node=node)
+    return _node_page(
+        request, version, form, _param_forms(version_lists(version), node=node), node=node
+    )
 
 
 @require_POST
@@ -245,30 +235,55 @@ def node_delete_view(request, version, node_id: int):
 @require_http_methods(["GET", "POST"])
 @editor_view
 def node_paste_view(request, version, node_id: int):
-    """Criteria pasted as the policy writes them, added under a group in one change."""
+    """Criteria pasted as the policy writes them, added under a group in one change.
+
+    When the words propose checks (or a group's indication or path), the page first shows
+    them, each ticked, beside the lines they were read from; the criteria are added with the
+    ticked ones on the next press. Nothing proposed is ever saved unseen: a text changed
+    after its proposals were shown is shown again."""
     anchor = _node(version, node_id)
     form = CriteriaPasteForm(request.POST or None)
+    rows = None
     if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
         try:
+            rows = policy_outline.criteria_paste_read(version=version, text=text)
+            proposed = {row.node.label: row.proposal for row in rows if row.proposal}
+            if proposed and request.POST.get("shown") != _digest(text):
+                return _paste_page(request, version, form, anchor, rows, _digest(text))
+            accepted = {
+                label: proposal
+                for label, proposal in proposed.items()
+                if request.POST.get(f"use__{label}")
+            }
             created = policy_outline.criteria_paste(
-                version=version, actor=request.user, anchor=anchor, text=form.cleaned_data["text"]
+                version=version, actor=request.user, anchor=anchor, text=text, accepted=accepted
             )
         except policy_outline.OutlineRefused as error:
             form.add_error("text", str(error))
         else:
             messages.success(
                 request,
-                f"Added {len(created)} criteria under {anchor.label}. Check each group's kind "
-                "(all, any, at least k, if) and add the checks.",
+                f"Added {len(created)} criteria under {anchor.label}, with {len(accepted)} "
+                "proposed settings. Check each group's kind (all, any, at least k, if) and add "
+                "the checks the words did not give.",
             )
             return back_to("reviews:policy-edit", version, f"node-{created[0].pk}")
     status = 400 if request.method == "POST" else 200
+    return _paste_page(request, version, form, anchor, None, "", status=status)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _paste_page(request, version, form, anchor, rows, shown: str, status: int = 200):
     return editor_render(
         request,
         version,
         "outline",
         "reviews/policy_edit/node_paste.html",
-        {"form": form, "anchor": anchor},
+        {"form": form, "anchor": anchor, "rows": rows, "shown": shown},
         status=status,
     )
 
@@ -280,7 +295,7 @@ def check_words_view(request, version):
     name = request.GET.get("check_name", "")
     if name not in CHECKS:
         return render(request, "reviews/policy_edit/_check_words.html", {"words": "", "errors": []})
-    lists = _lists(version)
+    lists = version_lists(version)
     form = _param_forms(lists, request.GET)[name]
     negate = request.GET.get("check_negate") in ("on", "true", "1")
     valid = form.is_valid()
