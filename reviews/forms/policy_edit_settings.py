@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 
 from reviews import intake
 from reviews.engine.drugs import HCPCS_MESSAGE, NDC_MESSAGE, hcpcs_normal, ndc_normal
+from reviews.engine.list_text import ListTextError, list_items_read
 from reviews.forms.intake import OffsetsField
 from reviews.forms.widgets import DateInput
 from reviews.models import Indication, PolicyList, PolicyListItem, PolicyVersion
@@ -691,6 +692,23 @@ class PolicyListForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=_max(PolicyList, "title"), widget=forms.TextInput(TEXT)
     )
+    lines = forms.CharField(
+        label="Add items from lines",
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea({**TEXT, "rows": 4, "spellcheck": "false"}),
+        help_text=(
+            "One item per line, as the policy prints them: “Brand (generic)”, or a name; "
+            "synonyms after a semicolon, separated by commas. Bullets are dropped. They are "
+            "added after the rows below."
+        ),
+    )
+
+    def clean_lines(self) -> list[dict]:
+        try:
+            return list_items_read(self.cleaned_data["lines"])
+        except ListTextError as error:
+            raise forms.ValidationError(error.problems) from None
 
 
 class ListItemForm(forms.Form):

@@ -168,33 +168,24 @@ def _enter_policy(a: Analyst) -> None:
     a.click(page.get_by_role("button", name="Save"))
     a.saved()
 
-    # Lists.
+    # Lists: the items pasted as the policy prints them.
     a.tab("Lists")
-    for key, title, items in (
+    for key, title, lines in (
         (
             "prescriber_specialties",
             "Dermatologist or rheumatologist",
-            [("Dermatology", "", "dermatologist"), ("Rheumatology", "", "rheumatologist")],
+            "Dermatology; dermatologist\nRheumatology; rheumatologist",
         ),
         (
             "prior_agents",
             "Prior biologic agents",
-            [
-                ("Samplex", "samplimab", ""),
-                ("Modelon", "modelizumab", ""),
-                ("Protyx", "protoxumab", ""),
-            ],
+            "• Samplex (samplimab)\n• Modelon (modelizumab)\n• Protyx (protoxumab)",
         ),
     ):
         a.click(page.get_by_role("link", name="Add a list"))
         a.fill("#id_key", key)
         a.fill("#id_title", title)
-        for row, (name, generic, synonyms) in enumerate(items):
-            a.fill(f"#id_item-{row}-name", name)
-            if generic:
-                a.fill(f"#id_item-{row}-generic", generic)
-            if synonyms:
-                a.fill(f"#id_item-{row}-synonyms", synonyms)
+        a.fill("#id_lines", lines)
         a.click(page.get_by_role("button", name="Add the list"))
         a.saved()
 

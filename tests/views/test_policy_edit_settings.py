@@ -262,6 +262,34 @@ def test_list_add_and_delete(admin_client, statin_policy):
     assert "was not deleted" in response.content.decode()
 
 
+def test_list_items_pasted_as_lines_follow_the_rows(admin_client, statin_policy):
+    draft = statin_policy
+    url = reverse("reviews:policy-edit-list-add", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["items"])
+    data.update(
+        {
+            "key": "fibrates",
+            "title": "Fibrates",
+            "item-0-name": "Tricor",
+            "lines": "• Lopid (gemfibrozil)\n• Fibricor; fenofibric acid tablets",
+        }
+    )
+    assert admin_client.post(url, data).status_code == 302
+    items = draft.lists.get(key="fibrates").items.order_by("position")
+    assert [(i.name, i.generic, i.synonyms) for i in items] == [
+        ("Tricor", "", []),
+        ("Lopid", "gemfibrozil", []),
+        ("Fibricor", "", ["fenofibric acid tablets"]),
+    ]
+    # A line that cannot be read is refused with its number, and nothing is added.
+    data.update({"key": "more", "title": "More", "lines": "Lopid (gemfibrozil"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "Line 1" in response.content.decode()
+    assert not draft.lists.filter(key="more").exists()
+
+
 def test_published_version_shown_read_only_and_refused(admin_client, two_indications):
     url = reverse("reviews:policy-edit-details", args=[two_indications.pk])
     page = admin_client.get(url)

@@ -57,7 +57,7 @@ def _page(request, version, policy_list: PolicyList | None):
             values = {
                 "key": form.cleaned_data["key"],
                 "title": form.cleaned_data["title"],
-                "items": items.items(),
+                "items": items.items() + form.cleaned_data["lines"],
             }
             try:
                 if policy_list is None:
