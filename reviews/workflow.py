@@ -1,4 +1,6 @@
-"""The case state machine: one transition table, in one place (docs/cases.md).
+"""The case state machine: the one transition table (models/transitions.py, beside the statuses
+so the case table can index what it derives) and `case_move`, the one way to change a status
+(docs/cases.md).
 
 Every status change goes through `case_move`, which services call inside their transaction.
 """
@@ -7,28 +9,18 @@ from django.utils import timezone
 
 from reviews.errors import InvalidTransition, StaleCase
 from reviews.models import Case, CaseEvent
+from reviews.models.transitions import CLOSED, TRANSITIONS
+
+__all__ = [
+    "CLOSED",
+    "TRANSITIONS",
+    "assert_transition",
+    "case_assign_if_free",
+    "case_move",
+    "cases_flag",
+]
 
 S = Case.Status
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    # A request for a use no policy lists goes straight to a physician: the policy statement
-    # says such uses "will be reviewed ... on a case-by-case basis", which a nurse cannot do.
-    S.RECEIVED: frozenset({S.NURSE_REVIEW, S.PHYSICIAN_QUEUE}),
-    S.NURSE_REVIEW: frozenset({S.APPROVED, S.PHYSICIAN_QUEUE}),
-    S.PHYSICIAN_QUEUE: frozenset({S.PHYSICIAN_REVIEW}),
-    # Back to nurse review: a case escalated by mistake returns, with the physician's reason.
-    S.PHYSICIAN_REVIEW: frozenset(
-        {S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.INFO_REQUESTED, S.NURSE_REVIEW}
-    ),
-    S.INFO_REQUESTED: frozenset({S.PHYSICIAN_QUEUE}),
-    S.APPROVED: frozenset(),
-    S.PARTIALLY_APPROVED: frozenset(),
-    S.DENIED: frozenset(),
-}
-
-
-# A case is closed (decided) in a status no transition leaves; every other status is open.
-CLOSED: frozenset[str] = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
 
 
 def assert_transition(from_status: str, to_status: str) -> None:

@@ -1,5 +1,6 @@
 """Prior-authorization requests (cases): the request, its medications, its reference."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -22,6 +23,21 @@ from reviews.models.choices import (
 )
 from reviews.models.deadlines import DeadlineRule, deadline_state, duration_text
 from reviews.models.policy import Policy, PolicyDrug, PolicyVersion
+from reviews.models.transitions import CLOSED
+
+_REFERENCE = re.compile(r"^(?:PA-)?(\d{4})-(\d{1,6})$", re.IGNORECASE)
+
+
+def reference_format(year: int, number: int) -> str:
+    """A case's reference: PA-<year>-<number, six digits>."""
+    return f"PA-{year}-{number:06d}"
+
+
+def reference_normal(text: str) -> str:
+    """The reference a search means: "pa-2026-777" and "2026-000777" are PA-2026-000777;
+    anything else upper-cased, so an exact lookup finds what was typed in any case."""
+    found = _REFERENCE.match(text.strip())
+    return reference_format(int(found[1]), int(found[2])) if found else text.strip().upper()
 
 
 class ReferenceSequence(models.Model):
@@ -87,6 +103,16 @@ class Case(models.Model):
     )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    # Decided: the status is one no transition leaves. Kept by the database from the status,
+    # so the case list ("open first, soonest due first") reads an index in order.
+    closed = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=sorted(CLOSED), then=models.Value(True)),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     policy = models.ForeignKey(
         Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
@@ -168,6 +194,7 @@ class Case(models.Model):
             # The work queues: "cases in status S, soonest due first"
             # (Case.objects.filter(status=...).order_by("due_at")).
             models.Index(fields=["status", "due_at"], name="case_queue_idx"),
+            models.Index(fields=["closed", "due_at", "id"], name="case_list_idx"),
         ]
 
     def __str__(self) -> str:
@@ -203,8 +230,6 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from reviews.workflow import CLOSED  # the transition table imports this module
-
         return self.status not in CLOSED
 
     @property

@@ -12,6 +12,7 @@ from reviews import permissions
 from reviews.errors import NotFound
 from reviews.models import AccessEvent, Case, CaseEvent
 from reviews.models.audit import STATUS_CHANGES
+from reviews.models.case import reference_normal
 
 STATUS_PREFIX = "status:"
 
@@ -82,7 +83,7 @@ def case_events_search(*, user, filters: AuditFilters) -> QuerySet[CaseEvent]:
     if filters.match_nothing:
         return events.none()
     if filters.reference:
-        events = events.filter(case__reference__iexact=filters.reference.strip())
+        events = events.filter(case__reference=reference_normal(filters.reference))
     if filters.username:
         events = events.filter(actor__in=users_matching(filters.username))
     if filters.kind:

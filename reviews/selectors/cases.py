@@ -6,8 +6,7 @@ is itself patient information.
 
 from dataclasses import dataclass
 
-from django.db.models import Case as DbCase
-from django.db.models import Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,8 +22,8 @@ from reviews.models import (
     IdempotencyKey,
     StagedUpload,
 )
+from reviews.models.case import reference_normal
 from reviews.models.deadlines import deadline_state
-from reviews.workflow import CLOSED
 
 
 def case_get_for_user(*, user, case_id: int) -> Case:
@@ -72,15 +71,19 @@ def case_search(
     cases = cases.filter(**{field: value for field, value in filters.items() if value})
     q = " ".join(q.split())
     if q:
+        # A reference is looked up exactly (its unique index); a member ID by its start and a
+        # name anywhere, each served on PostgreSQL by a trigram index on the upper-cased
+        # column (migration 0027), which is what Django's istartswith/icontains compare.
         cases = cases.filter(
-            Q(reference__icontains=q) | Q(member_id__istartswith=q) | Q(member_name__icontains=q)
+            Q(reference=reference_normal(q))
+            | Q(member_id__istartswith=q)
+            | Q(member_name__icontains=q)
         )
     if status:
-        cases = cases.filter(status=status)
-    # Open cases first (the work), each group soonest due first.
-    return cases.annotate(
-        decided=DbCase(When(status__in=CLOSED, then=Value(1)), default=Value(0))
-    ).order_by("decided", "due_at", "pk")
+        # One status: open or closed is settled, and (status, due_at) is indexed.
+        return cases.filter(status=status).order_by("due_at", "pk")
+    # Open cases first (the work), each group soonest due first: the (closed, due_at, id) index.
+    return cases.order_by("closed", "due_at", "pk")
 
 
 def case_documents(*, case: Case) -> QuerySet[Document]:

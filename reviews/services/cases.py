@@ -26,6 +26,7 @@ from reviews.models import (
     ReferenceSequence,
     StagedUpload,
 )
+from reviews.models.case import reference_format
 from reviews.selectors.cases import case_for_idempotency_key
 from reviews.selectors.policies import policy_drug_find, policy_version_in_force
 from reviews.services.documents import Rejected, document_add_many, staged_uploads_attach
@@ -46,7 +47,7 @@ def reference_next(*, year: int) -> str:
         except IntegrityError:  # another intake created the year's row first
             ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
     number = ReferenceSequence.objects.get(year=year).last
-    return f"PA-{year}-{number:06d}"
+    return reference_format(year, number)
 
 
 def deadline_rule_for(*, line_of_business: str, urgency: str) -> DeadlineRule:

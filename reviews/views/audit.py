@@ -4,7 +4,6 @@ import csv
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from reviews import permissions
 from reviews.forms.audit import AuditSearchForm
+from reviews.paging import CappedPaginator
 from reviews.selectors import audit as selectors
 from reviews.selectors.cases import case_get_for_user
 
@@ -42,7 +42,7 @@ def audit_search_view(request):
     if not permissions.can_view_audit(request.user):
         raise PermissionDenied
     form, filters = _filters(request)
-    events = Paginator(
+    events = CappedPaginator(
         selectors.case_events_search(user=request.user, filters=filters), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     access = selectors.access_events_search(user=request.user, filters=filters)[:50]

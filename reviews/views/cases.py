@@ -6,7 +6,6 @@ call one service, redirect or render.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -19,6 +18,7 @@ from reviews.forms.cases import CaseSearchForm, DocumentUploadForm
 from reviews.forms.facts import EVENT_KINDS, intake_fact_formsets
 from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
+from reviews.paging import CappedPaginator
 from reviews.selectors import cases as selectors
 from reviews.selectors.review import case_returned
 from reviews.services import cases as case_services
@@ -36,12 +36,12 @@ def case_list_view(request):
     form = CaseSearchForm(request.GET)
     if not form.is_valid():
         # A search that cannot be run lists nothing, rather than every case, and says why.
-        page = Paginator([], CASES_PER_PAGE).get_page(1)
+        page = CappedPaginator([], CASES_PER_PAGE).get_page(1)
         context = {"form": form, "page": page, "q": request.GET.get("q", ""), "status": ""}
         return render(request, "reviews/case_list.html", context, status=400)
     q, status = form.cleaned_data["q"], form.cleaned_data["status"]
     cases = selectors.case_search(user=request.user, q=q, status=status)
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "reviews/case_list.html", {"form": form, "page": page, "q": q, "status": status}
     )

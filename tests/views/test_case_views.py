@@ -61,7 +61,8 @@ def test_list_shows_cases_soonest_due_first_with_time_left(client, nurse, kesimp
     ("q", "found"),
     [
         ("PA-2026-000777", "A"),
-        ("000777", "A"),
+        ("pa-2026-000777", "A"),
+        ("2026-777", "A"),
         ("MBR-42", "B"),
         ("mbr-4", "B"),
         ("alvarez", "A"),
