@@ -16,4 +16,4 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-ke
  && mkdir -p /app/var/private && chown -R app:app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "priorauth.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "priorauth.wsgi:application"]

@@ -125,6 +125,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Per connection, whatever the server's own settings: no JIT (it compiled plans for
+    # 0.1-0.7 s on the case list and audit queries at a million cases, for queries that run in
+    # milliseconds from their indexes), and, when set, a ceiling on any one statement so a
+    # runaway query fails with an error instead of holding a worker (web processes: 30 s in
+    # docker-compose.yml; off by default, so migrations and bulk loads are not cut short).
+    _timeout = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "0"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit=off -c statement_timeout={_timeout}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker started by the tests sees the same test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

@@ -79,12 +79,18 @@ def test_the_sqlite_default_is_set_for_several_writers_at_once(tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
 
 
-def test_postgres_gets_none_of_the_sqlite_options():
+def test_postgres_gets_none_of_the_sqlite_options_and_its_own_per_connection():
     options = _settings_value(
         "settings.DATABASES['default'].get('OPTIONS', {})",
         DATABASE_URL="postgres://u@db.internal:5432/pa",
     )
-    assert options == "{}"
+    assert options == "{'options': '-c jit=off -c statement_timeout=0'}"
+    web = _settings_value(
+        "settings.DATABASES['default']['OPTIONS']['options']",
+        DATABASE_URL="postgres://u@db.internal:5432/pa",
+        DJANGO_DB_STATEMENT_TIMEOUT_MS="30000",
+    )
+    assert web == "-c jit=off -c statement_timeout=30000"
 
 
 def test_celery_accepts_json_only_and_acks_late():
