@@ -154,7 +154,11 @@ def case_decide_view(request, case_id: int, decision: str):
         return _decision_page(request, case, forms={decision: form}, status=400)
     arguments = decision_arguments(decision, form.cleaned_data)
     if "preview" in request.POST:
-        preview = _letter_preview(case, request.user, outcome, arguments)
+        try:
+            preview = _letter_preview(case, request.user, outcome, arguments)
+        except ReviewError as error:  # e.g. a continuation's period that leaves a gap
+            form.add_error(None, str(error))
+            return _decision_page(request, case, forms={decision: form}, status=400)
         response = _decision_page(
             request, case, forms={decision: form}, preview={"decision": decision, "html": preview}
         )
