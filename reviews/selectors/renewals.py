@@ -62,6 +62,10 @@ class RenewalsPage:
     first_day: date
     last_day: date
 
+    @property
+    def sort_label(self) -> str:
+        return SORTS[self.sort][0].lower()
+
 
 def renewals_due(*, user, sort: str = "", today: date | None = None) -> RenewalsPage:
     """Approved and partially approved authorizations that end within RENEWAL_WINDOW_DAYS of
@@ -225,6 +229,27 @@ def _phase_initial(i: int, phase: dict) -> dict:
     return row
 
 
-def case_continuations(*, case: Case) -> list[Case]:
-    """The continuations of a case's authorization, newest first (the case page lists them)."""
-    return list(Case.objects.filter(continues__case=case).order_by("-created_at", "-pk"))
+@dataclass(frozen=True)
+class CaseRenewal:
+    """A case page's renewal facts: the continuations of its authorization, newest first,
+    and why no continuation can be started ("" when one can)."""
+
+    continuations: list[Case]
+    refusal: str
+    next_start: date | None  # where a continuation's approval would start
+
+
+def case_renewal(*, case: Case) -> CaseRenewal | None:
+    """For a decided case: its continuations and whether another can start; None before a
+    decision."""
+    authorization = Determination.objects.filter(case=case).first()
+    if authorization is None:
+        return None
+    authorization.case = case
+    return CaseRenewal(
+        continuations=list(authorization.continuations.order_by("-created_at", "-pk")),
+        refusal=continuation_refusal(authorization=authorization),
+        next_start=(
+            authorization.approval_end + timedelta(days=1) if authorization.approval_end else None
+        ),
+    )

@@ -41,6 +41,15 @@ def case_indication_auto(*, case: Case, actor) -> Case:
     return _record(case=case, actor=actor, key=match.chosen, reason=match.reason, automatic=True)
 
 
+def case_indication_carry(*, case: Case, actor, key: str, reason: str) -> Case:
+    """At intake of a continuation: the indication of the authorization it continues, when
+    the case's pinned version has it (else the nurse chooses). Call inside the intake's
+    transaction."""
+    if case.policy_version_id is None or key not in {i["key"] for i in _indications(case)}:
+        return case
+    return _record(case=case, actor=actor, key=key, reason=reason, automatic=True)
+
+
 @transaction.atomic
 def case_indication_choose(*, case: Case, nurse, indication: str, reason: str) -> Case:
     """The nurse chooses the case's indication (its key), or NONE: the request fits none, and
