@@ -116,6 +116,17 @@ def authorization_get_for_user(*, user, case_id: int) -> Determination:
     return determination
 
 
+def authorization_by_number(*, user, number: str) -> Determination | None:
+    """The determination with this number (AU-2026-000012), for someone who may see cases."""
+    if not permissions.can_view_cases(user):
+        return None
+    return (
+        Determination.objects.select_related("case")
+        .filter(authorization_number=number.strip().upper())
+        .first()
+    )
+
+
 def continuation_refusal(*, authorization: Determination) -> str:
     """Why this determination cannot be continued now; "" when it can. A denial authorized
     nothing; an authorization already continued by a case under review or approved is

@@ -6,14 +6,10 @@ its transaction; the page and the API reach it only through intake.
 from collections.abc import Mapping
 from typing import Any
 
-from reviews.errors import ReviewError
+from reviews.errors import ContinuationRefused
 from reviews.models import Case, CaseEvent, Determination, PolicyDrug
 from reviews.selectors.renewals import continuation_refusal
 from reviews.services.indications import case_indication_carry
-
-
-class ContinuationRefused(ReviewError):
-    """A request may not continue this authorization; the message says why."""
 
 
 def continuation_check(
