@@ -219,7 +219,8 @@ def continuation_initial(*, authorization: Determination) -> dict:
 
 
 def _phase_initial(i: int, phase: dict) -> dict:
-    """One phase of a stored regimen as the intake form's phase row `i`."""
+    """One phase of a stored regimen as the intake form's phase row `i`, as a continuation
+    asks for it."""
     schedule = phase.get("schedule") or {}
     dose = phase.get("dose") or {}
     row = {
@@ -234,9 +235,8 @@ def _phase_initial(i: int, phase: dict) -> dict:
         row[f"phase{i}_at"] = ", ".join(str(n) for n in schedule["at"])
     if schedule.get("every") is not None:
         row[f"phase{i}_every"] = schedule["every"]
-    if schedule.get("start") is not None:
-        row[f"phase{i}_start"] = schedule["start"]
-        row[f"phase{i}_start_unit"] = schedule.get("start_unit", "week")
+    # No start offset: it counted from the first dose of the initial request, and a
+    # continuation goes on with the schedule from its own start.
     return row
 
 
