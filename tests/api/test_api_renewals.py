@@ -18,13 +18,14 @@ TODAY = timezone.localdate
 
 
 def continuation_body(**changes) -> dict:
-    return intake_body(
-        member_id="M1234567",
-        request_type="continuation",
-        therapy_start_date=(TODAY() - timedelta(days=340)).isoformat(),
-        regimen=KESIMPTA_CONTINUATION,
+    values = {
+        "member_id": "M1234567",
+        "request_type": "continuation",
+        "therapy_start_date": (TODAY() - timedelta(days=340)).isoformat(),
+        "regimen": KESIMPTA_CONTINUATION,
         **changes,
-    )
+    }
+    return intake_body(**values)
 
 
 @pytest.fixture
@@ -54,20 +55,20 @@ def test_a_continuation_is_created_linked(nurse, due):
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("body", "message"),
     [
-        ({"continues": "AU-1999-000001"}, "There is no authorization AU-1999-000001."),
-        ({"member_id": "M0000001"}, "is for another member"),
-        ({"request_type": "initial", "regimen": None}, "choose the request type Continuation"),
+        (lambda n: continuation_body(continues="AU-1999-000001"), "no authorization AU-1999"),
+        (lambda n: continuation_body(continues=n, member_id="M0000001"), "another member"),
+        (
+            lambda n: intake_body(member_id="M1234567", continues=n),
+            "choose the request type Continuation",
+        ),
     ],
 )
-def test_a_refused_link_is_a_400_at_continues(nurse, due, changes, message):
-    body = continuation_body(continues=due.authorization_number)
-    body.update(changes)
-    if body["regimen"] is None:
-        body.update(intake_body(request_type="initial"), **{k: body[k] for k in ("continues",)})
-        body["member_id"] = "M1234567"
-    response = client_for(nurse).post(f"{API}/cases/", body, format="json")
+def test_a_refused_link_is_a_400_at_continues(nurse, due, body, message):
+    response = client_for(nurse).post(
+        f"{API}/cases/", body(due.authorization_number), format="json"
+    )
     assert response.status_code == 400
     error = response.json()
     assert error["code"] == "invalid"
