@@ -66,6 +66,10 @@ class RenewalsPage:
     def sort_label(self) -> str:
         return SORTS[self.sort][0].lower()
 
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        return [(key, label) for key, (label, _) in SORTS.items()]
+
 
 def renewals_due(*, user, sort: str = "", today: date | None = None) -> RenewalsPage:
     """Approved and partially approved authorizations that end within RENEWAL_WINDOW_DAYS of
@@ -79,7 +83,7 @@ def renewals_due(*, user, sort: str = "", today: date | None = None) -> Renewals
     if sort and sort not in SORTS:
         refused = (
             f"“{sort[:40]}” is not a way to sort this list: sorted by "
-            f"{SORTS[DEFAULT_SORT][0].lower()}. Choose one of the column headings."
+            f"{SORTS[DEFAULT_SORT][0].lower()}. Choose one from the Sort by list."
         )
     applied = sort if sort in SORTS else DEFAULT_SORT
     rows = (
