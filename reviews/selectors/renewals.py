@@ -90,7 +90,7 @@ def renewals_due(*, user, sort: str = "", today: date | None = None) -> Renewals
         Determination.objects.filter(
             outcome__in=AUTHORIZED, approval_end__gte=first_day, approval_end__lte=last_day
         )
-        .select_related("case__policy_drug", "case__policy_version__policy")
+        .select_related("case__policy_drug")
         .prefetch_related(
             Prefetch(
                 "continuations",

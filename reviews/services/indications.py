@@ -47,7 +47,7 @@ def case_indication_carry(*, case: Case, actor, key: str, reason: str) -> Case:
     transaction."""
     if case.policy_version_id is None or key not in {i["key"] for i in _indications(case)}:
         return case
-    return _record(case=case, actor=actor, key=key, reason=reason, automatic=True)
+    return _record(case=case, actor=actor, key=key, reason=reason, automatic=True, carried=True)
 
 
 @transaction.atomic
@@ -85,7 +85,9 @@ def case_indication_choose(*, case: Case, nurse, indication: str, reason: str) -
     return case
 
 
-def _record(*, case: Case, actor, key: str, reason: str, automatic: bool) -> Case:
+def _record(
+    *, case: Case, actor, key: str, reason: str, automatic: bool, carried: bool = False
+) -> Case:
     names = {i["key"]: i["name"] for i in _indications(case)}
     Case.objects.filter(pk=case.pk).update(indication=key, indication_reason=reason)
     case.indication, case.indication_reason = key, reason
@@ -98,6 +100,7 @@ def _record(*, case: Case, actor, key: str, reason: str, automatic: bool) -> Cas
             "name": names.get(key, "none of the policy's indications"),
             "reason": reason,
             "automatic": automatic,
+            **({"carried": True} if carried else {}),
         },
     )
     return case

@@ -83,6 +83,15 @@ def test_a_continuation_is_linked_and_audited_on_both_cases(kesimpta, nurse):
     assert case.indication == prior.case.indication
 
 
+def test_the_prior_indication_carries_over_when_the_codes_choose_none(kesimpta, nurse):
+    prior = approved_case(kesimpta_request(nurse), nurse)
+    case = continuation(nurse, prior, diagnosis_codes=["R26.89"])
+    assert case.indication == prior.case.indication != ""
+    chosen = case.events.get(kind=CaseEvent.Kind.INDICATION_CHOSEN)
+    assert chosen.payload["carried"] is True
+    assert prior.authorization_number in chosen.payload["reason"]
+
+
 def test_a_denied_case_cannot_be_continued(kesimpta, nurse, physician):
     denied = authorization(physician, start=None, end=None, outcome="denied")
     with pytest.raises(ContinuationRefused, match="was denied: it authorized nothing"):

@@ -132,6 +132,10 @@ def test_entering_the_continuation_links_it(client, nurse, due):
     prior_page = client.get(reverse("reviews:case-detail", args=[due.case.pk])).content.decode()
     assert "Continued by:" in prior_page and case.reference in prior_page
     assert "No continuation can be started" in prior_page  # it is continued, once
+    assert f"Continuation requested: {case.reference} continues {due.authorization_number}" in (
+        prior_page
+    )
+    assert f"Continuation started: continues authorization {due.authorization_number}" in page
     # The list now points at the continuation instead of offering another.
     listed = client.get(reverse("reviews:renewals")).content.decode()
     assert case.reference in listed
