@@ -32,6 +32,7 @@ from reviews.selectors.physician import (
 )
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
+from reviews.services.determinations import continuation_start
 from reviews.services.audit import case_view_record
 
 QUEUE_PAGE_SIZE = 50
@@ -117,6 +118,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "p2p_form": PeerToPeerLogForm(prefix="p2p"),
             "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
             "preview": preview,
+            "continuation_start": continuation_start(case),
         },
         status=status,
     )

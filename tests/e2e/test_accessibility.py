@@ -160,8 +160,8 @@ def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
     audit.assert_clean()
 
 
-def test_renewal_pages(audit, nurse, kesimpta, private_storage):
-    from tests.services.test_renewals import authorization
+def test_renewal_pages(audit, nurse, physician, kesimpta, private_storage):
+    from tests.services.test_renewals import _in_physician_review, authorization, continuation
 
     today = timezone.localdate()
     due = authorization(nurse, start=today - timedelta(days=340), end=today + timedelta(20))
@@ -172,6 +172,10 @@ def test_renewal_pages(audit, nurse, kesimpta, private_storage):
     audit.check(page, "renewals, a sort that is refused")
     audit.check(page, "continuation form", f"/cases/{due.case.pk}/continue/")
     audit.check(page, "case page, an authorization to continue", f"/cases/{due.case.pk}/")
+    escalated = _in_physician_review(continuation(nurse, due), nurse, physician)
+    audit.check(page, "case page, a continuation", f"/cases/{escalated.pk}/")
+    doctor = audit.new_page("pat")
+    audit.check(doctor, "decision screen, a continuation", f"/cases/{escalated.pk}/decision/")
     audit.assert_clean()
 
 

@@ -43,7 +43,7 @@ def authorization(
         case=case,
         outcome=outcome,
         decided_by=actor,
-        role="physician" if outcome == "denied" else "nurse",
+        role="nurse" if outcome == "approved" else "physician",
         decided_at=timezone.now(),
         policy_version=case.policy_version,
         approval_start=None if outcome == "denied" else start,
@@ -322,8 +322,15 @@ def test_the_list_holds_authorizations_ending_within_the_window(kesimpta, nurse,
         for name, end in ends.items()
     }
     authorization(physician, start=None, end=None, outcome="denied", member_name="Denied")
+    partial = authorization(
+        physician,
+        start=today - timedelta(days=30),
+        end=today + timedelta(days=5),
+        outcome="partially_approved",
+        member_name="Partial",
+    )
     listed = list(renewals_due(user=nurse).rows)
-    assert listed == [made["today"], made["last day"]]
+    assert listed == [made["today"], partial, made["last day"]]
 
 
 def test_the_list_sorts_by_a_whitelisted_key_only(kesimpta, nurse):

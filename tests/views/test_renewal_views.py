@@ -194,3 +194,6 @@ def test_the_physician_preview_of_a_gap_is_a_form_error(client, nurse, physician
     first = due.approval_end + timedelta(days=1)
     page = client.get(reverse("reviews:case-decision", args=[case.pk]))
     assert page.context["approve_form"].initial["approval_start"] == first
+    assert f"starts on <strong>{first:%b} {first.day}, {first.year}</strong>" in (
+        page.content.decode()
+    )
