@@ -76,7 +76,10 @@ def test_a_nurse_starts_a_continuation_from_the_renewals_list(
     shoot(page, "continuation-form")
     page.get_by_role("button", name="Enter request").click()
 
-    expect(page.get_by_text(f"Authorization {soon.authorization_number}")).to_be_visible()
+    expect(
+        page.locator("dd", has_text=f"Authorization {soon.authorization_number}")
+    ).to_be_visible()
+    expect(page.get_by_text("Continuation started: continues authorization")).to_be_visible()
     case = Case.objects.get(continues=soon)
     assert page.url.endswith(f"/cases/{case.pk}/")
     shoot(page, "continuation-case")
