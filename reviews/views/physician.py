@@ -32,8 +32,8 @@ from reviews.selectors.physician import (
 )
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
-from reviews.services.determinations import continuation_start
 from reviews.services.audit import case_view_record
+from reviews.services.determinations import continuation_start
 
 QUEUE_PAGE_SIZE = 50
 
