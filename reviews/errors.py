@@ -52,3 +52,8 @@ class TermsChanged(ReviewError):
 
 class IdempotencyKeyReused(ReviewError):
     """An Idempotency-Key sent again with a different request."""
+
+
+class ContinuationRefused(ReviewError):
+    """A request may not continue this authorization (services.renewals); the message says
+    why. The API answers 400 with it at `continues`."""

@@ -9,6 +9,7 @@ from reviews.views import nurse as nurse_views
 from reviews.views import physician as physician_views
 from reviews.views import policies as policy_views
 from reviews.views import record as record_views
+from reviews.views import renewals as renewal_views
 from reviews.views.policy_edit import urls as policy_edit_urls
 
 app_name = "reviews"
@@ -130,6 +131,12 @@ urlpatterns += [
         physician_views.peer_to_peer_log_view,
         name="peer-to-peer-log",
     ),
+]
+
+# Renewals: authorizations ending soon (nurses), and a continuation started from one.
+urlpatterns += [
+    path("renewals/", renewal_views.renewals_view, name="renewals"),
+    path("cases/<int:case_id>/continue/", renewal_views.case_continue_view, name="case-continue"),
 ]
 
 # Letters: the determination letter as issued (HTML) and its rendered PDF.

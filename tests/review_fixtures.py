@@ -29,7 +29,8 @@ def kesimpta_request(
     **fields,
 ):
     """A clear-cut initial Kesimpta request unless fields say otherwise; `labs`,
-    `therapies` and `events` are its clinical facts' rows (case_create's)."""
+    `therapies` and `events` are its clinical facts' rows (case_create's); `continues` the
+    id of the authorization a continuation continues."""
     from tests.factories import ensure_deadline_rules
 
     ensure_deadline_rules()
@@ -57,8 +58,10 @@ def kesimpta_request(
     }
     if fields.get("request_type") == "continuation" and "regimen" not in fields:
         data["regimen"] = dict(KESIMPTA_CONTINUATION_REGIMEN)
+    continues = fields.pop("continues", None)
     data.update(fields)
     case, _ = case_create(
+        continues=continues,
         actor=actor,
         fields=data,
         medications=list(medications),

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.errors import (
     AlreadyClaimed,
+    ContinuationRefused,
     EvidenceMissing,
     IdempotencyKeyReused,
     InvalidTransition,
@@ -77,6 +78,8 @@ def exception_handler(exc, context):
         exc = Conflict(str(exc))
     elif isinstance(exc, IntakeInvalid):
         exc = Invalid(exc.errors)
+    elif isinstance(exc, ContinuationRefused):
+        exc = Invalid({"continues": [str(exc)]}, detail=str(exc))
     elif isinstance(exc, ReviewError):
         exc = Invalid({"non_field_errors": [str(exc)]}, detail=str(exc))
     response = drf_exception_handler(exc, context)

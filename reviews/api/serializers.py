@@ -251,6 +251,16 @@ class CaseCreateSerializer(serializers.Serializer):
     therapy_start_date = _optional(
         serializers.DateField, help_text="Required for a continuation request."
     )
+    continues = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A continuation: the number of the authorization it continues, e.g. "
+        "AU-2026-000012 (an approval or partial approval of the same member and drug, not "
+        "already continued by a case under review or approved). Its approval then starts the "
+        "day after that authorization ends.",
+    )
     urgency = serializers.ChoiceField(choices=Case.Urgency.values)
     line_of_business = serializers.ChoiceField(choices=Case.LineOfBusiness.values)
     received_at = _optional(
@@ -277,7 +287,7 @@ class CaseCreateSerializer(serializers.Serializer):
     def case_fields(self) -> dict:
         """The request's values for services.cases.case_create (which checks them)."""
         data = dict(self.validated_data)
-        for name in ("medications", *FACT_LISTS):
+        for name in ("medications", "continues", *FACT_LISTS):
             data.pop(name, None)
         return data
 
@@ -750,6 +760,14 @@ class LetterOut(serializers.ModelSerializer):
         return reverse("api:letter-pdf", args=[letter.determination.case_id])
 
 
+class ContinuesOut(serializers.Serializer):
+    authorization_number = serializers.CharField()
+    case_id = serializers.IntegerField()
+    reference = serializers.CharField(source="case.reference")
+    approval_start = serializers.DateField()
+    approval_end = serializers.DateField()
+
+
 class CaseDetailOut(CaseListOut):
     medications = MedicationOut(many=True)
     labs = LabOut(many=True, help_text="Newest first.")
@@ -766,6 +784,9 @@ class CaseDetailOut(CaseListOut):
     evaluation = serializers.SerializerMethodField()
     answers = serializers.SerializerMethodField()
     determination = serializers.SerializerMethodField()
+    continues = serializers.SerializerMethodField(
+        help_text="The authorization this continuation continues; null for any other case."
+    )
     letter = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
@@ -791,6 +812,7 @@ class CaseDetailOut(CaseListOut):
             "hcpcs_code",
             "regimen",
             "therapy_start_date",
+            "continues",
             "backdate_reason",
             "deadline_rule_text",
             "medications",
@@ -831,6 +853,10 @@ class CaseDetailOut(CaseListOut):
     def get_determination(self, case):
         determination = getattr(case, "determination", None)
         return DeterminationOut(determination).data if determination else None
+
+    @extend_schema_field(ContinuesOut(allow_null=True))
+    def get_continues(self, case):
+        return ContinuesOut(case.continues).data if case.continues_id else None
 
     @extend_schema_field(LetterOut(allow_null=True))
     def get_letter(self, case):

@@ -35,6 +35,7 @@ from reviews.models import AccessEvent, Case, Letter
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.policy_documents import version_document
 from reviews.selectors import cases as case_selectors
+from reviews.selectors import renewals as renewal_selectors
 from reviews.selectors.letters import letter_get_for_user
 from reviews.selectors.physician import (
     QueueFilters,
@@ -290,6 +291,8 @@ class CaseListView(GenericAPIView):
         # with its messages at the body's field paths (reviews/api/errors.py).
         fields, meds = serializer.case_fields(), serializer.medication_rows()
         facts = serializer.fact_rows()
+        if number := (serializer.validated_data.get("continues") or "").strip():
+            facts["continues"] = _authorization_continued(request, number)
         if key:
             case, created = case_services.case_create_idempotent(
                 actor=request.user,
@@ -306,6 +309,16 @@ class CaseListView(GenericAPIView):
             created = True
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return _case_detail(request, case, status_code=code)
+
+
+def _authorization_continued(request, number: str) -> int:
+    """The id of the authorization a continuation names by its number; 400 at `continues`
+    when there is none the user may see. The service checks the rest (ContinuationRefused,
+    400 at `continues` too: see CaseListView)."""
+    authorization = renewal_selectors.authorization_by_number(user=request.user, number=number)
+    if authorization is None:
+        raise Invalid({"continues": [f"There is no authorization {number[:30]}."]})
+    return authorization.pk
 
 
 class CaseDetailView(APIView):

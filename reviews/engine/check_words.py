@@ -198,11 +198,11 @@ def _months_on_drug_at_least(given: _Given, negate: bool) -> str:
     if negate:
         return _sentence(
             f"the member has NOT been on the requested drug for {months} on the request date, "
-            "counted from the therapy start date"
+            "counted from the therapy start date and the authorizations the request continues"
         )
     return _sentence(
         f"the member has been on the requested drug for at least {months} on the request "
-        "date, counted from the therapy start date"
+        "date, counted from the therapy start date and the authorizations the request continues"
     )
 
 

@@ -28,6 +28,11 @@ Conventions:
 - Figures are Decimals, never floats. A percent change and a BMI are computed exactly, then
   rounded half up to one decimal place; the comparison is made on that rounded figure, the
   one the reason shows (BMI 29.96 is 30.0 and is "at least 30").
+- Time on the drug runs unbroken to the request date, from the therapy start the request
+  states and through the periods of the authorizations it continues (Facts.authorized_periods,
+  each counted up to the request date; one that starts the day after another ends joins
+  it). A history that ends before the request date with no therapy start given is "not
+  documented", never met.
 - Prior-therapy outcomes: "failed" is read as "ineffective".
 - negate: true on a check turns its met into not met and back; not documented and no
   suggestion stay as they are, and the reason says the criterion is the check's opposite.
@@ -75,6 +80,16 @@ class PriorTherapy:
 
 
 @dataclass(frozen=True)
+class AuthorizedPeriod:
+    """A period the plan authorized the requested drug for, both days included: the history
+    a continuation links to (the caller builds it; the engine only reads it)."""
+
+    start: date
+    end: date
+    reference: str = ""  # the authorization's number, for the reason
+
+
+@dataclass(frozen=True)
 class ClinicalEvent:
     kind: str  # free text, e.g. "relapse"
     date: date
@@ -108,6 +123,8 @@ class Facts:
     weight_kg: Decimal | None = None
     height_cm: Decimal | None = None
     events: tuple[ClinicalEvent, ...] = ()
+    # The periods of the authorizations this request continues (its chain), any order.
+    authorized_periods: tuple[AuthorizedPeriod, ...] = ()
 
     @property
     def bmi(self) -> Decimal | None:
@@ -312,19 +329,67 @@ def _medication_status(medication: Medication) -> str:
     return f"{medication.name} continues until {medication.stop_date}"
 
 
+def continuous_therapy_start(
+    therapy_start: date | None, periods: Iterable[AuthorizedPeriod], request_date: date
+) -> date | None:
+    """The first day of the unbroken run of therapy that reaches the request date: the run
+    from the stated therapy start to the request date, joined to every authorized period that
+    overlaps or abuts it (the day after one ends is the first of the next), each counted only
+    up to the request date. None when nothing reaches the request date (a history that ended
+    before it says nothing of therapy on it)."""
+    spans = [(p.start, min(p.end, request_date)) for p in periods if p.start <= p.end]
+    spans = [(start, end) for start, end in spans if start <= request_date]
+    if therapy_start is not None and therapy_start <= request_date:
+        spans.append((therapy_start, request_date))
+    reaching = [start for start, end in spans if end >= request_date]
+    if not reaching:
+        return None
+    run_start = min(reaching)
+    joined = True
+    while joined:
+        joined = False
+        for start, end in spans:
+            if start < run_start and end >= run_start - timedelta(days=1):
+                run_start, joined = start, True
+    return run_start
+
+
 def _months_on_drug_at_least(
     params: Mapping[str, Any], facts: Facts, lists: Lists
 ) -> Suggestion | None:
     start = facts.therapy_start_date
-    if start is None:
+    periods = facts.authorized_periods
+    if start is None and not periods:
         return None
-    if start > facts.request_date:
+    if start is not None and start > facts.request_date:
         return Suggestion(
             Answer.NOT_MET,
             f"Therapy starts on {start}, after the request date {facts.request_date}.",
         )
-    months = months_between(start, facts.request_date)
-    reason = f"{months} whole months on therapy on {facts.request_date} (started {start})"
+    run_start = continuous_therapy_start(start, periods, facts.request_date)
+    history = "; ".join(
+        f"authorized {p.reference + ' ' if p.reference else ''}{p.start} to {p.end}"
+        for p in sorted(periods, key=lambda p: p.start)
+    )
+    if run_start is None:
+        # Only a history that ended before the request date: whether the member is on the
+        # drug now is not known, so this is never met, nor not met on the history alone.
+        return Suggestion(
+            Answer.NOT_DOCUMENTED,
+            f"No therapy start is given and the linked authorizations ({history}) end before "
+            f"the request date {facts.request_date}.",
+            stands_as_evidence=False,
+        )
+    months = months_between(run_start, facts.request_date)
+    since = [f"therapy start {start} as the request states"] if start else []
+    if history:
+        since.append(history)
+    reason = (
+        f"{months} whole months on therapy on {facts.request_date} "
+        f"(since {run_start}: {'; '.join(since)})"
+        if periods
+        else f"{months} whole months on therapy on {facts.request_date} (started {start})"
+    )
     if months >= params["months"]:
         return Suggestion(Answer.MET, f"{reason}.")
     return Suggestion(Answer.NOT_MET, f"{reason}; at least {params['months']} required.")

@@ -96,6 +96,8 @@ class CaseEventKind(models.TextChoices):
     FACT_ADDED = "fact_added", "Clinical fact added"
     FACT_CORRECTED = "fact_corrected", "Clinical fact corrected"
     INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
+    CONTINUATION_STARTED = "continuation_started", "Continuation started"
+    CONTINUATION_REQUESTED = "continuation_requested", "Continuation requested"
 
 
 # What a status change was, read from its two statuses (the event stores both): the label the

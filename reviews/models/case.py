@@ -146,6 +146,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_cases",
     )
+    # A continuation request names the authorization it continues (docs/renewals.md): its
+    # approval starts the day after that one ends, and its time on the drug counts.
+    continues = models.ForeignKey(
+        "reviews.Determination",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="continuations",
+        help_text="The authorization this continuation request continues.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -184,6 +194,11 @@ class Case(models.Model):
                 name="case_height_cm_range",
             ),
             # A case is either pinned to a policy version or marked not in policy.
+            # Only a continuation continues an authorization.
+            models.CheckConstraint(
+                condition=Q(continues__isnull=True) | Q(request_type=RequestType.CONTINUATION),
+                name="case_continues_only_continuation",
+            ),
             models.CheckConstraint(
                 condition=Q(not_in_policy=True, policy_version__isnull=True)
                 | Q(not_in_policy=False, policy_version__isnull=False),

@@ -71,6 +71,11 @@ class Determination(models.Model):
                 name="determination_approval_has_period",
             ),
         ]
+        indexes = [
+            # The renewals list: authorizations ending in a window of days
+            # (selectors.renewals.renewals_due: approval_end BETWEEN today AND today + 60).
+            models.Index(fields=["approval_end"], name="determination_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.authorization_number} {self.get_outcome_display()}"

@@ -37,6 +37,7 @@ def case_get_for_user(*, user, case_id: int) -> Case:
             "deadline_rule",
             "assignee",
             "created_by",
+            "continues__case",
         ).prefetch_related(
             "medications",
             *(

@@ -47,6 +47,7 @@ from reviews.selectors.cases import (
     queue_drugs,
     queue_filtered,
 )
+from reviews.selectors.renewals import authorized_history
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,9 @@ class ReviewState:
 
 
 def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
-    """The facts of a case for the engine; requested: the names of the policy's drug."""
+    """The facts of a case for the engine; requested: the names of the policy's drug. A
+    continuation's linked authorizations (selectors.renewals.authorized_history) are its
+    authorized periods: time on the drug the engine counts with the stated therapy start."""
     return Facts(
         request_date=case.received_on,
         member_dob=case.member_dob,
@@ -321,6 +324,7 @@ def case_facts(case: Case, *, requested: tuple[str, ...] = ()) -> Facts:
         ),
         weight_kg=_as_written(case.weight_kg),
         height_cm=_as_written(case.height_cm),
+        authorized_periods=authorized_history(case),
     )
 
 

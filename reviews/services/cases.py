@@ -31,6 +31,7 @@ from reviews.selectors.cases import case_for_idempotency_key
 from reviews.selectors.policies import policy_drug_find, policy_version_in_force
 from reviews.services.documents import Rejected, document_add_many, staged_uploads_attach
 from reviews.services.indications import case_indication_auto
+from reviews.services.renewals import continuation_check, continuation_record
 from reviews.workflow import case_move
 
 
@@ -72,6 +73,7 @@ def case_create(
     documents: Sequence[UploadedFile] = (),
     staged: Sequence[StagedUpload] = (),
     document_kind: str = Document.Kind.OTHER,
+    continues: int | None = None,
 ) -> tuple[Case, list[Rejected]]:
     """Enter a request: check it against the intake rules (reviews.intake; IntakeInvalid
     names every problem), find the policy and pin the version in force on the day of
@@ -85,6 +87,8 @@ def case_create(
     A drug with no policy (or none in force) is accepted, marked not in policy, and goes to
     the physician queue: "Requests for uses not listed in this policy will be reviewed ...
     on a case-by-case basis" (policy 2020910, Policy Statement).
+    `continues`: the id of the authorization (Determination) a continuation request
+    continues; services.renewals refuses a link it may not have (ContinuationRefused).
     Returns the case and the files that were refused (the others are kept).
     """
     if not permissions.can_intake(actor):
@@ -98,6 +102,11 @@ def case_create(
     )
     version = policy_version_in_force(policy=policy, on=received_on) if policy else None
     rule = deadline_rule_for(line_of_business=fields["line_of_business"], urgency=fields["urgency"])
+    authorization = (
+        continuation_check(authorization_id=continues, fields=fields, policy_drug=policy_drug)
+        if continues is not None
+        else None
+    )
 
     case = Case.objects.create(
         **fields,
@@ -110,6 +119,7 @@ def case_create(
         policy_drug=policy_drug,
         policy_version=version,
         not_in_policy=version is None,
+        continues=authorization,
         created_by=actor,
     )
     CaseMedication.objects.bulk_create(
@@ -140,6 +150,8 @@ def case_create(
         },
     )
     case_indication_auto(case=case, actor=actor)
+    if authorization is not None:
+        continuation_record(case=case, authorization=authorization, actor=actor)
     _route(case=case, actor=actor)
     rejected: list[Rejected] = []
     if documents:

@@ -8,7 +8,7 @@ transaction). A determination never changes once issued.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from reviews import permissions
 from reviews.engine.dosing import Regimen, authorized_quantity, regimen_differences
 from reviews.engine.durations import Duration
-from reviews.errors import ReviewIncomplete
+from reviews.errors import ReviewError, ReviewIncomplete
 from reviews.models import Case, Determination, Indication
 from reviews.services.letters import letter_issue
 from reviews.workflow import case_move
@@ -27,6 +27,11 @@ from reviews.workflow import case_move
 
 class NoContinuation(ReviewIncomplete):
     """The policy gives no period for a continuation (no reauthorization)."""
+
+
+class ContinuationGap(ReviewError):
+    """An approval of a continuation that would not start the day after the authorization
+    it continues ends: a gap or an overlap."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,40 @@ def authorization_number(case: Case) -> str:
     return case.reference.replace("PA-", "AU-", 1)
 
 
+def continuation_start(case: Case) -> date | None:
+    """The first day of any approval of a case that continues an authorization: the day after
+    that authorization ends, whenever the continuation is approved (before the prior end, or
+    after it, when the approval reaches back), so coverage has no gap and no overlap. None for
+    a case that continues nothing."""
+    if not case.continues_id:
+        return None
+    return case.continues.approval_end + timedelta(days=1)
+
+
+def period_start(*, case: Case, start: date | None = None) -> date:
+    """The first day of an approval of this case: `start` (today in the plan's time zone by
+    default), or for a continuation always continuation_start; a continuation asked to start
+    on another day is refused (ContinuationGap) rather than silently moved."""
+    first = continuation_start(case)
+    if first is None:
+        return start or timezone.localdate()
+    if start is not None and start != first:
+        raise ContinuationGap(
+            f"This continuation starts on {first:%Y-%m-%d}, the day after authorization "
+            f"{case.continues.authorization_number} ends ({case.continues.approval_end:%Y-%m-%d})"
+            f", not on {start:%Y-%m-%d}: no gap and no overlap."
+        )
+    return first
+
+
 def approval_terms(*, case: Case, start: date | None = None) -> ApprovalTerms:
-    """The period and quantity the pinned policy version gives this request, from `start`
-    (today in the plan's time zone by default). Raises NoContinuation when the version allows
-    no reauthorization of a continuation."""
+    """The period and quantity the pinned policy version gives this request, from
+    approval_start (today by default; the day after the prior authorization ends for a
+    continuation of one). Raises NoContinuation when the version allows no reauthorization
+    of a continuation, ContinuationGap for a continuation's start on another day."""
     if case.policy_version is None:
         raise ReviewIncomplete("This case is in no policy: there are no terms to apply.")
+    start = period_start(case=case, start=start)
     return policy_terms(
         version=case.policy_version,
         indication=case_indication(case),
@@ -172,7 +205,11 @@ def determination_build(
     criteria_cited: list[str],
     terms: ApprovalTerms | None,
 ) -> Determination:
-    """The determination as it would be issued, unsaved: previews and letters use it."""
+    """The determination as it would be issued, unsaved: previews and letters use it. An
+    approval of a continuation must start on continuation_start (ContinuationGap), whoever
+    chose its period."""
+    if terms is not None and outcome != Determination.Outcome.DENIED:
+        period_start(case=case, start=terms.start)
     return Determination(
         case=case,
         outcome=outcome,

@@ -41,6 +41,15 @@ def case_indication_auto(*, case: Case, actor) -> Case:
     return _record(case=case, actor=actor, key=match.chosen, reason=match.reason, automatic=True)
 
 
+def case_indication_carry(*, case: Case, actor, key: str, reason: str) -> Case:
+    """At intake of a continuation: the indication of the authorization it continues, when
+    the case's pinned version has it (else the nurse chooses). Call inside the intake's
+    transaction."""
+    if case.policy_version_id is None or key not in {i["key"] for i in _indications(case)}:
+        return case
+    return _record(case=case, actor=actor, key=key, reason=reason, automatic=True, carried=True)
+
+
 @transaction.atomic
 def case_indication_choose(*, case: Case, nurse, indication: str, reason: str) -> Case:
     """The nurse chooses the case's indication (its key), or NONE: the request fits none, and
@@ -76,7 +85,9 @@ def case_indication_choose(*, case: Case, nurse, indication: str, reason: str) -
     return case
 
 
-def _record(*, case: Case, actor, key: str, reason: str, automatic: bool) -> Case:
+def _record(
+    *, case: Case, actor, key: str, reason: str, automatic: bool, carried: bool = False
+) -> Case:
     names = {i["key"]: i["name"] for i in _indications(case)}
     Case.objects.filter(pk=case.pk).update(indication=key, indication_reason=reason)
     case.indication, case.indication_reason = key, reason
@@ -89,6 +100,7 @@ def _record(*, case: Case, actor, key: str, reason: str, automatic: bool) -> Cas
             "name": names.get(key, "none of the policy's indications"),
             "reason": reason,
             "automatic": automatic,
+            **({"carried": True} if carried else {}),
         },
     )
     return case

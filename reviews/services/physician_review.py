@@ -25,6 +25,7 @@ from reviews.services.determinations import (
     approval_terms,
     determination_build,
     determination_issue,
+    period_start,
 )
 from reviews.workflow import case_move
 
@@ -89,8 +90,9 @@ def _locked_for_decision(case: Case, physician) -> Case:
 def default_approval(case: Case, *, start: date | None = None) -> dict:
     """What a physician's approval defaults to: the policy's terms (services/determinations).
     A case in no policy, or a continuation the policy gives no period for, has no default
-    end or quantity: the physician sets them."""
-    start = start or timezone.localdate()
+    end or quantity: the physician sets them. A continuation of an authorization starts the
+    day after it ends (determinations.period_start: another start is refused)."""
+    start = period_start(case=case, start=start)
     try:
         terms = approval_terms(case=case, start=start)
     except (NoContinuation, ReviewIncomplete):

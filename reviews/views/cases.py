@@ -4,6 +4,8 @@ Thin: fetch through a selector (404 for anyone who may not see the case), valida
 call one service, redirect or render.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -20,6 +22,7 @@ from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
 from reviews.paging import CappedPaginator
 from reviews.selectors import cases as selectors
+from reviews.selectors.renewals import case_renewal
 from reviews.selectors.review import case_returned
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
@@ -53,10 +56,17 @@ def case_create_view(request):
         raise PermissionDenied
     if request.method == "GET":
         form, medications = CaseIntakeForm(), MedicationFormSet(prefix="meds")
-        return _intake_page(request, form, medications, intake_fact_formsets())
+        return intake_page(request, form, medications, intake_fact_formsets())
+    return intake_submit(request)
+
+
+def intake_submit(request, *, authorization=None):
+    """Enter the request posted on the intake page; `authorization`: the Determination a
+    continuation continues (the continuation page), None for any other request."""
     form = CaseIntakeForm(request.POST, request.FILES)
     medications = MedicationFormSet(request.POST, prefix="meds")
     facts = intake_fact_formsets(request.POST)
+    refused = partial(_intake_refused, authorization=authorization)
     # Files kept from an earlier attempt that failed: the user's own, less those removed.
     removed = request.POST.getlist("staged_remove")
     if removed:
@@ -67,7 +77,7 @@ def case_create_view(request):
     # Every part is validated, so the page shows every problem at once.
     valid = [part.is_valid() for part in (form, medications, *facts.values())]
     if not all(valid):
-        return _intake_refused(request, form, medications, facts, staged)
+        return refused(request, form, medications, facts, staged)
     try:
         case, rejected = case_services.case_create(
             actor=request.user,
@@ -77,13 +87,14 @@ def case_create_view(request):
             documents=form.cleaned_data["documents"],
             staged=staged,
             document_kind=form.cleaned_data["document_kind"],
+            continues=authorization.pk if authorization else None,
         )
     except IntakeInvalid as invalid:  # the rules ran again at storing, e.g. a clock moved on
         form.add_intake_errors(invalid)
-        return _intake_refused(request, form, medications, facts, staged)
+        return refused(request, form, medications, facts, staged)
     except ReviewError as error:
         form.add_error(None, str(error))
-        return _intake_refused(request, form, medications, facts, staged)
+        return refused(request, form, medications, facts, staged)
     messages.success(
         request,
         f"{case.reference} entered: {case.get_status_display().lower()}, "
@@ -94,7 +105,7 @@ def case_create_view(request):
     return redirect("reviews:case-detail", case_id=case.pk)
 
 
-def _intake_refused(request, form, medications, facts, staged):
+def _intake_refused(request, form, medications, facts, staged, authorization=None):
     """The page again, with the files just sent kept for the corrected submission (a browser
     cannot refill a file input); a file that cannot be kept says why, at the files field."""
     kept, refused = document_services.staged_upload_create_many(
@@ -102,10 +113,18 @@ def _intake_refused(request, form, medications, facts, staged):
     )
     for refusal in refused:
         form.add_error("documents", str(refusal))
-    return _intake_page(request, form, medications, facts, staged=[*staged, *kept], status=400)
+    return intake_page(
+        request,
+        form,
+        medications,
+        facts,
+        staged=[*staged, *kept],
+        status=400,
+        authorization=authorization,
+    )
 
 
-def _intake_page(request, form, medications, facts, staged=(), status=200):
+def intake_page(request, form, medications, facts, staged=(), status=200, authorization=None):
     return render(
         request,
         "reviews/case_create.html",
@@ -117,6 +136,7 @@ def _intake_page(request, form, medications, facts, staged=(), status=200):
             "event_kinds": EVENT_KINDS,
             "specialties": SPECIALTIES,
             "staged": staged,
+            "authorization": authorization,
         },
         status=status,
     )
@@ -146,6 +166,7 @@ def _detail_page(request, case, upload_form, status=200):
             "upload_form": upload_form,
             "can_upload": permissions.can_intake(request.user),
             "returned": case_returned(case=case),
+            "renewal": case_renewal(case=case),
         },
         status=status,
     )

@@ -33,6 +33,7 @@ from reviews.selectors.physician import (
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
 from reviews.services.audit import case_view_record
+from reviews.services.determinations import continuation_start
 
 QUEUE_PAGE_SIZE = 50
 
@@ -117,6 +118,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "p2p_form": PeerToPeerLogForm(prefix="p2p"),
             "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
             "preview": preview,
+            "continuation_start": continuation_start(case),
         },
         status=status,
     )
@@ -154,7 +156,11 @@ def case_decide_view(request, case_id: int, decision: str):
         return _decision_page(request, case, forms={decision: form}, status=400)
     arguments = decision_arguments(decision, form.cleaned_data)
     if "preview" in request.POST:
-        preview = _letter_preview(case, request.user, outcome, arguments)
+        try:
+            preview = _letter_preview(case, request.user, outcome, arguments)
+        except ReviewError as error:  # e.g. a continuation's period that leaves a gap
+            form.add_error(None, str(error))
+            return _decision_page(request, case, forms={decision: form}, status=400)
         response = _decision_page(
             request, case, forms={decision: form}, preview={"decision": decision, "html": preview}
         )

@@ -160,6 +160,25 @@ def test_nurse_pages(audit, nurse, kesimpta, deadline_rules, private_storage):
     audit.assert_clean()
 
 
+def test_renewal_pages(audit, nurse, physician, kesimpta, private_storage):
+    from tests.services.test_renewals import _in_physician_review, authorization, continuation
+
+    today = timezone.localdate()
+    due = authorization(nurse, start=today - timedelta(days=340), end=today + timedelta(20))
+    page = audit.new_page("nina")
+    audit.check(page, "renewals", "/renewals/")
+    audit.check(page, "renewals sorted by member", "/renewals/?sort=member")
+    assert page.goto(audit.base + "/renewals/?sort=nonsense").status == 400
+    audit.check(page, "renewals, a sort that is refused")
+    audit.check(page, "continuation form", f"/cases/{due.case.pk}/continue/")
+    audit.check(page, "case page, an authorization to continue", f"/cases/{due.case.pk}/")
+    escalated = _in_physician_review(continuation(nurse, due), nurse, physician)
+    audit.check(page, "case page, a continuation", f"/cases/{escalated.pk}/")
+    doctor = audit.new_page("pat")
+    audit.check(doctor, "decision screen, a continuation", f"/cases/{escalated.pk}/decision/")
+    audit.assert_clean()
+
+
 def test_physician_pages(audit, nurse, physician, kesimpta, private_storage):
     case = escalated_case(
         kesimpta_request(nurse, member_name="Peter Progressive"), nurse, **{"PRE-1": "not_met"}

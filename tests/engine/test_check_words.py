@@ -55,9 +55,11 @@ EXAMPLES = {
     "months_on_drug_at_least": (
         {"months": 12},
         "Suggests met when the member has been on the requested drug for at least 12 whole "
-        "calendar months on the request date, counted from the therapy start date.",
+        "calendar months on the request date, counted from the therapy start date and the "
+        "authorizations the request continues.",
         "Suggests met when the member has NOT been on the requested drug for 12 whole calendar "
-        "months on the request date, counted from the therapy start date.",
+        "months on the request date, counted from the therapy start date and the "
+        "authorizations the request continues.",
     ),
     "tried_and_failed_at_least": (
         {"list": "statins", "count": 2, "outcomes": ["failed", "intolerant"]},

@@ -200,6 +200,13 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:case-return-to-nurse": {"GET": ALL_405, "POST": _row(403, 400, 404, 403, 404)},
     "reviews:peer-to-peer-offer": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
     "reviews:peer-to-peer-log": {"GET": ALL_405, "POST": _row(403, 302, 404, 403, 404)},
+    # Renewals: the list is the nurses'; a continuation is entered by whoever enters requests
+    # (an empty form is a 400 with its errors), from a case they may see (approved).
+    "reviews:renewals": {"GET": _row(200, 403, 403, 403, 403)},
+    "reviews:case-continue": {
+        "GET": _row(200, 200, 404, 403, 404),
+        "POST": _row(400, 400, 404, 403, 404),
+    },
     # Letters (of a case the nurse approved; the PDF is rendered).
     "reviews:letter-preview": {"GET": _row(200, 200, 404, 200, 404)},
     "reviews:letter-pdf": {"GET": _row(200, 200, 404, 200, 404)},
@@ -423,6 +430,8 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:case-return-to-nurse": [escalated.pk],
         "reviews:peer-to-peer-offer": [escalated.pk],
         "reviews:peer-to-peer-log": [escalated.pk, p2p.pk],
+        "reviews:renewals": [],
+        "reviews:case-continue": [approved.pk],
         "reviews:letter-preview": [approved.pk],
         "reviews:letter-pdf": [approved.pk],
         "reviews:audit-search": [],

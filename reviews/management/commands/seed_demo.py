@@ -117,6 +117,7 @@ class DemoCase:
     relapses: int = 2
     edss: str = "2.0"
     note: str = ""
+    partial_days: int = 90  # a partial approval's period, from the day it is issued
 
 
 CASES = [
@@ -299,6 +300,16 @@ CASES = [
         edss="3.5",
     ),
     DemoCase("DEMO-1021", "Zoe Thompson", date(1996, 5, 5), "partially_approved", 320),
+    # A short partial approval: it ends within the renewals window, so the nurses' Renewals
+    # list has an authorization to continue (docs/renewals.md).
+    DemoCase(
+        "DEMO-1026",
+        "Grace Okafor",
+        date(1987, 1, 19),
+        "partially_approved",
+        330,
+        partial_days=45,
+    ),
     DemoCase(
         "DEMO-1022",
         "Benjamin Lee",
@@ -1322,17 +1333,17 @@ class Command(BaseCommand):
             return Case.objects.get(pk=case.pk)
         physician_review.case_claim_physician(case=case, physician=physician)
         if spec.state == Case.Status.PARTIALLY_APPROVED:
-            start = timezone.localdate()
+            start, days = timezone.localdate(), spec.partial_days
             quantity = authorized_quantity(
-                Regimen.from_dict(case.regimen), start=start, days=90, phase="initial"
+                Regimen.from_dict(case.regimen), start=start, days=days, phase="initial"
             )
             physician_review.case_partially_approve(
                 case=case,
                 physician=physician,
                 approval_start=start,
-                approval_end=start + timedelta(days=89),
+                approval_end=start + timedelta(days=days - 1),
                 authorized_doses=quantity.doses,
-                rationale="We approved the first 90 days of treatment. Before we can approve "
+                rationale=f"We approved the first {days} days of treatment. Before we can approve "
                 "more, your doctor needs to send a follow-up MRI showing how you respond.",
             )
         elif spec.state == Case.Status.DENIED:
