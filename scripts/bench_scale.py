@@ -1,7 +1,7 @@
 """The pages people use all day, measured at volume: a benchmark anyone can rerun.
 
     .venv/bin/python scripts/bench_scale.py --cases 1000000 [--events-per-case 10]
-        [--db bench_scale] [--reuse] [--duration 15] [--port 8790] [--workers 2]
+        [--db bench_scale] [--reuse] [--build-only] [--duration 15] [--port 8790] [--workers 2]
 
 Needs PostgreSQL (PGHOST/PGUSER as for psql; default 127.0.0.1 and postgres), wrk
 (`apt-get install wrk`) and gunicorn (in requirements). Not a test: CI runs only a 1,000-case
@@ -486,10 +486,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the database, measure nothing"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     build(options.db, options.cases, options.events_per_case, options.reuse)
+    if options.build_only:
+        return
     measured = pages(options.db)
     counts = query_counts(options.db, measured)
     server, _ = serve(options.db, options.port, options.workers)
