@@ -34,6 +34,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -44,6 +45,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PASSWORD = os.environ.get("DEMO_PASSWORD", "review-demo-2026")
+# The served app's own var directory (collected static files), outside the repository.
+BENCH_VAR = Path(tempfile.gettempdir()) / "priorauth-bench"
 FIRST = [
     "Maria",
     "James",
@@ -372,10 +375,10 @@ def serve(db: str, port: int, workers: int) -> tuple[subprocess.Popen, dict]:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PRIORAUTH_VAR_DIR": str(ROOT / "var" / "bench"),
+        "PRIORAUTH_VAR_DIR": str(BENCH_VAR),
         "DJANGO_LOGIN_FAILURE_LIMIT": "1000",
     }
-    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    (BENCH_VAR).mkdir(parents=True, exist_ok=True)
     manage(env, "collectstatic", "--no-input")
     server = subprocess.Popen(
         [
@@ -501,7 +504,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{options.port}"
         cookies = {role: sign_in(options.port, role) for role in ("nurse", "physician", "auditor")}
-        manifest = json.loads((ROOT / "var" / "bench" / "static" / "staticfiles.json").read_text())
+        manifest = json.loads((BENCH_VAR / "static" / "staticfiles.json").read_text())
         static = f"{base}/static/{manifest['paths']['css/app.css']}"
         rows = []
         for role, name, path in measured:
