@@ -24,8 +24,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _seen(self) -> int:
-        rows = self.object_list[: self.cap + 1]
-        return rows.count() if isinstance(rows, QuerySet) else len(rows)
+        if isinstance(self.object_list, QuerySet):
+            # Unordered: any cap + 1 matching rows will do, by whichever index finds them.
+            return self.object_list.order_by()[: self.cap + 1].count()
+        return len(self.object_list[: self.cap + 1])
 
     @cached_property
     def count(self) -> int:

@@ -3,31 +3,29 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# Search by member name (anywhere) and member ID (its start) on PostgreSQL: Django compares
-# UPPER(column::text) LIKE UPPER(pattern) for icontains and istartswith, and a trigram GIN
-# index on that same expression serves both (pg_trgm is a trusted extension from PostgreSQL
-# 13, so the database's owner may create it). SQLite has neither and needs neither.
-TRIGRAM_INDEXES = {
-    "case_member_name_trgm": "member_name",
-    "case_member_id_trgm": "member_id",
+# Search on PostgreSQL: Django compares UPPER(column::text) LIKE UPPER(pattern) for icontains
+# and istartswith, so the indexes are on that same expression. A member's name is matched
+# anywhere: a trigram GIN index (pg_trgm is a trusted extension from PostgreSQL 13, so the
+# database's owner may create it). A member ID is matched by its start: a btree with
+# text_pattern_ops serves LIKE 'M0001%' as a range. SQLite has neither and needs neither.
+INDEXES = {
+    "case_member_name_trgm": "USING gin ((UPPER(member_name::text)) gin_trgm_ops)",
+    "case_member_id_prefix": "((UPPER(member_id::text)) text_pattern_ops)",
 }
 
 
-def trigram_indexes(apps, schema_editor):
+def search_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, column in TRIGRAM_INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON reviews_case "
-            f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
-        )
+    for name, how in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON reviews_case {how}")
 
 
-def trigram_indexes_drop(apps, schema_editor):
+def search_indexes_drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name in TRIGRAM_INDEXES:
+    for name in INDEXES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
@@ -48,5 +46,5 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(fields=['closed', 'due_at', 'id'], name='case_list_idx'),
         ),
-        migrations.RunPython(trigram_indexes, trigram_indexes_drop),
+        migrations.RunPython(search_indexes, search_indexes_drop),
     ]

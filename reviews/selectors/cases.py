@@ -73,8 +73,8 @@ def case_search(
     q = " ".join(q.split())
     if q:
         # A reference is looked up exactly (its unique index); a member ID by its start and a
-        # name anywhere, each served on PostgreSQL by a trigram index on the upper-cased
-        # column (migration 0027), which is what Django's istartswith/icontains compare.
+        # name anywhere, each served on PostgreSQL by an index on the upper-cased column
+        # (migration 0027), which is what Django's istartswith/icontains compare.
         cases = cases.filter(
             Q(reference=reference_normal(q))
             | Q(member_id__istartswith=q)

@@ -85,7 +85,7 @@ def test_each_list_and_search_is_served_by_an_index(postgres, nurse, auditor):
     assert "case_queue_idx" in _plan(case_search(user=nurse, status="nurse_review")[:25])
     # The filter's own plan (no order): each of its three parts has an index.
     search = _plan(case_search(user=nurse, q="alvarez").order_by(), ordered=False, bitmap=True)
-    assert "case_member_name_trgm" in search and "case_member_id_trgm" in search
+    assert "case_member_name_trgm" in search and "case_member_id_prefix" in search
     assert "reviews_case_reference" in search
     newest = case_events_search(user=auditor, filters=AuditFilters())[:100]
     assert "caseevent_time_idx" in _plan(newest)
