@@ -6,7 +6,9 @@ is itself patient information.
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -184,12 +186,12 @@ def queue_filtered(cases: QuerySet[Case], filters: QueueFilters, *, user) -> Que
     if filters.overdue_only:
         cases = cases.filter(due_at__lt=timezone.now())
     if filters.at_risk_only:
-        # The counts' own rule (deadline_state), on the few thousand open cases of a queue:
-        # read in one query, as queue_counts does, rather than duration arithmetic that
-        # SQLite and PostgreSQL do not agree on.
         now = timezone.now()
-        rows = cases.values_list("pk", "received_at", "due_at")
-        cases = cases.filter(pk__in=[pk for pk, r, d in rows if deadline_state(r, d, now)])
+        if (risky := _at_risk_sql(now)) is not None:
+            cases = cases.annotate(_risky=risky).filter(Q(due_at__lt=now) | Q(_risky=True))
+        else:
+            rows = cases.values_list("pk", "received_at", "due_at")
+            cases = cases.filter(pk__in=[pk for pk, r, d in rows if deadline_state(r, d, now)])
     q = " ".join(filters.q.split())
     if q:
         cases = cases.filter(
@@ -198,12 +200,49 @@ def queue_filtered(cases: QuerySet[Case], filters: QueueFilters, *, user) -> Que
     return cases
 
 
+def _at_risk_sql(now) -> RawSQL | None:
+    """deadline_state's "at risk" rule as a condition on the case row, true also when overdue
+    (less than a quarter of the allowed time left): on PostgreSQL, whose interval
+    arithmetic is exact. None elsewhere: SQLite's durations are microsecond counts that
+    Django will not multiply, so the embedded database (a few thousand open cases at most)
+    reads the rows and applies deadline_state itself."""
+    if connection.vendor != "postgresql":
+        return None
+    return RawSQL(
+        '("reviews_case"."due_at" - %s) * 4'
+        ' < ("reviews_case"."due_at" - "reviews_case"."received_at")',
+        (now,),
+        output_field=BooleanField(),
+    )
+
+
+def deadline_counts(cases: QuerySet[Case], now) -> dict[str, int] | None:
+    """{"overdue": n, "at_risk": n} as of now, counted by the database; None where the
+    database cannot (see _at_risk_sql)."""
+    risky = _at_risk_sql(now)
+    if risky is None:
+        return None
+    return cases.annotate(_risky=risky).aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        at_risk=Count("pk", filter=Q(due_at__gte=now, _risky=True)),
+    )
+
+
 def queue_counts(cases: QuerySet[Case], *, unclaimed: str, user) -> dict:
     """A queue's counts in one query: total, unclaimed (in status `unclaimed` with no
     assignee), mine, expedited, overdue and at risk. Overdue and at risk are as of now
     (Case.deadline_state), not as of the last sweep."""
-    rows = cases.values_list("status", "assignee_id", "urgency", "received_at", "due_at")
     now = timezone.now()
+    if (risky := _at_risk_sql(now)) is not None:
+        return cases.annotate(_risky=risky).aggregate(
+            total=Count("pk"),
+            unclaimed=Count("pk", filter=Q(status=unclaimed, assignee__isnull=True)),
+            mine=Count("pk", filter=Q(assignee_id=user.pk)),
+            expedited=Count("pk", filter=Q(urgency=Case.Urgency.EXPEDITED)),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            at_risk=Count("pk", filter=Q(due_at__gte=now, _risky=True)),
+        )
+    rows = cases.values_list("status", "assignee_id", "urgency", "received_at", "due_at")
     counts = dict.fromkeys(["total", "unclaimed", "mine", "expedited", "overdue", "at_risk"], 0)
     for status, assignee_id, urgency, received_at, due_at in rows:
         state = deadline_state(received_at, due_at, now)

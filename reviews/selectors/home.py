@@ -3,13 +3,14 @@ auditor's recent access. Each counts as of now, in a few queries."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import NotFound
 from reviews.models import AccessEvent, Case, CaseEvent
 from reviews.models.deadlines import deadline_state
+from reviews.selectors.cases import deadline_counts
 
 S = Case.Status
 NURSE_OPEN = [S.NURSE_REVIEW]
@@ -40,16 +41,26 @@ def _queue_numbers(cases: QuerySet[Case], *, user, work_status: str, done_from: 
     of `done_from` since Monday)."""
     now = timezone.now()
     tonight = _local_midnight(timezone.localdate() + timedelta(days=1))
-    numbers = dict.fromkeys(["open", "mine", "due_today", "at_risk", "overdue"], 0)
-    for status, assignee_id, received_at, due_at in cases.values_list(
-        "status", "assignee_id", "received_at", "due_at"
-    ):
-        state = deadline_state(received_at, due_at, now)
-        numbers["open"] += 1
-        numbers["mine"] += status == work_status and assignee_id == user.pk
-        numbers["due_today"] += due_at < tonight
-        numbers["at_risk"] += state in ("at_risk", "overdue")
-        numbers["overdue"] += state == "overdue"
+    deadlines = deadline_counts(cases, now)
+    if deadlines is not None:
+        numbers = cases.aggregate(
+            open=Count("pk"),
+            mine=Count("pk", filter=Q(status=work_status, assignee_id=user.pk)),
+            due_today=Count("pk", filter=Q(due_at__lt=tonight)),
+        )
+        numbers["at_risk"] = deadlines["at_risk"] + deadlines["overdue"]
+        numbers["overdue"] = deadlines["overdue"]
+    else:
+        numbers = dict.fromkeys(["open", "mine", "due_today", "at_risk", "overdue"], 0)
+        for status, assignee_id, received_at, due_at in cases.values_list(
+            "status", "assignee_id", "received_at", "due_at"
+        ):
+            state = deadline_state(received_at, due_at, now)
+            numbers["open"] += 1
+            numbers["mine"] += status == work_status and assignee_id == user.pk
+            numbers["due_today"] += due_at < tonight
+            numbers["at_risk"] += state in ("at_risk", "overdue")
+            numbers["overdue"] += state == "overdue"
     numbers["done_week"] = (
         CaseEvent.objects.filter(
             kind=CaseEvent.Kind.STATUS,

@@ -89,3 +89,32 @@ def test_each_list_and_search_is_served_by_an_index(postgres, nurse, auditor):
     assert "reviews_case_reference" in search
     newest = case_events_search(user=auditor, filters=AuditFilters())[:100]
     assert "caseevent_time_idx" in _plan(newest)
+
+
+def test_the_database_counts_at_risk_and_overdue_by_the_deadline_rule(postgres, nurse):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import Case
+    from reviews.models.deadlines import deadline_state
+    from reviews.selectors.cases import deadline_counts
+
+    now = timezone.now()
+    day = timedelta(days=1)
+    # (received, due): overdue; at risk (a fifth left); a quarter left exactly (not at risk);
+    # plenty left; and a microsecond either side of the quarter.
+    shapes = [
+        (now - 10 * day, now - day),
+        (now - 4 * day, now + day),
+        (now - 3 * day, now + day),
+        (now - day, now + 10 * day),
+        (now - 3 * day, now + day - timedelta(microseconds=1)),
+        (now - 3 * day, now + day + timedelta(microseconds=1)),
+    ]
+    for received, due in shapes:
+        CaseFactory(status="nurse_review", received_at=received, due_at=due)
+    expected = [deadline_state(r, d, now) for r, d in shapes]
+    counted = deadline_counts(Case.objects.filter(status="nurse_review"), now)
+    assert counted == {"overdue": expected.count("overdue"), "at_risk": expected.count("at_risk")}
+    assert expected.count("at_risk") == 2
