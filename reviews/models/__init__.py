@@ -1,4 +1,5 @@
 from reviews.models.answers import CriterionAnswer
+from reviews.models.appeals import Appeal
 from reviews.models.api import IdempotencyKey
 from reviews.models.audit import AccessEvent, CaseEvent
 from reviews.models.case import Case, CaseMedication, ReferenceSequence
@@ -29,6 +30,7 @@ from reviews.models.policy_edits import PolicyEdit
 
 __all__ = [
     "AccessEvent",
+    "Appeal",
     "Capability",
     "Case",
     "CaseClinicalEvent",

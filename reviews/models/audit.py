@@ -96,6 +96,9 @@ class CaseEventKind(models.TextChoices):
     FACT_ADDED = "fact_added", "Clinical fact added"
     FACT_CORRECTED = "fact_corrected", "Clinical fact corrected"
     INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
+    APPEAL_FILED = "appeal_filed", "Appeal filed"
+    APPEAL_REFUSED = "appeal_refused", "Appeal refused (late)"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
 
 
 # What a status change was, read from its two statuses (the event stores both): the label the

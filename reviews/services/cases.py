@@ -49,12 +49,18 @@ def reference_next(*, year: int) -> str:
     return f"PA-{year}-{number:06d}"
 
 
-def deadline_rule_for(*, line_of_business: str, urgency: str) -> DeadlineRule:
-    rule = DeadlineRule.objects.filter(line_of_business=line_of_business, urgency=urgency).first()
+def deadline_rule_for(
+    *, line_of_business: str, urgency: str, kind: str = DeadlineRule.Kind.REQUEST
+) -> DeadlineRule:
+    rule = DeadlineRule.objects.filter(
+        kind=kind, line_of_business=line_of_business, urgency=urgency
+    ).first()
     if rule is None:
+        what = "an appeal" if kind == DeadlineRule.Kind.APPEAL else "a request"
         raise ReviewError(
-            f"There is no deadline rule for {Case.LineOfBusiness(line_of_business).label}, "
-            f"{urgency}. A policy admin must add one (Policy administration, Deadline rules)."
+            f"There is no deadline rule for {what}, "
+            f"{Case.LineOfBusiness(line_of_business).label}, {urgency}. "
+            "A policy admin must add one (Policy administration, Deadline rules)."
         )
     return rule
 

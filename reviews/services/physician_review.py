@@ -19,6 +19,7 @@ from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleC
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
 from reviews.selectors.physician import criteria_choices, escalation
 from reviews.selectors.review import case_review_state
+from reviews.services.appeal_review import appeal_reviewer_check
 from reviews.services.determinations import (
     ApprovalTerms,
     NoContinuation,
@@ -44,8 +45,10 @@ def _name(user) -> str:
 
 @transaction.atomic
 def case_claim_physician(*, case: Case, physician) -> Case:
-    """Take an escalated case into review. Two physicians at once: exactly one wins."""
+    """Take an escalated case into review. Two physicians at once: exactly one wins. An
+    appeal goes only to a physician who took no part in the decision under appeal."""
     _require_physician(physician)
+    appeal_reviewer_check(case=case, physician=physician)
     current = Case.objects.select_related("assignee").get(pk=case.pk)
     if current.status == Case.Status.PHYSICIAN_REVIEW and current.assignee_id:
         if current.assignee_id == physician.pk:
@@ -83,6 +86,7 @@ def _locked_for_decision(case: Case, physician) -> Case:
         raise StaleCase(f"This case is not in physician review ({case.get_status_display()}).")
     if case.assignee_id != physician.pk:
         raise PermissionDenied("Claim this case before deciding it.")
+    appeal_reviewer_check(case=case, physician=physician)
     return case
 
 
@@ -318,6 +322,7 @@ def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
         raise ReviewError(
             "A peer-to-peer conversation is offered during or after physician review."
         )
+    appeal_reviewer_check(case=case, physician=physician)
     p2p = PeerToPeer.objects.create(case=case, offered_at=timezone.now(), offered_by=physician)
     CaseEvent.objects.create(
         case=case,
@@ -367,6 +372,8 @@ def case_return_to_nurse(*, case: Case, physician, reason: str) -> Case:
     reason = " ".join(reason.split())
     if len(reason) < MIN_RETURN_REASON_CHARS:
         raise ReviewError("Say why the case goes back, so the nurse knows what to do next.")
+    if hasattr(case, "appeal_record"):
+        raise ReviewError("An appeal is decided by a physician; it does not go to nurse review.")
     if case.policy_version_id is None:
         raise ReviewError(
             "This request is in no policy: a nurse has no criteria to review it by. "
