@@ -52,3 +52,7 @@ class TermsChanged(ReviewError):
 
 class IdempotencyKeyReused(ReviewError):
     """An Idempotency-Key sent again with a different request."""
+
+
+class AppealNotAllowed(ReviewError):
+    """The case cannot be appealed (not decided, approved, already appealed, an appeal)."""

@@ -11,12 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from reviews.appeal_rules import appeal_rule
-from reviews.selectors.appeals import appeal_for_case
 from reviews.engine.dosing import Regimen
 from reviews.letter_notices import OCR_COMPLAINTS, plan_contact, taglines
 from reviews.models import Criterion, Determination
 from reviews.models.case import Case
 from reviews.models.choices import Urgency
+from reviews.selectors.appeals import appeal_for_case
 
 TEMPLATE = "letters/determination.html"
 

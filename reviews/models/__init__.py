@@ -1,6 +1,6 @@
 from reviews.models.answers import CriterionAnswer
-from reviews.models.appeals import Appeal
 from reviews.models.api import IdempotencyKey
+from reviews.models.appeals import Appeal
 from reviews.models.audit import AccessEvent, CaseEvent
 from reviews.models.case import Case, CaseMedication, ReferenceSequence
 from reviews.models.core import Capability, WorkerHeartbeat

@@ -103,7 +103,24 @@ def appeal_reviewer_conflict(appeal: Appeal, user) -> str:
     """Why `user` may not review this appeal ("" when they may)."""
     if user.pk in appeal_conflicted_user_ids(appeal):
         return (
-            f"You made or were consulted on the decision under appeal ({appeal.original.reference}): "
-            "a physician who took no part in it must review the appeal."
+            "You made or were consulted on the decision under appeal "
+            f"({appeal.original.reference}): a physician who took no part in it must review "
+            "the appeal."
         )
     return ""
+
+
+def appeal_summary(*, case: Case, user) -> dict:
+    """What the case and decision pages show about appeals: the appeal this case decides (with
+    whether `user` may review it), or the appeal filed against it, or whether and until when
+    it may still be appealed."""
+    appeal = appeal_for_case(case)
+    window = appeal_window(case) if appeal is None else None
+    return {
+        "appeal": appeal,
+        "conflict": appeal_reviewer_conflict(appeal, user) if appeal else "",
+        "appealed": appeal_of(case) if appeal is None else None,
+        "window": window,
+        "refusal": appeal_refusal(case) if window else "",
+        "open_today": bool(window and window.open_on(timezone.localdate())),
+    }

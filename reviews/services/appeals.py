@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reviews import permissions
-from reviews.errors import ReviewError, StaleCase
+from reviews.errors import AppealNotAllowed, ReviewError, StaleCase
 from reviews.models import Appeal, Case, CaseEvent, CaseMedication, DeadlineRule, Document
 from reviews.selectors.appeals import appeal_refusal, appeal_window
 from reviews.services import physician_review
@@ -59,10 +59,6 @@ COPIED = (
 
 class AppealLate(ReviewError):
     """An appeal received after the last day of its window."""
-
-
-class AppealNotAllowed(ReviewError):
-    """The case cannot be appealed (not decided, approved, already appealed, an appeal)."""
 
 
 def _name(user) -> str:
@@ -128,7 +124,9 @@ def appeal_file(
     except IntegrityError:
         # Two filings at once: the one-appeal-per-decision constraint lets one through.
         if Appeal.objects.filter(original=original).exists():
-            raise StaleCase("This decision is already under appeal (one appeal per decision).")
+            raise StaleCase(
+                "This decision is already under appeal (one appeal per decision)."
+            ) from None
         raise
 
 

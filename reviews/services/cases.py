@@ -56,11 +56,11 @@ def deadline_rule_for(
         kind=kind, line_of_business=line_of_business, urgency=urgency
     ).first()
     if rule is None:
-        what = "an appeal" if kind == DeadlineRule.Kind.APPEAL else "a request"
+        what = " appeal" if kind == DeadlineRule.Kind.APPEAL else ""
         raise ReviewError(
-            f"There is no deadline rule for {what}, "
-            f"{Case.LineOfBusiness(line_of_business).label}, {urgency}. "
-            "A policy admin must add one (Policy administration, Deadline rules)."
+            f"There is no deadline rule for {Case.LineOfBusiness(line_of_business).label}, "
+            f"{urgency}{what}. A policy admin must add one (Policy administration, "
+            "Deadline rules)."
         )
     return rule
 

@@ -77,6 +77,8 @@ def case_claim_physician(*, case: Case, physician) -> Case:
 
 
 def _locked_for_decision(case: Case, physician) -> Case:
+    # First: a physician who took part in the decision under appeal learns nothing more.
+    appeal_reviewer_check(case=case, physician=physician)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("policy_version__policy")
@@ -86,7 +88,6 @@ def _locked_for_decision(case: Case, physician) -> Case:
         raise StaleCase(f"This case is not in physician review ({case.get_status_display()}).")
     if case.assignee_id != physician.pk:
         raise PermissionDenied("Claim this case before deciding it.")
-    appeal_reviewer_check(case=case, physician=physician)
     return case
 
 
@@ -314,6 +315,7 @@ def info_request_create(
 @transaction.atomic
 def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
     _require_physician(physician)
+    appeal_reviewer_check(case=case, physician=physician)
     if case.status not in (
         Case.Status.PHYSICIAN_REVIEW,
         Case.Status.DENIED,
@@ -322,7 +324,6 @@ def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
         raise ReviewError(
             "A peer-to-peer conversation is offered during or after physician review."
         )
-    appeal_reviewer_check(case=case, physician=physician)
     p2p = PeerToPeer.objects.create(case=case, offered_at=timezone.now(), offered_by=physician)
     CaseEvent.objects.create(
         case=case,

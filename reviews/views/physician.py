@@ -20,6 +20,7 @@ from reviews.forms.decisions import (
 )
 from reviews.models import Case, PeerToPeer
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
+from reviews.selectors.appeals import appeal_summary
 from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
 from reviews.selectors.physician import (
     QueueFilters,
@@ -117,6 +118,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "p2p_form": PeerToPeerLogForm(prefix="p2p"),
             "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
             "preview": preview,
+            "appeals": appeal_summary(case=case, user=request.user),
         },
         status=status,
     )

@@ -8,10 +8,10 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from reviews.errors import ReviewError, StaleCase
+from reviews.errors import AppealNotAllowed, ReviewError, StaleCase
 from reviews.models import Appeal, Case, CaseEvent, DeadlineRule, Determination
 from reviews.services import appeals, physician_review
-from reviews.services.appeals import AppealLate, AppealNotAllowed
+from reviews.services.appeals import AppealLate
 from tests.appeal_fixtures import APPEAL_REASON, DENIAL_REASON
 from tests.builders import approved_case
 from tests.review_fixtures import kesimpta_request
@@ -45,9 +45,7 @@ def test_the_migration_seeds_the_appeal_clocks_and_leaves_the_request_rows():
         ("appeal", "medicaid_ma_medical", "standard"): (30, "calendar_days"),
         ("appeal", "medicaid_ma_medical", "expedited"): (72, "hours"),
     }
-    assert rows[("appeal", "medicare_advantage_part_b", "standard")][2].startswith(
-        "42 CFR 422.590"
-    )
+    assert rows[("appeal", "medicare_advantage_part_b", "standard")][2].startswith("42 CFR 422.590")
     assert rows[("appeal", "medicaid_ma_medical", "standard")][2].startswith("42 CFR 438.408")
     assert "2560.503-1" in rows[("appeal", "commercial", "standard")][2]
     assert rows[("request", "commercial", "standard")][:2] == (15, "calendar_days")
@@ -220,9 +218,7 @@ def test_an_overturn_issues_an_authorization_as_an_approval_would(appeal, physic
     assert set(decided.values_list("case_id", flat=True)) == {case.pk, appeal.original_id}
 
 
-def test_an_upheld_commercial_appeal_offers_external_review_not_another_appeal(
-    appeal, physician2
-):
+def test_an_upheld_commercial_appeal_offers_external_review_not_another_appeal(appeal, physician2):
     case = physician_review.case_claim_physician(case=appeal.case, physician=physician2)
     determination = appeals.appeal_decide(
         case=case,
