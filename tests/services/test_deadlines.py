@@ -145,6 +145,7 @@ def test_policy_admins_edit_deadline_rules_in_the_admin_but_cannot_delete_them(
     response = client.post(
         change,
         {
+            "kind": "request",
             "line_of_business": "commercial",
             "urgency": "standard",
             "amount": 14,
