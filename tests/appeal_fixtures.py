@@ -17,8 +17,10 @@ APPEAL_REASON = "The new MRI shows active lesions: the MS is relapsing, not prog
 @pytest.fixture
 def physician2(django_user_model):
     """A second physician reviewer, who took no part in the denial."""
+    from tests.conftest import PASSWORD
+
     user = django_user_model.objects.create_user(
-        "quinn", password="x" * 20, first_name="Quinn", last_name="Park, MD"
+        "quinn", password=PASSWORD, first_name="Quinn", last_name="Park, MD"
     )
     if not Group.objects.filter(name=roles.PHYSICIAN).exists():
         roles.roles_sync()

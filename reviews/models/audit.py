@@ -182,6 +182,8 @@ class CaseEvent(AppendOnlyModel):
         """What happened, for people: the kind's label, or for a status change what it was
         ("Approved", "Escalated to a physician", ...)."""
         if self.kind == CaseEventKind.STATUS and self.to_status:
+            if self.payload.get("appeal_of"):  # an appeal's intake, not a case out of policy
+                return "Sent to a physician: appeal"
             return status_change(self.from_status, self.to_status)[1]
         try:
             return CaseEventKind(self.kind).label

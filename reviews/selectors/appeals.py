@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from reviews import permissions
 from reviews.appeal_rules import AppealRule, appeal_rule
 from reviews.models import Appeal, Case, CaseEvent, Determination, PeerToPeer
 
@@ -118,7 +119,10 @@ def appeal_summary(*, case: Case, user) -> dict:
     window = appeal_window(case) if appeal is None else None
     return {
         "appeal": appeal,
-        "conflict": appeal_reviewer_conflict(appeal, user) if appeal else "",
+        # Only a physician needs telling that they may not take the appeal.
+        "conflict": appeal_reviewer_conflict(appeal, user)
+        if appeal and permissions.can_review_as_physician(user)
+        else "",
         "appealed": appeal_of(case) if appeal is None else None,
         "window": window,
         "refusal": appeal_refusal(case) if window else "",

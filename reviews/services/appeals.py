@@ -8,7 +8,7 @@ overturn issues an authorization exactly as an approval does.
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +25,7 @@ from reviews.services.documents import Rejected, document_add_many
 from reviews.workflow import case_move
 
 MIN_REASON_CHARS = 10
+BACKDATE_AFTER = timedelta(minutes=30)
 
 # The request's fields an appeal case carries over: the same member, drug, regimen, path,
 # policy version and indication, so the physician decides the same question again.
@@ -178,7 +179,12 @@ def _appeal_create(
         **{field: getattr(original, field) for field in COPIED},
         urgency=urgency,
         received_at=received_at,
-        backdate_reason="Appeal: received as recorded by intake staff.",
+        # The clock runs from receipt, which intake records (it may be earlier than now).
+        backdate_reason=(
+            f"The appeal was received {received_at:%Y-%m-%d %H:%M %Z} and taken in later."
+            if timezone.now() - received_at > BACKDATE_AFTER
+            else ""
+        ),
         reference=reference_next(year=received_on.year),
         due_at=rule.due_at(received_at),
         deadline_rule=rule,
@@ -233,7 +239,10 @@ def _appeal_create(
         case=case,
         to=Case.Status.PHYSICIAN_QUEUE,
         actor=actor,
-        payload={"reason": f"Appeal of {original.reference}, by {_name(actor)} at intake."},
+        payload={
+            "reason": f"Appeal of {original.reference}, taken in by {_name(actor)}.",
+            "appeal_of": original.reference,
+        },
     )
     rejected: list[Rejected] = []
     if documents:
