@@ -53,6 +53,12 @@ def appeal_window(case: Case) -> AppealWindow | None:
 def appeal_refusal(case: Case) -> str:
     """Why this case cannot be appealed now, in words for the page and the API; "" when it
     can (a denial or partial approval with no appeal yet, not itself an appeal)."""
+    if appeal_for_case(case) is not None:
+        rule = appeal_rule(case.line_of_business)
+        return (
+            "This case is itself an appeal: the plan's appeal has one level. "
+            f"{rule.next_level.replace('If we uphold our decision, you', 'The member')}"
+        )
     determination = getattr(case, "determination", None)
     if determination is None:
         return "Only a decided request can be appealed: this one has no decision yet."
@@ -60,12 +66,6 @@ def appeal_refusal(case: Case) -> str:
         return "Only a denial or a partial approval can be appealed: this request was approved."
     if appeal_of(case) is not None:
         return "This decision is already under appeal (one appeal per decision)."
-    if appeal_for_case(case) is not None:
-        rule = appeal_rule(case.line_of_business)
-        return (
-            "This is the decision on an appeal: the plan's appeal is over. "
-            f"{rule.next_level.replace('If we uphold our decision, you', 'The member')}"
-        )
     return ""
 
 
