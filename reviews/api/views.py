@@ -19,7 +19,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -636,6 +636,8 @@ def _appeal_status(case: Case, user) -> dict:
 
 
 class AppealView(APIView):
+    parser_classes = [JSONParser]  # documents go to the appeal case's documents/ afterwards
+
     @extend_schema(
         responses={200: s.AppealStatusOut, **errors()},
         summary="The case's appeal: the one filed against it, the one it decides, or until "
@@ -661,6 +663,8 @@ class AppealView(APIView):
 
 
 class AppealDecisionView(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(
         request=s.AppealDecisionIn,
         responses={200: s.CaseDetailOut, **errors(400, 409)},
