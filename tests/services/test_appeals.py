@@ -278,3 +278,33 @@ def test_a_second_filing_against_the_same_decision_is_refused(appeal, denied, nu
     with pytest.raises((AppealNotAllowed, StaleCase)):
         _file(Case.objects.get(pk=denied.pk), nurse)
     assert Appeal.objects.count() == 1
+
+
+def test_a_partial_overturn_approves_part_and_a_medicaid_upheld_goes_to_a_fair_hearing(
+    escalated, physician, physician2, nurse
+):
+    Case.objects.filter(pk=escalated.pk).update(line_of_business="medicaid_ma_medical")
+    escalated.refresh_from_db()
+    physician_review.case_claim_physician(case=escalated, physician=physician)
+    physician_review.case_deny(
+        case=escalated, physician=physician, criteria_cited=["PRE-1"], rationale=DENIAL_REASON
+    )
+    appeal = _file(escalated, nurse)
+    case = physician_review.case_claim_physician(case=appeal.case, physician=physician2)
+    start = timezone.localdate()
+    determination = appeals.appeal_decide(
+        case=case,
+        physician=physician2,
+        outcome="partially_overturned",
+        approval_start=start,
+        approval_end=start + timedelta(days=89),
+        authorized_doses=4,
+        rationale="We approve the first 90 days; send a follow-up MRI for more.",
+    )
+    assert determination.outcome == Determination.Outcome.PARTIALLY_APPROVED
+    appeal.refresh_from_db()
+    # Medicaid: no independent review entity; the member may ask for a State fair hearing.
+    assert (appeal.outcome, appeal.ire_required) == ("partially_overturned", False)
+    html = determination.letter.html
+    assert "Notice of appeal decision: partially overturned" in html
+    assert "State fair hearing" in html

@@ -117,3 +117,9 @@ def test_the_decision_screen_reads_as_an_appeal(client, appeal, physician, physi
     client.force_login(physician)
     page = client.get(reverse("reviews:case-decision", args=[appeal.case_id])).content.decode()
     assert "took no part" in page
+
+
+def test_the_physician_queue_marks_an_appeal(client, appeal, physician2, denied):
+    client.force_login(physician2)
+    page = client.get(reverse("reviews:physician-queue")).content.decode()
+    assert f"Appeal of {denied.reference}" in page
