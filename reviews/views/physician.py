@@ -33,6 +33,7 @@ from reviews.selectors.physician import (
 )
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
+from reviews.services.appeal_review import OUTCOME_OF
 from reviews.services.audit import case_view_record
 
 QUEUE_PAGE_SIZE = 50
@@ -167,10 +168,13 @@ def case_decide_view(request, case_id: int, decision: str):
     except ReviewError as error:
         form.add_error(None, str(error))
         return _decision_page(request, case, forms={decision: form}, status=400)
+    what = determination.get_outcome_display().lower()
+    if appeal_summary(case=case, user=request.user)["appeal"]:
+        what = f"appeal {OUTCOME_OF[determination.outcome].label.lower()}"
     messages.success(
         request,
-        f"{case.reference}: {determination.get_outcome_display().lower()}"
-        f" ({determination.authorization_number}). The letter is being prepared.",
+        f"{case.reference}: {what} ({determination.authorization_number}). "
+        "The letter is being prepared.",
     )
     return redirect("reviews:case-detail", case_id=case.pk)
 

@@ -123,3 +123,12 @@ def test_the_physician_queue_marks_an_appeal(client, appeal, physician2, denied)
     client.force_login(physician2)
     page = client.get(reverse("reviews:physician-queue")).content.decode()
     assert f"Appeal of {denied.reference}" in page
+
+
+def test_the_appeal_cases_record_and_audit_pages_read(client, appeal, auditor):
+    client.force_login(auditor)
+    for name in ("reviews:case-record", "reviews:case-audit", "reviews:case-detail"):
+        response = client.get(reverse(name, args=[appeal.case_id]))
+        assert response.status_code == 200, name
+    page = client.get(reverse("reviews:case-audit", args=[appeal.original_id])).content.decode()
+    assert "Appeal filed" in page
