@@ -19,7 +19,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -67,6 +67,7 @@ ERRORS = {
     403: OpenApiResponse(s.ErrorOut, description="The user's role may not do this."),
     404: OpenApiResponse(s.ErrorOut, description="No such thing, or not visible to the user."),
     409: OpenApiResponse(s.ErrorOut, description="The case's state does not allow it now."),
+    415: OpenApiResponse(s.ErrorOut, description="A body that is neither JSON nor multipart."),
 }
 
 
@@ -636,8 +637,6 @@ def _appeal_status(case: Case, user) -> dict:
 
 
 class AppealView(APIView):
-    parser_classes = [JSONParser]  # documents go to the appeal case's documents/ afterwards
-
     @extend_schema(
         responses={200: s.AppealStatusOut, **errors()},
         summary="The case's appeal: the one filed against it, the one it decides, or until "
@@ -649,7 +648,7 @@ class AppealView(APIView):
 
     @extend_schema(
         request=s.AppealIn,
-        responses={201: s.AppealOut, **errors(400, 409)},
+        responses={201: s.AppealOut, **errors(400, 409, 415)},
         summary="Take in an appeal of a denial or partial approval (nurse or physician); "
         "a late one is refused (400) with the last day to appeal",
     )
@@ -663,11 +662,9 @@ class AppealView(APIView):
 
 
 class AppealDecisionView(APIView):
-    parser_classes = [JSONParser]
-
     @extend_schema(
         request=s.AppealDecisionIn,
-        responses={200: s.CaseDetailOut, **errors(400, 409)},
+        responses={200: s.CaseDetailOut, **errors(400, 409, 415)},
         summary="Decide an appeal (physician, assigned, who took no part in the decision "
         "appealed): upheld, overturned or partially overturned",
     )
