@@ -11,9 +11,9 @@ from reviews.models import DeadlineRule
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["line_of_business", "urgency", "amount", "unit", "source"]
-    list_filter = ["line_of_business", "urgency"]
-    ordering = ["line_of_business", "urgency"]
+    list_display = ["kind", "line_of_business", "urgency", "amount", "unit", "source"]
+    list_filter = ["kind", "line_of_business", "urgency"]
+    ordering = ["kind", "line_of_business", "urgency"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

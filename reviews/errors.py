@@ -57,3 +57,7 @@ class IdempotencyKeyReused(ReviewError):
 class ContinuationRefused(ReviewError):
     """A request may not continue this authorization (services.renewals); the message says
     why. The API answers 400 with it at `continues`."""
+
+
+class AppealNotAllowed(ReviewError):
+    """The case cannot be appealed (not decided, approved, already appealed, an appeal)."""

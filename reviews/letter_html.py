@@ -5,17 +5,18 @@ nothing. Works on an unsaved Determination too, so a decision screen can preview
 before it is issued. reviews.services.letters stores the HTML as issued and renders the PDF.
 """
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from reviews.appeal_rules import appeal_rule
 from reviews.engine.dosing import Regimen
 from reviews.letter_notices import OCR_COMPLAINTS, plan_contact, taglines
 from reviews.models import Criterion, Determination
 from reviews.models.case import Case
-from reviews.models.choices import LineOfBusiness, Urgency
+from reviews.models.choices import Urgency
+from reviews.selectors.appeals import appeal_for_case
 
 TEMPLATE = "letters/determination.html"
 
@@ -26,47 +27,6 @@ ROUTE_WORDS = {
     "intramuscular": "injection into a muscle",
     "oral": "taken by mouth",
     "intrathecal": "injection into the fluid around the spine",
-}
-
-
-@dataclass(frozen=True)
-class AppealRule:
-    """The member's first-level appeal: how long they have, and what follows if it fails."""
-
-    name: str  # what the line of business calls the appeal
-    days: int  # calendar days from the date of this notice
-    source: str
-    next_level: str
-
-
-# First-level appeal windows by line of business, counted in calendar days from the date of
-# the notice. An expedited appeal is decided within 72 hours in all three.
-APPEAL_RULES = {
-    # ACA internal claims and appeals: at least 180 days after the adverse determination
-    # notice (45 CFR 147.136(b), incorporating 29 CFR 2560.503-1(h)(3)(i)).
-    LineOfBusiness.COMMERCIAL: AppealRule(
-        name="appeal",
-        days=180,
-        source="45 CFR 147.136",
-        next_level="If we uphold our decision, you may ask for an independent external review.",
-    ),
-    # Medicare Advantage reconsideration: 65 days from the date of the notice
-    # (42 CFR 422.582(b)); an upheld denial goes on to the independent review entity.
-    LineOfBusiness.MEDICARE_PART_B: AppealRule(
-        name="appeal (reconsideration)",
-        days=65,
-        source="42 CFR 422.582",
-        next_level="If we uphold our decision, your case is sent automatically to an "
-        "independent review organization.",
-    ),
-    # Medicaid managed care: 60 calendar days from the date of the adverse benefit
-    # determination notice (42 CFR 438.402(c)(2)(ii)); then a State fair hearing (438.408(f)).
-    LineOfBusiness.MEDICAID_MA_MEDICAL: AppealRule(
-        name="appeal",
-        days=60,
-        source="42 CFR 438.402",
-        next_level="If we uphold our decision, you may ask for a State fair hearing.",
-    ),
 }
 
 
@@ -163,14 +123,45 @@ def cited_criteria(determination: Determination) -> list[dict]:
 
 
 def appeal_rights(case: Case, notice_date: date) -> dict:
-    rule = APPEAL_RULES.get(case.line_of_business, APPEAL_RULES[LineOfBusiness.COMMERCIAL])
+    rule = appeal_rule(case.line_of_business)
     return {
         "name": rule.name,
         "days": rule.days,
-        "last_day": letter_date(notice_date + timedelta(days=rule.days)),
+        "last_day": letter_date(rule.last_day(notice_date)),
         "source": rule.source,
         "next_level": rule.next_level,
         "expedited": case.urgency == Urgency.EXPEDITED,
+    }
+
+
+# How an appeal's determination reads to the member: what we did with the decision appealed.
+APPEAL_OUTCOME_WORDS = {
+    Determination.Outcome.DENIED: ("upheld", "and upheld it: the request stays denied"),
+    Determination.Outcome.APPROVED: ("overturned", "and overturned it: we approved the request"),
+    Determination.Outcome.PARTIALLY_APPROVED: (
+        "partially overturned",
+        "and partly overturned it: we approved part of the request",
+    ),
+}
+
+
+def appeal_decision(determination: Determination) -> dict | None:
+    """The appeal this determination decides, as the letter tells it; None for a request."""
+    case = determination.case
+    appeal = appeal_for_case(case) if case.pk else None
+    if appeal is None:
+        return None
+    rule = appeal_rule(case.line_of_business)
+    label, words = APPEAL_OUTCOME_WORDS[determination.outcome]
+    return {
+        "original": appeal.original.reference,
+        "received_on": letter_date(timezone.localdate(appeal.received_at)),
+        "appellant": f"{appeal.appellant_name} ({appeal.get_appellant_kind_display().lower()})",
+        "name": rule.name,
+        "label": label,
+        "words": words,
+        "ire": rule.upheld_goes_to_ire and determination.outcome != Determination.Outcome.APPROVED,
+        "next_level": rule.next_level,
     }
 
 
@@ -181,6 +172,7 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
     outcome = determination.outcome
     adverse = outcome in {Determination.Outcome.DENIED, Determination.Outcome.PARTIALLY_APPROVED}
     reviewer = determination.decided_by
+    appealed = appeal_decision(determination)
     return {
         "draft": draft,
         "plan": plan_contact(),
@@ -207,10 +199,14 @@ def letter_context(determination: Determination, *, draft: bool = False) -> dict
         "rationale": determination.rationale,
         "criteria": cited_criteria(determination) if adverse else [],
         "policy": policy_citation(determination.policy_version),
-        "appeal": appeal_rights(case, notice_date) if adverse else None,
+        # An appeal's own decision offers no second plan appeal: it says what comes next.
+        "appeal": appeal_rights(case, notice_date) if adverse and not appealed else None,
+        "appeal_decision": appealed,
         "reviewer_name": _person(reviewer),
         "reviewer_role": Determination.Role(determination.role).label if determination.role else "",
-        "peer_to_peer": adverse and determination.role == Determination.Role.PHYSICIAN,
+        "peer_to_peer": adverse
+        and determination.role == Determination.Role.PHYSICIAN
+        and not appealed,
     }
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews import views
+from reviews.views import appeals as appeal_views
 from reviews.views import audit as audit_views
 from reviews.views import cases as case_views
 from reviews.views import facts as fact_views
@@ -137,6 +138,11 @@ urlpatterns += [
 urlpatterns += [
     path("renewals/", renewal_views.renewals_view, name="renewals"),
     path("cases/<int:case_id>/continue/", renewal_views.case_continue_view, name="case-continue"),
+]
+
+# Appeals: taken in from the decided case; decided on the decision screen like any case.
+urlpatterns += [
+    path("cases/<int:case_id>/appeal/", appeal_views.appeal_file_view, name="appeal-file"),
 ]
 
 # Letters: the determination letter as issued (HTML) and its rendered PDF.

@@ -62,13 +62,18 @@ VALID_NPI = "1234567893"  # CMS's own example of a valid NPI
 
 def ensure_deadline_rules() -> None:
     """The seeded deadline table; transactional tests flush what the data migration made."""
-    seed = importlib.import_module("reviews.migrations.0006_deadline_rules")
-    for lob, urgency, amount, unit, source in seed.RULES:
-        DeadlineRule.objects.get_or_create(
-            line_of_business=lob,
-            urgency=urgency,
-            defaults={"amount": amount, "unit": unit, "source": source},
-        )
+    seeds = (
+        ("request", importlib.import_module("reviews.migrations.0006_deadline_rules").RULES),
+        ("appeal", importlib.import_module("reviews.migrations.0027_appeals").APPEAL_RULES),
+    )
+    for kind, rules in seeds:
+        for lob, urgency, amount, unit, source in rules:
+            DeadlineRule.objects.get_or_create(
+                kind=kind,
+                line_of_business=lob,
+                urgency=urgency,
+                defaults={"amount": amount, "unit": unit, "source": source},
+            )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -82,8 +87,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 class DeadlineRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DeadlineRule
-        django_get_or_create = ("line_of_business", "urgency")
+        django_get_or_create = ("kind", "line_of_business", "urgency")
 
+    kind = DeadlineRule.Kind.REQUEST
     line_of_business = Case.LineOfBusiness.COMMERCIAL
     urgency = Case.Urgency.STANDARD
     amount = 15

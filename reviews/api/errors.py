@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from reviews.errors import (
     AlreadyClaimed,
+    AppealNotAllowed,
     ContinuationRefused,
     EvidenceMissing,
     IdempotencyKeyReused,
@@ -27,6 +28,7 @@ from reviews.intake import IntakeInvalid
 
 # A state the request cannot change right now, rather than a mistake in the request.
 CONFLICTS = (
+    AppealNotAllowed,
     StaleCase,
     AlreadyClaimed,
     InvalidTransition,

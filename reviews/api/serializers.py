@@ -918,3 +918,78 @@ class ClaimOut(serializers.Serializer):
 
 # The intake row of each kind of fact, for a fact added during review.
 FACT_VALUES = {"lab": LabIn, "therapy": TherapyIn, "event": ClinicalEventIn}
+
+
+# ---- appeals ---------------------------------------------------------------------------------
+
+
+class AppealIn(serializers.Serializer):
+    """An appeal of a denial or partial approval, as the plan received it. Its documents go
+    to the appeal case afterwards (POST cases/{appeal case id}/documents/)."""
+
+    appellant_kind = serializers.ChoiceField(choices=["member", "prescriber", "representative"])
+    appellant_name = serializers.CharField(max_length=200)
+    received_at = serializers.DateTimeField(help_text="When the plan received the appeal.")
+    urgency = serializers.ChoiceField(choices=["standard", "expedited"])
+    reason = serializers.CharField(max_length=5000, help_text="Why the appellant disagrees.")
+
+
+class AppealDecisionIn(serializers.Serializer):
+    """The appeal's outcome (physician, assigned, who took no part in the decision appealed).
+    overturned: approved, with the policy's period and doses unless given; partially
+    overturned: a period and doses, with the reason; upheld: the criteria not met and why."""
+
+    outcome = serializers.ChoiceField(choices=["upheld", "overturned", "partially_overturned"])
+    approval_start = serializers.DateField(required=False, allow_null=True)
+    approval_end = serializers.DateField(required=False, allow_null=True)
+    authorized_doses = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=10000
+    )
+    criteria = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=100
+    )
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, trim_whitespace=False
+    )
+
+
+class AppealCaseOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class AppealOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    original = AppealCaseOut(help_text="The decided case appealed.")
+    case = AppealCaseOut(help_text="The case that decides the appeal.")
+    appellant_kind = serializers.CharField()
+    appellant_name = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    filed_by = serializers.CharField(source="filed_by.username")
+    outcome = serializers.CharField(help_text='upheld, overturned, partially_overturned; "" open.')
+    decided_at = serializers.DateTimeField(allow_null=True)
+    ire_required = serializers.BooleanField(
+        help_text="Medicare Advantage: an upheld (or partly upheld) reconsideration goes to "
+        "the independent review entity."
+    )
+
+
+class AppealWindowOut(serializers.Serializer):
+    notice_date = serializers.DateField()
+    last_day = serializers.DateField()
+    days = serializers.IntegerField(source="rule.days")
+    source = serializers.CharField(source="rule.source")
+
+
+class AppealStatusOut(serializers.Serializer):
+    """A case's appeals: the appeal it decides, or the one filed against it, or whether it
+    may be appealed and until when."""
+
+    appealable = serializers.BooleanField()
+    refusal = serializers.CharField(help_text="Why it cannot be appealed; empty when it can.")
+    window = AppealWindowOut(allow_null=True)
+    appeal = AppealOut(allow_null=True, help_text="The appeal filed against this case.")
+    appeal_of = AppealOut(allow_null=True, help_text="The appeal this case decides.")

@@ -49,6 +49,12 @@ urlpatterns = [
         views.ReturnToNurseView.as_view(),
         name="case-return-to-nurse",
     ),
+    path("cases/<int:case_id>/appeal/", views.AppealView.as_view(), name="case-appeal"),
+    path(
+        "cases/<int:case_id>/appeal-decision/",
+        views.AppealDecisionView.as_view(),
+        name="case-appeal-decision",
+    ),
     path("cases/<int:case_id>/letter/", views.LetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", views.LetterPdfView.as_view(), name="letter-pdf"),
     path("queues/nurse/", views.NurseQueueView.as_view(), name="nurse-queue"),

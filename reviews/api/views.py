@@ -36,6 +36,7 @@ from reviews.physician_decisions import DECISIONS, decision_arguments, decision_
 from reviews.policy_documents import version_document
 from reviews.selectors import cases as case_selectors
 from reviews.selectors import renewals as renewal_selectors
+from reviews.selectors.appeals import appeal_refusal, appeal_summary
 from reviews.selectors.letters import letter_get_for_user
 from reviews.selectors.physician import (
     QueueFilters,
@@ -49,11 +50,13 @@ from reviews.selectors.review import (
     nurse_queue,
     nurse_queue_drugs,
 )
+from reviews.services import appeals as appeal_services
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
 from reviews.services import facts as fact_services
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
+from reviews.services.appeal_review import appeal_reviewer_check
 from reviews.services.audit import access_event_record, case_view_record
 from reviews.services.determinations import approval_terms
 from reviews.services.indications import case_indication_choose
@@ -65,6 +68,7 @@ ERRORS = {
     403: OpenApiResponse(s.ErrorOut, description="The user's role may not do this."),
     404: OpenApiResponse(s.ErrorOut, description="No such thing, or not visible to the user."),
     409: OpenApiResponse(s.ErrorOut, description="The case's state does not allow it now."),
+    415: OpenApiResponse(s.ErrorOut, description="A body that is neither JSON nor multipart."),
 }
 
 
@@ -627,6 +631,74 @@ class ReturnToNurseView(APIView):
         physician_review.case_return_to_nurse(
             case=case, physician=request.user, reason=cleaned["reason"]
         )
+        return _case_detail(request, case)
+
+
+# ---- appeals ---------------------------------------------------------------------------------
+
+
+def _appeal_status(case: Case, user) -> dict:
+    summary = appeal_summary(case=case, user=user)
+    refusal = summary["refusal"] if summary["window"] else appeal_refusal(case)
+    return {
+        "appealable": not refusal,
+        "refusal": refusal,
+        "window": summary["window"],
+        "appeal": summary["appealed"],
+        "appeal_of": summary["appeal"],
+    }
+
+
+class AppealView(APIView):
+    @extend_schema(
+        responses={200: s.AppealStatusOut, **errors()},
+        summary="The case's appeal: the one filed against it, the one it decides, or until "
+        "when it may be appealed",
+    )
+    def get(self, request, case_id: int):
+        case = _case(request, case_id)
+        return Response(s.AppealStatusOut(_appeal_status(case, request.user)).data)
+
+    @extend_schema(
+        request=s.AppealIn,
+        responses={201: s.AppealOut, **errors(400, 409, 415)},
+        summary="Take in an appeal of a denial or partial approval (nurse or physician); "
+        "a late one is refused (400) with the last day to appeal",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_intake(request.user):
+            raise PermissionDenied("Only nurses and physicians take in appeals.")
+        data = _validated(s.AppealIn, request.data).validated_data
+        appeal, _ = appeal_services.appeal_file(original=case, actor=request.user, **data)
+        return Response(s.AppealOut(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealDecisionView(APIView):
+    @extend_schema(
+        request=s.AppealDecisionIn,
+        responses={200: s.CaseDetailOut, **errors(400, 409, 415)},
+        summary="Decide an appeal (physician, assigned, who took no part in the decision "
+        "appealed): upheld, overturned or partially overturned",
+    )
+    def post(self, request, case_id: int):
+        case = _case(request, case_id)
+        if not permissions.can_review_as_physician(request.user):
+            raise PermissionDenied
+        data = _validated(s.AppealDecisionIn, request.data).validated_data
+        decision = appeal_services.OUTCOMES[data.pop("outcome")]
+        values = {"rationale": data.get("rationale", ""), "criteria": data.get("criteria") or []}
+        if decision != "deny":  # the period and doses default to the policy's
+            default = physician_review.default_approval(case)
+            for name in ("approval_start", "approval_end", "authorized_doses"):
+                values[name] = data.get(name) or default[name]
+        # The reviewer is checked before the form: a conflicted physician learns nothing more.
+        appeal_reviewer_check(case=case, physician=request.user)
+        if not hasattr(case, "appeal_record"):
+            raise Conflict("This case is not an appeal: decide it with cases/{id}/decision/.")
+        form = decision_form(case, decision, values)
+        arguments = decision_arguments(decision, _form_valid(form))
+        DECISIONS[decision][1](case=case, physician=request.user, **arguments)
         return _case_detail(request, case)
 
 

@@ -1,5 +1,6 @@
 from reviews.models.answers import CriterionAnswer
 from reviews.models.api import IdempotencyKey
+from reviews.models.appeals import Appeal
 from reviews.models.audit import AccessEvent, CaseEvent
 from reviews.models.case import Case, CaseMedication, ReferenceSequence
 from reviews.models.core import Capability, WorkerHeartbeat
@@ -29,6 +30,7 @@ from reviews.models.policy_edits import PolicyEdit
 
 __all__ = [
     "AccessEvent",
+    "Appeal",
     "Capability",
     "Case",
     "CaseClinicalEvent",

@@ -98,6 +98,9 @@ class CaseEventKind(models.TextChoices):
     INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
     CONTINUATION_STARTED = "continuation_started", "Continuation started"
     CONTINUATION_REQUESTED = "continuation_requested", "Continuation requested"
+    APPEAL_FILED = "appeal_filed", "Appeal filed"
+    APPEAL_REFUSED = "appeal_refused", "Appeal refused (late)"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
 
 
 # What a status change was, read from its two statuses (the event stores both): the label the
@@ -181,6 +184,8 @@ class CaseEvent(AppendOnlyModel):
         """What happened, for people: the kind's label, or for a status change what it was
         ("Approved", "Escalated to a physician", ...)."""
         if self.kind == CaseEventKind.STATUS and self.to_status:
+            if self.payload.get("appeal_of"):  # an appeal's intake, not a case out of policy
+                return "Sent to a physician: appeal"
             return status_change(self.from_status, self.to_status)[1]
         try:
             return CaseEventKind(self.kind).label

@@ -25,6 +25,13 @@ class DeadlineRule(models.Model):
         HOURS = "hours", "hours"
         CALENDAR_DAYS = "calendar_days", "calendar days"
 
+    class Kind(models.TextChoices):
+        REQUEST = "request", "Request (pre-service)"
+        APPEAL = "appeal", "Appeal (pre-service)"
+
+    # A request's clock and an appeal's clock differ for the same line of business and
+    # urgency (docs/appeals.md): one table, keyed by what is being decided.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REQUEST)
     line_of_business = models.CharField(max_length=40, choices=LineOfBusiness.choices)
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
     amount = models.PositiveIntegerField()
@@ -32,10 +39,14 @@ class DeadlineRule(models.Model):
     source = models.CharField(max_length=200, help_text="The rule's origin, e.g. NCQA UM 5.")
 
     class Meta:
-        ordering = ["line_of_business", "urgency"]
+        ordering = ["kind", "line_of_business", "urgency"]
         constraints = [
             models.UniqueConstraint(
-                fields=["line_of_business", "urgency"], name="deadlinerule_unique_lob_urgency"
+                fields=["kind", "line_of_business", "urgency"],
+                name="deadlinerule_unique_kind_lob_urgency",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["request", "appeal"]), name="deadlinerule_kind_valid"
             ),
             models.CheckConstraint(
                 condition=in_choices("line_of_business", LineOfBusiness),
@@ -51,8 +62,9 @@ class DeadlineRule(models.Model):
         ]
 
     def __str__(self) -> str:
+        what = "appeal, " if self.kind == self.Kind.APPEAL else ""
         return (
-            f"{self.get_line_of_business_display()}, {self.get_urgency_display().lower()}: "
+            f"{self.get_line_of_business_display()}, {what}{self.get_urgency_display().lower()}: "
             f"{self.amount} {self.get_unit_display()} ({self.source})"
         )
 

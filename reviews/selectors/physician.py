@@ -33,9 +33,10 @@ def physician_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Cas
     if not permissions.can_review_as_physician(user):
         raise NotFound
     cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters, user=user)
-    return cases.select_related("assignee", "policy_drug", "policy_version__policy").order_by(
-        "due_at", "pk"
-    )
+    # appeal_record__original: the queue marks an appeal and names the decision appealed.
+    return cases.select_related(
+        "assignee", "policy_drug", "policy_version__policy", "appeal_record__original"
+    ).order_by("due_at", "pk")
 
 
 def physician_queue_counts(*, user) -> dict:

@@ -51,12 +51,18 @@ def reference_next(*, year: int) -> str:
     return reference_format(year, number)
 
 
-def deadline_rule_for(*, line_of_business: str, urgency: str) -> DeadlineRule:
-    rule = DeadlineRule.objects.filter(line_of_business=line_of_business, urgency=urgency).first()
+def deadline_rule_for(
+    *, line_of_business: str, urgency: str, kind: str = DeadlineRule.Kind.REQUEST
+) -> DeadlineRule:
+    rule = DeadlineRule.objects.filter(
+        kind=kind, line_of_business=line_of_business, urgency=urgency
+    ).first()
     if rule is None:
+        what = " appeal" if kind == DeadlineRule.Kind.APPEAL else ""
         raise ReviewError(
             f"There is no deadline rule for {Case.LineOfBusiness(line_of_business).label}, "
-            f"{urgency}. A policy admin must add one (Policy administration, Deadline rules)."
+            f"{urgency}{what}. A policy admin must add one (Policy administration, "
+            "Deadline rules)."
         )
     return rule
 

@@ -21,6 +21,7 @@ from reviews.engine.dosing import Regimen, authorized_quantity, regimen_differen
 from reviews.engine.durations import Duration
 from reviews.errors import ReviewError, ReviewIncomplete
 from reviews.models import Case, Determination, Indication
+from reviews.services.appeal_review import appeal_outcome_record
 from reviews.services.letters import letter_issue
 from reviews.workflow import case_move
 
@@ -253,4 +254,5 @@ def determination_issue(*, determination: Determination, payload: dict) -> Deter
         payload={"authorization_number": determination.authorization_number, **payload},
         deadline_flag="",
     )
+    appeal_outcome_record(determination=determination)
     return determination

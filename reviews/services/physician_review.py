@@ -19,6 +19,7 @@ from reviews.errors import AlreadyClaimed, ReviewError, ReviewIncomplete, StaleC
 from reviews.models import Case, CaseEvent, Determination, InfoRequest, PeerToPeer
 from reviews.selectors.physician import criteria_choices, escalation
 from reviews.selectors.review import case_review_state
+from reviews.services.appeal_review import appeal_reviewer_check
 from reviews.services.determinations import (
     ApprovalTerms,
     NoContinuation,
@@ -45,8 +46,10 @@ def _name(user) -> str:
 
 @transaction.atomic
 def case_claim_physician(*, case: Case, physician) -> Case:
-    """Take an escalated case into review. Two physicians at once: exactly one wins."""
+    """Take an escalated case into review. Two physicians at once: exactly one wins. An
+    appeal goes only to a physician who took no part in the decision under appeal."""
     _require_physician(physician)
+    appeal_reviewer_check(case=case, physician=physician)
     current = Case.objects.select_related("assignee").get(pk=case.pk)
     if current.status == Case.Status.PHYSICIAN_REVIEW and current.assignee_id:
         if current.assignee_id == physician.pk:
@@ -75,6 +78,8 @@ def case_claim_physician(*, case: Case, physician) -> Case:
 
 
 def _locked_for_decision(case: Case, physician) -> Case:
+    # First: a physician who took part in the decision under appeal learns nothing more.
+    appeal_reviewer_check(case=case, physician=physician)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("policy_version__policy")
@@ -312,6 +317,7 @@ def info_request_create(
 @transaction.atomic
 def peer_to_peer_offer(*, case: Case, physician) -> PeerToPeer:
     _require_physician(physician)
+    appeal_reviewer_check(case=case, physician=physician)
     if case.status not in (
         Case.Status.PHYSICIAN_REVIEW,
         Case.Status.DENIED,
@@ -369,6 +375,8 @@ def case_return_to_nurse(*, case: Case, physician, reason: str) -> Case:
     reason = " ".join(reason.split())
     if len(reason) < MIN_RETURN_REASON_CHARS:
         raise ReviewError("Say why the case goes back, so the nurse knows what to do next.")
+    if hasattr(case, "appeal_record"):
+        raise ReviewError("An appeal is decided by a physician; it does not go to nurse review.")
     if case.policy_version_id is None:
         raise ReviewError(
             "This request is in no policy: a nurse has no criteria to review it by. "

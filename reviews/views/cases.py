@@ -22,6 +22,7 @@ from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
 from reviews.paging import CappedPaginator
 from reviews.selectors import cases as selectors
+from reviews.selectors.appeals import appeal_summary
 from reviews.selectors.renewals import case_renewal
 from reviews.selectors.review import case_returned
 from reviews.services import cases as case_services
@@ -167,6 +168,8 @@ def _detail_page(request, case, upload_form, status=200):
             "can_upload": permissions.can_intake(request.user),
             "returned": case_returned(case=case),
             "renewal": case_renewal(case=case),
+            "appeals": appeal_summary(case=case, user=request.user),
+            "can_file_appeal": permissions.can_intake(request.user),
         },
         status=status,
     )

@@ -20,6 +20,7 @@ from reviews.forms.decisions import (
 )
 from reviews.models import Case, PeerToPeer
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
+from reviews.selectors.appeals import appeal_summary
 from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
 from reviews.selectors.physician import (
     QueueFilters,
@@ -32,6 +33,7 @@ from reviews.selectors.physician import (
 )
 from reviews.selectors.review import case_review_state_or_none
 from reviews.services import physician_review as services
+from reviews.services.appeal_review import OUTCOME_OF
 from reviews.services.audit import case_view_record
 from reviews.services.determinations import continuation_start
 
@@ -119,6 +121,7 @@ def _decision_page(request, case: Case, *, forms=None, preview=None, status=200)
             "peer_to_peers": case.peer_to_peers.select_related("offered_by"),
             "preview": preview,
             "continuation_start": continuation_start(case),
+            "appeals": appeal_summary(case=case, user=request.user),
         },
         status=status,
     )
@@ -171,10 +174,13 @@ def case_decide_view(request, case_id: int, decision: str):
     except ReviewError as error:
         form.add_error(None, str(error))
         return _decision_page(request, case, forms={decision: form}, status=400)
+    what = determination.get_outcome_display().lower()
+    if appeal_summary(case=case, user=request.user)["appeal"]:
+        what = f"appeal {OUTCOME_OF[determination.outcome].label.lower()}"
     messages.success(
         request,
-        f"{case.reference}: {determination.get_outcome_display().lower()}"
-        f" ({determination.authorization_number}). The letter is being prepared.",
+        f"{case.reference}: {what} ({determination.authorization_number}). "
+        "The letter is being prepared.",
     )
     return redirect("reviews:case-detail", case_id=case.pk)
 

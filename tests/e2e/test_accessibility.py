@@ -289,3 +289,36 @@ def test_returned_case_and_filtered_queue_pages(audit, nurse, physician, kesimpt
     audit.check(page, "review summary, returned", f"/cases/{case.pk}/review/summary/")
     audit.check(page, "case page, returned", f"/cases/{case.pk}/")
     audit.assert_clean()
+
+
+def test_appeal_pages(audit, private_storage, denied, nurse, physician, physician2):
+    """Issue 20: the appeal intake page (empty and with errors), the appeal on the case page,
+    and its decision screen for the physician who denied (refused) and for another."""
+    from reviews.services import appeals
+
+    page = audit.new_page("nina")
+    audit.check(page, "case page, a denial that may be appealed", f"/cases/{denied.pk}/")
+    audit.check(page, "appeal intake", f"/cases/{denied.pk}/appeal/")
+    page.get_by_role("button", name="Take in the appeal").click()
+    expect(page.locator(".is-invalid").first).to_be_visible()
+    audit.check(page, "appeal intake with errors")
+    appeal, _ = appeals.appeal_file(
+        original=denied,
+        actor=nurse,
+        appellant_kind="prescriber",
+        appellant_name="Dr. Elena Marsh",
+        received_at=timezone.now(),
+        urgency="standard",
+        reason="The new MRI shows active lesions: relapsing MS.",
+    )
+    audit.check(page, "case page, the appeal", f"/cases/{appeal.case_id}/")
+    audit.check(page, "case page, under appeal", f"/cases/{denied.pk}/")
+    audit.check(
+        audit.new_page("pat"),
+        "appeal decision screen, the denier",
+        f"/cases/{appeal.case_id}/decision/",
+    )
+    case_claim_physician(case=appeal.case, physician=physician2)
+    page = audit.new_page("quinn")
+    audit.check(page, "appeal decision screen", f"/cases/{appeal.case_id}/decision/")
+    audit.assert_clean()

@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reviews.models import (
+    Appeal,
     Case,
     CaseEvent,
     CriterionAnswer,
@@ -207,6 +208,12 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "GET": _row(200, 200, 404, 403, 404),
         "POST": _row(400, 400, 404, 403, 404),
     },
+    # Appeals: taken in by intake staff (nurses, physicians); an empty form is a 400. The
+    # world's case is undecided: the page says it cannot be appealed yet.
+    "reviews:appeal-file": {
+        "GET": _row(200, 200, 404, 403, 404),
+        "POST": _row(400, 400, 404, 403, 404),
+    },
     # Letters (of a case the nurse approved; the PDF is rendered).
     "reviews:letter-preview": {"GET": _row(200, 200, 404, 200, 404)},
     "reviews:letter-pdf": {"GET": _row(200, 200, 404, 200, 404)},
@@ -267,6 +274,14 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "POST": _row(403, 400, 404, 403, 404, anonymous=401),
     },
     "api:case-return-to-nurse": {
+        "GET": _row(405, 405, 405, 405, 405, anonymous=401),
+        "POST": _row(403, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:case-appeal": {
+        "GET": _row(200, 200, 404, 200, 404, anonymous=401),
+        "POST": _row(400, 400, 404, 403, 404, anonymous=401),
+    },
+    "api:case-appeal-decision": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
         "POST": _row(403, 400, 404, 403, 404, anonymous=401),
     },
@@ -432,6 +447,7 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:peer-to-peer-log": [escalated.pk, p2p.pk],
         "reviews:renewals": [],
         "reviews:case-continue": [approved.pk],
+        "reviews:appeal-file": [escalated.pk],
         "reviews:letter-preview": [approved.pk],
         "reviews:letter-pdf": [approved.pk],
         "reviews:audit-search": [],
@@ -455,6 +471,8 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "api:case-decision": [escalated.pk],
         "api:case-request-info": [escalated.pk],
         "api:case-return-to-nurse": [escalated.pk],
+        "api:case-appeal": [escalated.pk],
+        "api:case-appeal-decision": [escalated.pk],
         "api:letter": [approved.pk],
         "api:letter-pdf": [approved.pk],
         "api:nurse-queue": [],
@@ -476,6 +494,7 @@ def _fingerprint() -> tuple:
         tuple(CriterionAnswer.objects.order_by("pk").values_list("pk", "answer", "locked_at")),
         tuple(PeerToPeer.objects.order_by("pk").values_list("pk", "held_at")),
         InfoRequest.objects.count(),
+        tuple(Appeal.objects.order_by("pk").values_list("pk", "outcome", "ire_required")),
     )
 
 
@@ -569,6 +588,69 @@ def test_a_nurse_cannot_deny_or_decide_and_nothing_changes(world, client, nurse)
     assert _fingerprint() == before
     assert not Determination.objects.filter(case_id=case_id).exists()
     assert Case.objects.get(pk=case_id).status == Case.Status.PHYSICIAN_REVIEW
+
+
+def _approve_form(case) -> dict:
+    default = physician_review.default_approval(case)
+    return {
+        "approve-approval_start": default["approval_start"].isoformat(),
+        "approve-approval_end": default["approval_end"].isoformat(),
+        "approve-authorized_doses": str(default["authorized_doses"]),
+        "approve-rationale": "The new MRI shows relapsing disease.",
+    }
+
+
+def test_the_physician_who_denied_cannot_take_or_decide_its_appeal_whatever_is_forged(
+    appeal, physician, client
+):
+    """The appeal's reviewer rule holds on every route a forged request could take: the
+    pages' claim, decisions, information request and peer-to-peer, and the API's."""
+    case = appeal.case
+    client.force_login(physician)
+    before = _fingerprint()
+    forged = [
+        (reverse("reviews:case-claim-physician", args=[case.pk]), {}),
+        (reverse("reviews:case-decide", args=[case.pk, "approve"]), _approve_form(case)),
+        (reverse("reviews:peer-to-peer-offer", args=[case.pk]), {}),
+    ]
+    for url, data in forged:
+        assert client.post(url, data).status_code == 403, url
+    api = _client(physician, "/api/v1/")
+    for name, body in (
+        ("api:case-appeal-decision", {"outcome": "overturned"}),
+        ("api:case-decision", {"decision": "approve"}),
+    ):
+        response = api.post(reverse(name, args=[case.pk]), body, format="json")
+        assert response.status_code == 403, (name, response.content)
+    # Even with the case somehow assigned to them, no decision goes through.
+    Case.objects.filter(pk=case.pk).update(status="physician_review", assignee=physician)
+    before = _fingerprint()
+    response = client.post(
+        reverse("reviews:case-decide", args=[case.pk, "deny"]),
+        {"deny-criteria": ["PRE-1"], "deny-rationale": "Upheld by the same physician, forged."},
+    )
+    assert response.status_code == 403
+    response = api.post(
+        reverse("api:case-appeal-decision", args=[case.pk]),
+        {"outcome": "overturned"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert _fingerprint() == before
+    assert not Determination.objects.filter(case=case).exists()
+
+
+def test_a_physician_who_took_no_part_takes_and_decides_the_appeal(appeal, physician2, client):
+    client.force_login(physician2)
+    case = appeal.case
+    response = client.post(reverse("reviews:case-claim-physician", args=[case.pk]))
+    assert response.status_code == 302
+    response = client.post(
+        reverse("reviews:case-decide", args=[case.pk, "approve"]), _approve_form(case)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    appeal.refresh_from_db()
+    assert appeal.outcome == "overturned"
 
 
 # ---- the admin, as one class ---------------------------------------------------------------

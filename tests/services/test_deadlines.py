@@ -23,12 +23,13 @@ def new_york(settings):
 
 
 def rule(lob="commercial", urgency="standard") -> DeadlineRule:
-    return DeadlineRule.objects.get(line_of_business=lob, urgency=urgency)
+    return DeadlineRule.objects.get(kind="request", line_of_business=lob, urgency=urgency)
 
 
 def test_the_migration_seeds_the_design_table():
     seeded = {
-        (r.line_of_business, r.urgency): (r.amount, r.unit) for r in DeadlineRule.objects.all()
+        (r.line_of_business, r.urgency): (r.amount, r.unit)
+        for r in DeadlineRule.objects.filter(kind="request")
     }
     assert seeded == {
         ("commercial", "expedited"): (72, "hours"),
@@ -144,6 +145,7 @@ def test_policy_admins_edit_deadline_rules_in_the_admin_but_cannot_delete_them(
     response = client.post(
         change,
         {
+            "kind": "request",
             "line_of_business": "commercial",
             "urgency": "standard",
             "amount": 14,
@@ -157,7 +159,7 @@ def test_policy_admins_edit_deadline_rules_in_the_admin_but_cannot_delete_them(
     assert not policy_admin.has_perm("reviews.delete_deadlinerule")
     delete = reverse("admin:reviews_deadlinerule_delete", args=[rule().pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert DeadlineRule.objects.count() == 6
+    assert DeadlineRule.objects.count() == 12  # 6 request rows, 6 appeal rows
 
     nurse.is_staff = True
     nurse.save()

@@ -235,3 +235,55 @@ def test_a_nurse_racing_a_physician_to_deny_changes_nothing(escalated, nurse, ph
     assert isinstance(outcomes["nurse"], PermissionDenied), outcomes
     assert isinstance(outcomes["physician"], Determination), outcomes
     assert Determination.objects.get(case=escalated).decided_by == physician
+
+
+# ---- appeals -------------------------------------------------------------------------------
+
+
+def test_two_appeals_of_one_denial_at_once_make_one_appeal(denied, nurse, nurse2):
+    """Intake staff taking in the same appeal twice (a fax and a phone call): the denial's row
+    lock lets one through; the other is told it is already under appeal."""
+    from django.utils import timezone
+
+    from reviews.errors import AppealNotAllowed
+    from reviews.models import Appeal
+    from reviews.services import appeals
+
+    def file(actor):
+        return appeals.appeal_file(
+            original=fresh(denied),
+            actor=actor,
+            appellant_kind="member",
+            appellant_name="Peter Progressive",
+            received_at=timezone.now(),
+            urgency="standard",
+            reason="I disagree: my MS relapses.",
+        )[0]
+
+    outcomes = at_once({"nina": lambda: file(nurse), "noah": lambda: file(nurse2)})
+    winners = [r for r in outcomes.values() if isinstance(r, Appeal)]
+    assert len(winners) == 1, outcomes
+    losers = [r for r in outcomes.values() if not isinstance(r, Appeal)]
+    assert all(isinstance(r, AppealNotAllowed | StaleCase) for r in losers), losers
+    assert "already under appeal" in str(losers[0])
+    assert Appeal.objects.count() == 1
+    assert Case.objects.filter(status=Case.Status.PHYSICIAN_QUEUE).count() == 1
+    assert CaseEvent.objects.filter(kind="appeal_filed", case=denied).count() == 1
+
+
+def test_two_physicians_claim_an_appeal_at_once_and_one_wins(appeal, physician, physician2):
+    """The physician who denied and a colleague press Claim together: the colleague gets it,
+    the denier is refused whatever the timing."""
+    outcomes = at_once(
+        {
+            "pat": lambda: physician_review.case_claim_physician(
+                case=fresh(appeal.case), physician=physician
+            ),
+            "quinn": lambda: physician_review.case_claim_physician(
+                case=fresh(appeal.case), physician=physician2
+            ),
+        }
+    )
+    assert isinstance(outcomes["quinn"], Case), outcomes
+    assert isinstance(outcomes["pat"], PermissionDenied), outcomes
+    assert fresh(appeal.case).assignee == physician2

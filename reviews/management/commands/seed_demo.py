@@ -19,10 +19,11 @@ from reviews.engine import document
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.intake import BACKDATE_GRACE, npi_is_valid
-from reviews.models import Case, Document, DocumentPage, Policy
+from reviews.models import Appeal, Case, Document, DocumentPage, Policy
 from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
+from reviews.services.appeals import appeal_file
 from reviews.services.cases import case_create
 from reviews.services.documents import document_add_many, document_extract_text
 from reviews.services.indications import case_indication_choose
@@ -33,6 +34,8 @@ DEMO_USERS = [
     # username, first, last, role, staff (the Django admin is where policy admins work)
     ("nurse", "Nora", "Reyes, RN", roles.NURSE, False),
     ("physician", "Philip", "Osei, MD", roles.PHYSICIAN, False),
+    # A second physician, who took no part in the demo denials: appeals are theirs to decide.
+    ("physician2", "Rosa", "Ibarra, MD", roles.PHYSICIAN, False),
     ("policyadmin", "Paula", "Adams, PharmD", roles.POLICY_ADMIN, True),
     ("auditor", "Aditi", "Rao", roles.AUDITOR, False),
 ]
@@ -378,6 +381,38 @@ def _pdf(title: str, pages: list[list[str]]) -> bytes:
             pdf.multi_cell(0, 6, line)
             pdf.ln(1)
     return bytes(pdf.output())
+
+
+APPEALED_MEMBER = "DEMO-1022"  # denied for concurrent Tysabri; the prescriber appeals
+
+
+def appeal_letter(spec: DemoCase, received: date) -> bytes:
+    return _pdf(
+        "Appeal: letter of medical necessity",
+        [
+            [
+                f"Patient: {spec.member_name}. Date of birth: {spec.dob:%Y-%m-%d}. "
+                f"Member ID {spec.member_id}.",
+                f"Diagnosis: {spec.codes[0]}. Prescriber: {spec.prescriber}, {spec.specialty}.",
+                f"Date: {received:%Y-%m-%d}. I ask you to reconsider the denial of "
+                f"{spec.drug}. Tysabri was stopped before the request was sent; the request "
+                "is a switch of therapy, not concurrent use.",
+            ]
+        ],
+    )
+
+
+def tysabri_stopped(spec: DemoCase) -> bytes:
+    return _pdf(
+        "Medication list (updated)",
+        [
+            [
+                f"Patient: {spec.member_name}. Date of birth: {spec.dob:%Y-%m-%d}.",
+                "Tysabri (natalizumab): stopped; last infusion before the request.",
+                "Vitamin D 2000 IU daily: continues.",
+            ]
+        ],
+    )
 
 
 def _stop_text(name: str, stop: int | None, received: date) -> str:
@@ -1085,6 +1120,37 @@ class Command(BaseCommand):
         created += sum(self._policy_case(spec, nurse) for spec in POLICY_CASES)
         total = len(CASES) + len(POLICY_CASES)
         self.stdout.write(f"demo cases: {created} created, {total - created} already there")
+        self._appeal(nurse)
+
+    @transaction.atomic
+    def _appeal(self, nurse) -> None:
+        """The prescriber's appeal of one demo denial, waiting for the second physician (the
+        first denied it, so may not take it)."""
+        denied = Case.objects.filter(member_id=APPEALED_MEMBER, status=Case.Status.DENIED).first()
+        if denied is None or Appeal.objects.filter(original=denied).exists():
+            return
+        spec = next(spec for spec in CASES if spec.member_id == APPEALED_MEMBER)
+        received = timezone.localdate()
+        slug = spec.member_name.lower().replace(" ", "-")
+        files = [
+            SimpleUploadedFile(f"appeal-letter-{slug}.pdf", appeal_letter(spec, received)),
+            SimpleUploadedFile(f"medication-list-{slug}-updated.pdf", tysabri_stopped(spec)),
+        ]
+        appeal, _ = appeal_file(
+            original=denied,
+            actor=nurse,
+            appellant_kind=Appeal.AppellantKind.PRESCRIBER,
+            appellant_name=spec.prescriber,
+            received_at=timezone.now().replace(microsecond=0),
+            urgency=Case.Urgency.STANDARD,
+            reason="Tysabri was stopped before the request; the updated medication list "
+            "shows it. Please review the denial as a switch, not concurrent use.",
+            documents=files,
+            document_kind=Document.Kind.LETTER_OF_MEDICAL_NECESSITY,
+        )
+        for added in appeal.case.documents.all():
+            document_extract_text(document_id=added.pk)
+        self.stdout.write(f"created appeal {appeal.case.reference} of {denied.reference}")
 
     def _policies(self) -> None:
         for path in sorted(Path(settings.BASE_DIR).glob(POLICIES)):
