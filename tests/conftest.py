@@ -36,6 +36,7 @@ pytest_plugins = [
     "tests.policy_fixtures",
     "tests.review_fixtures",
     "tests.physician_fixtures",
+    "tests.claims_fixtures",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -2,6 +2,12 @@ from reviews.models.answers import CriterionAnswer
 from reviews.models.api import IdempotencyKey
 from reviews.models.audit import AccessEvent, CaseEvent
 from reviews.models.case import Case, CaseMedication, ReferenceSequence
+from reviews.models.claims import (
+    AdjustmentCode,
+    AuthorizationBalance,
+    ClaimLine,
+    ClaimLineEvent,
+)
 from reviews.models.core import Capability, WorkerHeartbeat
 from reviews.models.deadlines import DeadlineRule
 from reviews.models.decisions import Determination, InfoRequest, PeerToPeer
@@ -29,6 +35,8 @@ from reviews.models.policy_edits import PolicyEdit
 
 __all__ = [
     "AccessEvent",
+    "AdjustmentCode",
+    "AuthorizationBalance",
     "Capability",
     "Case",
     "CaseClinicalEvent",
@@ -36,6 +44,8 @@ __all__ = [
     "CaseLab",
     "CaseMedication",
     "CaseTherapy",
+    "ClaimLine",
+    "ClaimLineEvent",
     "Criterion",
     "CriterionAnswer",
     "DeadlineRule",

@@ -96,6 +96,7 @@ class CaseEventKind(models.TextChoices):
     FACT_ADDED = "fact_added", "Clinical fact added"
     FACT_CORRECTED = "fact_corrected", "Clinical fact corrected"
     INDICATION_CHOSEN = "indication_chosen", "Indication chosen"
+    CLAIM_LINE = "claim_line", "Claim line counted"
 
 
 # What a status change was, read from its two statuses (the event stores both): the label the
