@@ -18,6 +18,7 @@ from reviews.models import (
     CaseLab,
     CaseMedication,
     CaseTherapy,
+    ClaimLine,
     CriterionAnswer,
     Determination,
     Document,
@@ -892,3 +893,73 @@ class ClaimOut(serializers.Serializer):
 
 # The intake row of each kind of fact, for a fact added during review.
 FACT_VALUES = {"lab": LabIn, "therapy": TherapyIn, "event": ClinicalEventIn}
+
+
+# ---- claim lines -------------------------------------------------------------------------------
+
+
+class ClaimLineIn(serializers.Serializer):
+    """A claim line; the claims service judges codes, NPIs and modifiers."""
+
+    claim_line_id = serializers.CharField(
+        max_length=64, help_text="The sender's id: sent again, the first result is returned."
+    )
+    member_id = serializers.CharField(max_length=40)
+    date_of_service = serializers.DateField()
+    hcpcs_code = serializers.CharField(max_length=10)
+    ndc = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    units = serializers.IntegerField(min_value=1)
+    modifiers = serializers.ListField(
+        child=serializers.CharField(max_length=4), required=False, default=list, max_length=10
+    )
+    billed_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    billing_npi = serializers.CharField(max_length=20)
+    rendering_npi = serializers.CharField(max_length=20)
+    participating = serializers.BooleanField(
+        help_text="true: the provider is in the plan's network."
+    )
+
+
+class ClaimLineFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[("", "Any"), *ClaimLine.Status.choices], required=False, default=""
+    )
+
+
+class ClaimLineOut(serializers.ModelSerializer):
+    authorization_number = serializers.CharField(
+        source="authorization.authorization_number", default=None, allow_null=True
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClaimLine
+        fields = [
+            "id",
+            "url",
+            "claim_line_id",
+            "member_id",
+            "date_of_service",
+            "hcpcs_code",
+            "ndc",
+            "units",
+            "modifiers",
+            "billed_amount",
+            "billing_npi",
+            "rendering_npi",
+            "participating",
+            "status",
+            "remark_code",
+            "units_paid",
+            "units_denied",
+            "carc",
+            "group_code",
+            "authorization_number",
+            "review_reason",
+            "resolution_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_url(self, line: ClaimLine) -> str:
+        return reverse("api:claim-line-detail", args=[line.pk])

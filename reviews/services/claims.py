@@ -483,4 +483,3 @@ def claim_line_resolve(
         extra={"action": action, "reason": locked.resolution_reason},
     )
     return locked
-
