@@ -29,6 +29,7 @@ from reviews.models import (
     TherapyOutcome,
 )
 from reviews.models.decisions import x12_action_code_for_case
+from reviews.selectors.claims import authorization_units
 
 # ---- input: derived from the pages' forms ----------------------------------------------------
 
@@ -691,12 +692,22 @@ class EvaluationOut(serializers.Serializer):
     dosing_differences = serializers.ListField(child=serializers.CharField())
 
 
+class ClaimUnitsOut(serializers.Serializer):
+    authorized = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
 class DeterminationOut(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username")
     policy_version = serializers.IntegerField(
         source="policy_version.number", default=None, allow_null=True
     )
     x12_action_code = serializers.SerializerMethodField()
+    claim_units = serializers.SerializerMethodField(
+        help_text="Billing units authorized, used by claim lines and remaining; null for a "
+        "denial."
+    )
 
     class Meta:
         model = Determination
@@ -716,11 +727,19 @@ class DeterminationOut(serializers.ModelSerializer):
             "authorization_number",
             "x12_action_code",
             "on_time",
+            "claim_units",
         ]
         extra_kwargs = {"on_time": {"help_text": "Decided by the case's due time."}}
 
     def get_x12_action_code(self, determination) -> str:
         return determination.x12_action_code
+
+    @extend_schema_field(ClaimUnitsOut(allow_null=True))
+    def get_claim_units(self, determination) -> dict | None:
+        units = authorization_units(case=determination.case)
+        if units is None:
+            return None
+        return {"authorized": units.authorized, "used": units.used, "remaining": units.remaining}
 
 
 class EventOut(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from reviews.forms.facts import EVENT_KINDS, intake_fact_formsets
 from reviews.forms.intake import SPECIALTIES, CaseIntakeForm, MedicationFormSet
 from reviews.intake import IntakeInvalid
 from reviews.selectors import cases as selectors
+from reviews.selectors.claims import authorization_units
 from reviews.selectors.review import case_returned
 from reviews.services import cases as case_services
 from reviews.services import documents as document_services
@@ -146,6 +147,7 @@ def _detail_page(request, case, upload_form, status=200):
             "upload_form": upload_form,
             "can_upload": permissions.can_intake(request.user),
             "returned": case_returned(case=case),
+            "units": authorization_units(case=case),
         },
         status=status,
     )
