@@ -705,8 +705,7 @@ class DeterminationOut(serializers.ModelSerializer):
     )
     x12_action_code = serializers.SerializerMethodField()
     claim_units = serializers.SerializerMethodField(
-        help_text="Billing units authorized, used by claim lines and remaining; null for a "
-        "denial."
+        help_text="Billing units authorized, used by claim lines and remaining; null for a denial."
     )
 
     class Meta:

@@ -43,9 +43,7 @@ def test_a_line_within_the_authorization_is_paid_and_counted(authorization, exam
     assert CaseEvent.objects.filter(case=authorization.case, kind="claim_line").count() == 1
 
 
-def test_more_units_than_remain_pays_what_remains_and_denies_the_rest_198(
-    authorization, examiner
-):
+def test_more_units_than_remain_pays_what_remains_and_denies_the_rest_198(authorization, examiner):
     receive(examiner, claim_line_id="A", units=14)
     line, _ = receive(examiner, claim_line_id="B", units=3)
     assert (line.status, line.units_paid, line.units_denied) == ("partially_paid", 1, 2)
@@ -80,9 +78,7 @@ def test_a_date_outside_the_period_is_denied_15(authorization, examiner):
     assert line.carc == "15"
 
 
-def test_an_authorization_for_another_drug_is_denied_15(
-    two_indications, authorization, examiner
-):
+def test_an_authorization_for_another_drug_is_denied_15(two_indications, authorization, examiner):
     # The member's only authorization is for the first policy's drug; this line is for the
     # other policy's code, on a date the authorization covers.
     code = two_indications.policy.drugs.get().hcpcs_codes[0]
@@ -133,9 +129,7 @@ def test_an_examiner_pays_or_denies_a_pended_line(authorization, examiner):
     assert ClaimLineEvent.objects.filter(line=other, kind="resolved").exists()
 
 
-def test_the_same_id_returns_the_first_result_and_other_contents_conflict(
-    authorization, examiner
-):
+def test_the_same_id_returns_the_first_result_and_other_contents_conflict(authorization, examiner):
     first, created = receive(examiner, units=2)
     again, created_again = receive(examiner, units=2)
     assert created and not created_again and again.pk == first.pk
