@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -155,14 +156,50 @@ def authorizations_build(count: int, *, today, truncate: bool = True):
     return hcpcs, user
 
 
-def lines_adjudicate(count: int, *, authorizations: int, hcpcs: str, examiner, today, seed=2026):
-    """`count` lines through the real service; (seconds, Counter of outcomes)."""
+def lines_adjudicate(
+    count: int, *, authorizations: int, hcpcs: str, examiner, today, seed=2026, workers=1
+):
+    """`count` lines through the real service, by `workers` threads (each its own database
+    connection, as concurrent API requests are); (seconds, Counter of outcomes)."""
+    from django.db import connection
+
+    outcomes: Counter[str] = Counter()
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(part: int) -> None:
+        try:
+            found = _lines(
+                range(part, count, workers), authorizations, hcpcs, examiner, today, seed
+            )
+            with lock:
+                outcomes.update(found)
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+        finally:
+            if workers > 1:
+                connection.close()
+
+    started = time.perf_counter()
+    if workers == 1:
+        work(0)
+    else:
+        threads = [threading.Thread(target=work, args=(part,)) for part in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started, outcomes
+
+
+def _lines(numbers, authorizations: int, hcpcs: str, examiner, today, seed) -> Counter[str]:
     from reviews.services.claims import claim_line_data, claim_line_receive
 
-    rng = random.Random(seed)  # noqa: S311 - a repeatable sample, not secrets
     outcomes: Counter[str] = Counter()
-    started = time.perf_counter()
-    for i in range(count):
+    for i in numbers:
+        rng = random.Random(seed * 1_000_003 + i)  # noqa: S311 - repeatable per line
         # About 10% of members have no authorization; 3% of dates fall outside the period;
         # 3% of lines carry neither JZ nor JW.
         member = rng.randrange(int(authorizations * 1.1) or 1)
@@ -184,13 +221,16 @@ def lines_adjudicate(count: int, *, authorizations: int, hcpcs: str, examiner, t
         )
         line, _ = claim_line_receive(actor=examiner, data=data)
         outcomes[f"{line.status} {line.carc}".strip()] += 1
-    return time.perf_counter() - started, outcomes
+    return outcomes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--authorizations", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="threads sending lines at once (default 1)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "priorauth.settings")
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_claims")
@@ -207,10 +247,16 @@ def main() -> None:
     hcpcs, examiner = authorizations_build(args.authorizations, today=today)
     print(f"built {args.authorizations:,} authorizations in {time.perf_counter() - started:.1f} s")
     seconds, outcomes = lines_adjudicate(
-        args.lines, authorizations=args.authorizations, hcpcs=hcpcs, examiner=examiner, today=today
+        args.lines,
+        authorizations=args.authorizations,
+        hcpcs=hcpcs,
+        examiner=examiner,
+        today=today,
+        workers=args.workers,
     )
     print(
-        f"adjudicated {args.lines:,} lines in {seconds:.1f} s: {args.lines / seconds:,.0f} lines/s"
+        f"adjudicated {args.lines:,} lines with {args.workers} worker(s) in {seconds:.1f} s: "
+        f"{args.lines / seconds:,.0f} lines/s"
     )
     for outcome, n in sorted(outcomes.items()):
         print(f"  {outcome:<20} {n:>8,}")

@@ -181,15 +181,14 @@ def claim_line_receive(*, actor, data: ClaimLineData) -> tuple[ClaimLine, bool]:
     the first line as it stands (created False); with other contents, ClaimLineConflict."""
     if not permissions.can_examine_claims(actor):
         raise PermissionDenied("Only claims examiners may enter claim lines.")
-    existing = ClaimLine.objects.filter(claim_line_id=data.claim_line_id).first()
-    if existing is not None:
-        return _same_line(existing, data), False
+    # No read first: a new id (the usual case) costs no extra query; a repeated one fails
+    # the unique index and is read then.
     try:
         with transaction.atomic():
             return _receive(actor=actor, data=data), True
     except IntegrityError:
-        # Sent twice at once: the other request inserted the id first (its unique index
-        # made this insert wait for it, then fail).
+        # Sent before, or twice at once: the other request inserted the id first (its
+        # unique index made this insert wait for it, then fail).
         existing = ClaimLine.objects.filter(claim_line_id=data.claim_line_id).first()
         if existing is None:
             raise
@@ -252,14 +251,16 @@ def _receive(*, actor, data: ClaimLineData) -> ClaimLine:
         policy_version=version,
         entered_by=actor,
     )
-    ClaimLineEvent.objects.create(
+    received = ClaimLineEvent(
         line=line,
         actor=actor,
         kind=ClaimLineEvent.Kind.RECEIVED,
         to_status=line.status,
         payload={"remark_code": line.remark_code, "policy_version": version.pk},
     )
-    return _adjudicate(line=line, actor=actor, context=context, check_waste=True)
+    return _adjudicate(
+        line=line, actor=actor, context=context, check_waste=True, earlier=[received]
+    )
 
 
 def _context(data: ClaimLineData) -> _Context:
@@ -274,7 +275,7 @@ def _context(data: ClaimLineData) -> _Context:
     drug_ids = {d.pk for d in drugs}
     decisions = list(
         Determination.objects.filter(case__member_id=data.member_id)
-        .select_related("case", "policy_version")
+        .select_related("case__policy", "policy_version")
         .order_by("approval_start", "pk")
     )
     approvals = [d for d in decisions if d.outcome in APPROVALS]
@@ -338,7 +339,10 @@ def _balance_locked(determination: Determination, *, hcpcs: str, version) -> Aut
     return AuthorizationBalance.objects.select_for_update().get(pk=determination.pk)
 
 
-def _adjudicate(*, line: ClaimLine, actor, context: _Context, check_waste: bool) -> ClaimLine:
+def _adjudicate(
+    *, line: ClaimLine, actor, context: _Context, check_waste: bool, earlier=()
+) -> ClaimLine:
+    """earlier: events of the line not yet written, written with this one (one INSERT)."""
     dos = line.date_of_service
     covers = [a for a in context.approvals if a.approval_start <= dos <= a.approval_end]
     covering = [a for a in covers if context.for_drug(a)]
@@ -377,10 +381,12 @@ def _adjudicate(*, line: ClaimLine, actor, context: _Context, check_waste: bool)
     line.units_denied = outcome.units_denied
     line.carc = outcome.carc
     line.group_code = _group_code(line, version) if outcome.units_denied else ""
-    line.authorization_id = outcome.authorization
+    line.authorization = next((a for a in covering if a.pk == outcome.authorization), None)
     line.review_reason = outcome.review_reason
     line.save()
-    _record(line=line, actor=actor, kind=ClaimLineEvent.Kind.ADJUDICATED, before=before)
+    _record(
+        line=line, actor=actor, kind=ClaimLineEvent.Kind.ADJUDICATED, before=before, earlier=earlier
+    )
     return line
 
 
@@ -392,7 +398,9 @@ def _group_code(line: ClaimLine, version: PolicyVersion) -> str:
     return version.group_code_not_participating
 
 
-def _record(*, line: ClaimLine, actor, kind: str, before: str, extra: dict | None = None) -> None:
+def _record(
+    *, line: ClaimLine, actor, kind: str, before: str, extra: dict | None = None, earlier=()
+) -> None:
     payload = {
         "claim_line_id": line.claim_line_id,
         "units": line.units,
@@ -403,13 +411,18 @@ def _record(*, line: ClaimLine, actor, kind: str, before: str, extra: dict | Non
         "remark_code": line.remark_code,
         **(extra or {}),
     }
-    ClaimLineEvent.objects.create(
-        line=line,
-        actor=actor,
-        kind=kind,
-        from_status=before,
-        to_status=line.status,
-        payload=payload,
+    ClaimLineEvent.objects.bulk_create(
+        [
+            *earlier,
+            ClaimLineEvent(
+                line=line,
+                actor=actor,
+                kind=kind,
+                from_status=before,
+                to_status=line.status,
+                payload=payload,
+            ),
+        ]
     )
     if line.authorization_id:
         # The case's own trail shows what was counted against its authorization.
