@@ -335,7 +335,7 @@ def billing_units(formset) -> list[dict[str, str]]:
     return [
         {
             "hcpcs": f.cleaned_data["hcpcs"][0],
-            "amount": str(f.cleaned_data["amount"].normalize()),
+            "amount": format(f.cleaned_data["amount"].normalize(), "f"),
             "unit": f.cleaned_data["unit"].strip(),
         }
         for f in formset
