@@ -190,3 +190,7 @@ class ClaimLineEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.kind}"
+
+    @property
+    def to_status_label(self) -> str:
+        return ClaimLineStatus(self.to_status).label if self.to_status else ""
