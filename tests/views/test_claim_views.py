@@ -111,6 +111,7 @@ def test_the_case_page_shows_units_and_lines(client, nurse, examiner, authorizat
     body = page.content.decode()
     assert "15 authorized, 4 used, 11 remaining" in body
     assert "CASE-1" in body
+    assert "Claim line CASE-1: 4 of 4 units paid" in body  # the timeline
 
 
 def test_the_case_page_before_any_claim(client, nurse, authorization):
