@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         # Deadline rules are edited, never deleted: cases point at the rule they came from.
         *(f"reviews.{action}_deadlinerule" for action in ("add", "change", "view")),
+        # Claim adjustment code wording: kept current, never deleted (claim lines name them).
+        *(f"reviews.{action}_adjustmentcode" for action in ("add", "change", "view")),
     ],
     AUDITOR: ["reviews.view_cases", "reviews.view_audit"],
     # Enters claim lines and resolves those pended for review; sees no case pages.
