@@ -118,3 +118,11 @@ def test_the_case_page_before_any_claim(client, nurse, authorization):
     client.force_login(nurse)
     body = client.get(reverse("reviews:case-detail", args=[authorization.case_id])).content
     assert b"15 authorized, 0 used, 15 remaining" in body
+
+
+def test_the_home_page_counts_lines_pended_for_review(client, examiner, authorization):
+    receive(examiner, claim_line_id="HOME-1", modifiers=[])
+    client.force_login(examiner)
+    body = client.get(reverse("home")).content.decode()
+    assert "1 line pended for review." in body
+    assert "no role yet" not in body
