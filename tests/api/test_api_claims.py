@@ -120,3 +120,9 @@ def test_the_openapi_description_has_the_claim_endpoints(client):
     assert {"post", "get"} <= set(schema["paths"]["/api/v1/claims/"])
     assert "get" in schema["paths"]["/api/v1/claims/{line_id}/"]
     assert "ClaimLineInRequest" in schema["components"]["schemas"]
+
+
+def test_the_case_says_units_authorized_used_and_remaining(authorized, examiner, nurse):
+    client_for(examiner).post(f"{API}/claims/", body(units=3), format="json")
+    case = client_for(nurse).get(f"{API}/cases/{authorized.case_id}/").json()
+    assert case["determination"]["claim_units"] == {"authorized": 15, "used": 3, "remaining": 12}

@@ -175,3 +175,29 @@ def test_bad_input_names_its_field(field, value):
 def test_only_a_claims_examiner_enters_lines(kesimpta, nurse):
     with pytest.raises(PermissionDenied):
         receive(nurse)
+
+
+def test_a_lines_trail_is_append_only(authorization, examiner):
+    from django.db import connection, transaction
+
+    line, _ = receive(examiner)
+    with pytest.raises(PermissionError):
+        ClaimLineEvent.objects.filter(line=line).update(kind="resolved")
+    if connection.vendor == "postgresql":  # the database refuses it too
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("UPDATE reviews_claimlineevent SET kind = 'resolved'")
+
+
+def test_the_balance_can_never_be_overspent_in_the_database(authorization, examiner):
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    receive(examiner, units=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuthorizationBalance.objects.filter(pk=authorization.pk).update(
+            units_used=F("units_authorized") + 1
+        )
