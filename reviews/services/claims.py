@@ -240,7 +240,9 @@ def _receive(*, actor, data: ClaimLineData) -> ClaimLine:
     version = context.version
     values = asdict(data)
     values["modifiers"] = list(data.modifiers)
-    line = ClaimLine.objects.create(
+    # Pended, then adjudicated before its one INSERT (the trail records both steps); a
+    # claim line id already taken fails that INSERT and rolls the adjudication back.
+    line = ClaimLine(
         **values,
         status=ClaimLine.Status.PENDED,
         remark_code=(
@@ -328,15 +330,22 @@ def authorization_units_authorized(
 
 
 def _balance_locked(determination: Determination, *, hcpcs: str, version) -> AuthorizationBalance:
-    AuthorizationBalance.objects.get_or_create(
-        determination=determination,
-        defaults={
-            "units_authorized": authorization_units_authorized(
-                determination, hcpcs=hcpcs, version=version
-            )
-        },
-    )
-    return AuthorizationBalance.objects.select_for_update().get(pk=determination.pk)
+    """The authorization's balance row, locked; made on its first line."""
+    locked = AuthorizationBalance.objects.select_for_update()
+    balance = locked.filter(pk=determination.pk).first()
+    if balance is None:
+        try:
+            with transaction.atomic():
+                AuthorizationBalance.objects.create(
+                    determination=determination,
+                    units_authorized=authorization_units_authorized(
+                        determination, hcpcs=hcpcs, version=version
+                    ),
+                )
+        except IntegrityError:
+            pass  # another line made it first: lock theirs
+        balance = locked.get(pk=determination.pk)
+    return balance
 
 
 def _adjudicate(
