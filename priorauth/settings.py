@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerEnum": "reviews.models.review.CriterionAnswer.Value",
         "LetterStatusEnum": "reviews.models.physician.Letter.Status",
         "PolicyVersionStatusEnum": "reviews.models.policy.PolicyVersion.Status",
+        "ClaimLineStatusEnum": "reviews.models.claims.ClaimLineStatus",
     },
     # The documentation page's assets come from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

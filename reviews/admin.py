@@ -303,7 +303,20 @@ class PolicyVersionAdmin(PolicyAdminOnly, admin.ModelAdmin):
                     "physician_review_text",
                     "claim_edits_text",
                     "remark_codes",
+                    ("remark_code_with_authorization", "remark_code_without_authorization"),
                     "liability_text",
+                    ("group_code_participating", "group_code_not_participating"),
+                ]
+            },
+        ),
+        (
+            "Claims",
+            {
+                "fields": [
+                    "billing_units",
+                    ("waste_applies", "waste_single_dose", "waste_jz_required"),
+                    "waste_jw_allowance_units",
+                    "waste_source",
                 ]
             },
         ),

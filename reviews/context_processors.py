@@ -13,6 +13,7 @@ def roles(request) -> dict:
             "physician": permissions.can_review_as_physician(user),
             "policies": permissions.can_manage_policies(user),
             "audit": permissions.can_view_audit(user),
+            "claims": permissions.can_examine_claims(user),
             "role_names": ", ".join(sorted(g.name for g in user.groups.all())) or "No role",
         }
     }

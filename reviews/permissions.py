@@ -35,3 +35,7 @@ def can_manage_policies(user: User) -> bool:
 
 def can_view_audit(user: User) -> bool:
     return _has(user, "view_audit")
+
+
+def can_examine_claims(user: User) -> bool:
+    return _has(user, "examine_claims")

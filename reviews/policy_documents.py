@@ -45,7 +45,19 @@ EDITS_FIELDS = {
     "physician_review": "physician_review_text",
     "claim_edits": "claim_edits_text",
     "remark_codes": "remark_codes",
+    "remark_code_with_authorization": "remark_code_with_authorization",
+    "remark_code_without_authorization": "remark_code_without_authorization",
     "liability": "liability_text",
+    "group_code_participating": "group_code_participating",
+    "group_code_not_participating": "group_code_not_participating",
+}
+# version.claims.waste key -> model field (claims.billing_units is the field billing_units).
+WASTE_FIELDS = {
+    "applies": "waste_applies",
+    "single_dose": "waste_single_dose",
+    "jz_required": "waste_jz_required",
+    "jw_allowance_units": "waste_jw_allowance_units",
+    "source": "waste_source",
 }
 PATH_FIELDS = {"initial": "path_initial_name", "continuation": "path_continuation_name"}
 NODE_FIELDS = ("title", "text", "note", "explanation", "plain_language")
@@ -67,6 +79,8 @@ def version_fields_from_document(doc: dict[str, Any]) -> dict[str, Any]:
         fields[field] = fields[field] or ""
     for key, field in PATH_FIELDS.items():
         fields[field] = version["paths"][key]
+    fields["billing_units"] = [dict(unit) for unit in version["claims"]["billing_units"]]
+    fields.update({field: version["claims"]["waste"][key] for key, field in WASTE_FIELDS.items()})
     return fields
 
 
@@ -195,6 +209,10 @@ def version_document_raw(version: PolicyVersion) -> dict[str, Any]:
             for key, field in mapping.items()
         }
     body["paths"] = version.path_names
+    body["claims"] = {
+        "billing_units": list(version.billing_units or []),
+        "waste": {key: getattr(version, field) for key, field in WASTE_FIELDS.items()},
+    }
     body["lists"] = {
         lst.key: {
             "title": lst.title,

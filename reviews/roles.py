@@ -1,4 +1,4 @@
-"""The four roles and what each may do. One table; `roles_sync` makes the groups match it.
+"""The roles and what each may do. One table; `roles_sync` makes the groups match it.
 
 Only a physician reviewer may deny: policy 2020910 ("Edits and Denials"), URAC UM 12 and
 NCQA UM 4. That is why `issue_denial` belongs to the physician role alone.
@@ -8,6 +8,7 @@ NURSE = "Nurse reviewer"
 PHYSICIAN = "Physician reviewer"
 POLICY_ADMIN = "Policy admin"
 AUDITOR = "Auditor"
+CLAIMS_EXAMINER = "Claims examiner"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     NURSE: ["reviews.view_cases", "reviews.intake_case", "reviews.review_as_nurse"],
@@ -35,8 +36,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         # Deadline rules are edited, never deleted: cases point at the rule they came from.
         *(f"reviews.{action}_deadlinerule" for action in ("add", "change", "view")),
+        # Claim adjustment code wording: kept current, never deleted (claim lines name them).
+        *(f"reviews.{action}_adjustmentcode" for action in ("add", "change", "view")),
     ],
     AUDITOR: ["reviews.view_cases", "reviews.view_audit"],
+    # Enters claim lines and resolves those pended for review; sees no case pages.
+    CLAIMS_EXAMINER: ["reviews.examine_claims"],
 }
 
 

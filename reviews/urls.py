@@ -4,6 +4,7 @@ from reviews import views
 from reviews.views import appeals as appeal_views
 from reviews.views import audit as audit_views
 from reviews.views import cases as case_views
+from reviews.views import claims as claim_views
 from reviews.views import facts as fact_views
 from reviews.views import letters as letter_views
 from reviews.views import nurse as nurse_views
@@ -156,4 +157,16 @@ urlpatterns += [
     path("audit/", audit_views.audit_search_view, name="audit-search"),
     path("audit/export.csv", audit_views.audit_export_view, name="audit-export"),
     path("cases/<int:case_id>/audit/", audit_views.case_audit_view, name="case-audit"),
+]
+
+# Claims (claims examiners): claim lines entered, listed, read and resolved.
+urlpatterns += [
+    path("claims/", claim_views.claim_line_list_view, name="claim-line-list"),
+    path("claims/new/", claim_views.claim_line_create_view, name="claim-line-create"),
+    path("claims/<int:line_id>/", claim_views.claim_line_detail_view, name="claim-line-detail"),
+    path(
+        "claims/<int:line_id>/resolve/",
+        claim_views.claim_line_resolve_view,
+        name="claim-line-resolve",
+    ),
 ]

@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.review_fixtures",
     "tests.physician_fixtures",
     "tests.appeal_fixtures",
+    "tests.claims_fixtures",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -25,6 +25,7 @@ from reviews.errors import (
     TermsChanged,
 )
 from reviews.intake import IntakeInvalid
+from reviews.services.claims import ClaimLineConflict, ClaimLineInvalid, ClaimLineNotPended
 
 # A state the request cannot change right now, rather than a mistake in the request.
 CONFLICTS = (
@@ -36,6 +37,8 @@ CONFLICTS = (
     PolicyVersionLocked,
     IdempotencyKeyReused,
     TermsChanged,
+    ClaimLineConflict,
+    ClaimLineNotPended,
 )
 
 
@@ -82,6 +85,8 @@ def exception_handler(exc, context):
         exc = Invalid(exc.errors)
     elif isinstance(exc, ContinuationRefused):
         exc = Invalid({"continues": [str(exc)]}, detail=str(exc))
+    elif isinstance(exc, ClaimLineInvalid):
+        exc = Invalid({field: [message] for field, message in exc.problems.items()})
     elif isinstance(exc, ReviewError):
         exc = Invalid({"non_field_errors": [str(exc)]}, detail=str(exc))
     response = drf_exception_handler(exc, context)

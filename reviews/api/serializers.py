@@ -18,6 +18,7 @@ from reviews.models import (
     CaseLab,
     CaseMedication,
     CaseTherapy,
+    ClaimLine,
     CriterionAnswer,
     Determination,
     Document,
@@ -28,6 +29,7 @@ from reviews.models import (
     TherapyOutcome,
 )
 from reviews.models.decisions import x12_action_code_for_case
+from reviews.selectors.claims import authorization_units
 
 # ---- input: derived from the pages' forms ----------------------------------------------------
 
@@ -700,12 +702,21 @@ class EvaluationOut(serializers.Serializer):
     dosing_differences = serializers.ListField(child=serializers.CharField())
 
 
+class ClaimUnitsOut(serializers.Serializer):
+    authorized = serializers.IntegerField()
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
 class DeterminationOut(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username")
     policy_version = serializers.IntegerField(
         source="policy_version.number", default=None, allow_null=True
     )
     x12_action_code = serializers.SerializerMethodField()
+    claim_units = serializers.SerializerMethodField(
+        help_text="Billing units authorized, used by claim lines and remaining; null for a denial."
+    )
 
     class Meta:
         model = Determination
@@ -725,11 +736,19 @@ class DeterminationOut(serializers.ModelSerializer):
             "authorization_number",
             "x12_action_code",
             "on_time",
+            "claim_units",
         ]
         extra_kwargs = {"on_time": {"help_text": "Decided by the case's due time."}}
 
     def get_x12_action_code(self, determination) -> str:
         return determination.x12_action_code
+
+    @extend_schema_field(ClaimUnitsOut(allow_null=True))
+    def get_claim_units(self, determination) -> dict | None:
+        units = authorization_units(case=determination.case)
+        if units is None:
+            return None
+        return {"authorized": units.authorized, "used": units.used, "remaining": units.remaining}
 
 
 class EventOut(serializers.ModelSerializer):
@@ -993,3 +1012,73 @@ class AppealStatusOut(serializers.Serializer):
     window = AppealWindowOut(allow_null=True)
     appeal = AppealOut(allow_null=True, help_text="The appeal filed against this case.")
     appeal_of = AppealOut(allow_null=True, help_text="The appeal this case decides.")
+
+
+# ---- claim lines -------------------------------------------------------------------------------
+
+
+class ClaimLineIn(serializers.Serializer):
+    """A claim line; the claims service judges codes, NPIs and modifiers."""
+
+    claim_line_id = serializers.CharField(
+        max_length=64, help_text="The sender's id: sent again, the first result is returned."
+    )
+    member_id = serializers.CharField(max_length=40)
+    date_of_service = serializers.DateField()
+    hcpcs_code = serializers.CharField(max_length=10)
+    ndc = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    units = serializers.IntegerField(min_value=1)
+    modifiers = serializers.ListField(
+        child=serializers.CharField(max_length=4), required=False, default=list, max_length=10
+    )
+    billed_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    billing_npi = serializers.CharField(max_length=20)
+    rendering_npi = serializers.CharField(max_length=20)
+    participating = serializers.BooleanField(
+        help_text="true: the provider is in the plan's network."
+    )
+
+
+class ClaimLineFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[("", "Any"), *ClaimLine.Status.choices], required=False, default=""
+    )
+
+
+class ClaimLineOut(serializers.ModelSerializer):
+    authorization_number = serializers.CharField(
+        source="authorization.authorization_number", default=None, allow_null=True
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClaimLine
+        fields = [
+            "id",
+            "url",
+            "claim_line_id",
+            "member_id",
+            "date_of_service",
+            "hcpcs_code",
+            "ndc",
+            "units",
+            "modifiers",
+            "billed_amount",
+            "billing_npi",
+            "rendering_npi",
+            "participating",
+            "status",
+            "remark_code",
+            "units_paid",
+            "units_denied",
+            "carc",
+            "group_code",
+            "authorization_number",
+            "review_reason",
+            "resolution_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_url(self, line: ClaimLine) -> str:
+        return reverse("api:claim-line-detail", args=[line.pk])

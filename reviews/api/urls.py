@@ -14,6 +14,8 @@ urlpatterns = [
         views.PolicyVersionView.as_view(),
         name="policy-version",
     ),
+    path("claims/", views.ClaimLineListView.as_view(), name="claim-line-list"),
+    path("claims/<int:line_id>/", views.ClaimLineDetailView.as_view(), name="claim-line-detail"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/<int:case_id>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<int:case_id>/documents/", views.DocumentListView.as_view(), name="document-list"),

@@ -31,10 +31,11 @@ from reviews.client_ip import client_ip
 from reviews.errors import StaleCase
 from reviews.forms.decisions import InfoRequestForm, QueueFilterForm, ReturnToNurseForm
 from reviews.forms.review import NONE_FITS, AnswerForm, EscalateForm
-from reviews.models import AccessEvent, Case, Letter
+from reviews.models import AccessEvent, Case, ClaimLine, Letter
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.policy_documents import version_document
 from reviews.selectors import cases as case_selectors
+from reviews.selectors import claims as claim_selectors
 from reviews.selectors import renewals as renewal_selectors
 from reviews.selectors.appeals import appeal_refusal, appeal_summary
 from reviews.selectors.letters import letter_get_for_user
@@ -52,6 +53,7 @@ from reviews.selectors.review import (
 )
 from reviews.services import appeals as appeal_services
 from reviews.services import cases as case_services
+from reviews.services import claims as claim_services
 from reviews.services import documents as document_services
 from reviews.services import facts as fact_services
 from reviews.services import letters as letter_services
@@ -783,3 +785,55 @@ class LetterPdfView(APIView):
         )
         letter_services.letter_record_download(letter=letter, actor=request.user)
         return response
+
+
+# ---- claim lines (claims examiners) -------------------------------------------------------
+
+
+class ClaimLineListView(GenericAPIView):
+    serializer_class = s.ClaimLineOut
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=[c for c, _ in ClaimLine.Status.choices], required=False
+            )
+        ],
+        responses={200: s.ClaimLineOut(many=True), **errors(400)},
+        summary="Claim lines, newest first",
+    )
+    def get(self, request):
+        if not permissions.can_examine_claims(request.user):
+            raise PermissionDenied
+        filters = _validated(s.ClaimLineFiltersIn, request.query_params).validated_data
+        lines = claim_selectors.claim_line_list(user=request.user, status=filters["status"])
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(s.ClaimLineOut(page, many=True).data)
+
+    @extend_schema(
+        request=s.ClaimLineIn,
+        responses={
+            201: s.ClaimLineOut,
+            200: OpenApiResponse(s.ClaimLineOut, description="The claim line id sent again."),
+            **errors(400),
+            409: OpenApiResponse(
+                s.ErrorOut, description="The claim line id was sent before with other contents."
+            ),
+        },
+        summary="Receive a claim line: pend it and adjudicate it",
+    )
+    def post(self, request):
+        if not permissions.can_examine_claims(request.user):
+            raise PermissionDenied("Only claims examiners may enter claim lines.")
+        fields = _validated(s.ClaimLineIn, request.data).validated_data
+        data = claim_services.claim_line_data(**fields)
+        line, created = claim_services.claim_line_receive(actor=request.user, data=data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.ClaimLineOut(line).data, status=code)
+
+
+class ClaimLineDetailView(APIView):
+    @extend_schema(responses={200: s.ClaimLineOut, **errors()}, summary="A claim line")
+    def get(self, request, line_id: int):
+        line = claim_selectors.claim_line_get_for_user(user=request.user, line_id=line_id)
+        return Response(s.ClaimLineOut(line).data)

@@ -542,12 +542,13 @@ class _Section(BaseModel):
             for name, value in data.items()
             if not (self.omit_defaults or name in self.omit_when_default)
             or fields[name].is_required()
-            or value != _default_dump(fields[name].get_default(call_default_factory=True))
+            or value
+            != _default_dump(fields[name].get_default(call_default_factory=True), info.context)
         }
 
 
-def _default_dump(default: Any) -> Any:
-    return default.model_dump() if isinstance(default, BaseModel) else default
+def _default_dump(default: Any, context: Any = None) -> Any:
+    return default.model_dump(context=context) if isinstance(default, BaseModel) else default
 
 
 class CheckRef(_Section):
@@ -836,13 +837,92 @@ class Indication(_Section):
     the requested quantity)."""
 
 
+def _remark_input(value: Any) -> Any:
+    """A bare code (the format before codes had meanings) is a code with no meaning yet."""
+    return {"code": value} if isinstance(value, str) else value
+
+
+class RemarkCode(_Section):
+    """A remark code a claim line pends with, and what the plan means by it."""
+
+    omit_defaults = True
+
+    code: Name
+    meaning: Text = ""
+    """The plan's own meaning of the code, in words an examiner reads."""
+
+    @model_serializer(mode="wrap")
+    def _canonical(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if info.context and info.context.get("canonical") and not self.meaning:
+            return self.code  # written as before meanings existed: [M3M, M4M]
+        return data
+
+
+GROUP_CODES = ("CO", "PR", "OA", "PI")
+
+
 class EditsAndDenials(_Section):
+    omit_when_default = frozenset(
+        {
+            "remark_code_with_authorization",
+            "remark_code_without_authorization",
+            "group_code_participating",
+            "group_code_not_participating",
+        }
+    )
+
     heading: Text = ""
     prior_approval: Text = ""
     physician_review: Text = ""
     claim_edits: Text = ""
-    remark_codes: Names = []
+    remark_codes: _list(Annotated[RemarkCode, BeforeValidator(_remark_input)]) = []
+    """The codes a claim line for one of the policy's HCPCS codes pends with; a bare code
+    is a code whose meaning is not written yet."""
+    remark_code_with_authorization: Text = ""
+    """The remark code a line pends with when the member has an authorization on file for
+    the drug; empty: none."""
+    remark_code_without_authorization: Text = ""
+    """The remark code a line pends with when the member has none; empty: none."""
     liability: Text = ""
+    group_code_participating: _choice(*GROUP_CODES) = "CO"
+    """The claim adjustment group code of a denial when the provider is participating
+    (CO: the provider writes the charge off)."""
+    group_code_not_participating: _choice(*GROUP_CODES) = "PR"
+    """The group code of a denial when the provider is not participating."""
+
+
+class BillingUnit(_Section):
+    """What one billed unit of a HCPCS code is: an authorization's quantity (in `unit`)
+    divided by `amount` gives the units a claim may spend."""
+
+    hcpcs: HcpcsCode
+    amount: DecimalNumber
+    unit: Name
+
+
+class WasteRule(_Section):
+    """Discarded-drug (JW/JZ modifier) rules for a drug given by a healthcare professional."""
+
+    omit_when_default = frozenset({"source"})
+
+    applies: Flag = False
+    """false: no JW/JZ rule; lines are paid without looking at those modifiers."""
+    single_dose: Flag = False
+    """The product comes in single-dose containers (the rules apply to those only)."""
+    jz_required: Flag = False
+    """A line with no discarded amount must carry JZ; without JW or JZ it pends for review."""
+    jw_allowance_units: Annotated[int, Strict(), Ge(0), _salvage(lambda _: 0)] = 0
+    """The most units a JW (discarded amount) line may bill; more pends for review."""
+    source: Text = ""
+    """Where the rule comes from (the plan's policy, CMS's JW/JZ policy...)."""
+
+
+class Claims(_Section):
+    """How claim lines for the policy's drugs are counted and checked."""
+
+    billing_units: _list(BillingUnit) = []
+    waste: WasteRule = WasteRule()
 
 
 class Paths(_Section):
@@ -853,7 +933,7 @@ class Paths(_Section):
 
 
 class Version(_Section):
-    omit_when_default = frozenset({"paths"})
+    omit_when_default = frozenset({"paths", "claims"})
 
     number: Positive
     status: _choice(*STATUSES)
@@ -875,6 +955,8 @@ class Version(_Section):
     waste_management: Text = ""
     documentation_requirements: Text = ""
     edits_and_denials: EditsAndDenials = EditsAndDenials()
+    claims: Claims = Claims()
+    """Claim lines: the billing unit of each HCPCS code, and the waste rule."""
     lists: _map(NamedList, key=ListKey, sort=True) = {}
     criteria: CriteriaNode
     test_cases: _list(TestCase) = []
@@ -1051,6 +1133,7 @@ def _check_document(
     keys = _check_indications(found, version["indications"])
     nodes = _check_tree(found, version["criteria"], version["lists"], data, references, keys)
     _check_dosing(found, version["dosing"], version["indications"])
+    _check_claims(found, version, doc["policy"]["drugs"])
     _check_test_cases(found, version["test_cases"], nodes, keys)
 
 
@@ -1272,6 +1355,49 @@ def _check_dosing(
                         f"{indication['name']} is every {step[0]} {step[1]}",
                     )
                 )
+
+
+def _check_claims(
+    found: Found, version: Mapping[str, Any], policy_drugs: list[dict[str, Any]]
+) -> None:
+    """Remark codes unique, and the ones chosen for a line with or without an authorization
+    among them; a billing unit for each of the policy's codes at most once."""
+    edits = version["edits_and_denials"]
+    codes: list[str] = []
+    for i, remark in enumerate(edits["remark_codes"]):
+        if remark["code"] in codes:
+            where = ("version", "edits_and_denials", "remark_codes", i, "code")
+            found.append((where, f"the remark code {remark['code']!r} is listed twice"))
+        codes.append(remark["code"])
+    for key in ("remark_code_with_authorization", "remark_code_without_authorization"):
+        chosen = edits[key]
+        if chosen and chosen not in codes:
+            found.append(
+                (
+                    ("version", "edits_and_denials", key),
+                    f"{chosen!r} is not one of the version's remark codes "
+                    f"({', '.join(codes) or 'none'})",
+                )
+            )
+    policy_codes = {code for drug in policy_drugs for code in drug["hcpcs_codes"]}
+    seen: set[str] = set()
+    for i, unit in enumerate(version["claims"]["billing_units"]):
+        where = ("version", "claims", "billing_units", i, "hcpcs")
+        if unit["hcpcs"] in seen:
+            found.append((where, f"{unit['hcpcs']} has a billing unit already"))
+        elif unit["hcpcs"] and unit["hcpcs"] not in policy_codes:
+            found.append(
+                (
+                    where,
+                    f"{unit['hcpcs']} is not a HCPCS code of the policy's drugs "
+                    f"({', '.join(sorted(policy_codes)) or 'none'})",
+                )
+            )
+        seen.add(unit["hcpcs"])
+        if unit["amount"] is not None and Decimal(unit["amount"]) <= 0:
+            found.append(
+                (("version", "claims", "billing_units", i, "amount"), "must be more than 0")
+            )
 
 
 def _check_test_cases(

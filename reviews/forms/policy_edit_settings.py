@@ -150,7 +150,21 @@ TEXT_SECTIONS = (
             "prior_approval_text",
             "physician_review_text",
             "claim_edits_text",
+            "remark_code_with_authorization",
+            "remark_code_without_authorization",
             "liability_text",
+            "group_code_participating",
+            "group_code_not_participating",
+        ),
+    ),
+    (
+        "Claims",
+        (
+            "waste_applies",
+            "waste_single_dose",
+            "waste_jz_required",
+            "waste_jw_allowance_units",
+            "waste_source",
         ),
     ),
 )
@@ -170,6 +184,17 @@ TEXT_PLACES = {
     "version.edits_and_denials.physician_review": "physician_review_text",
     "version.edits_and_denials.claim_edits": "claim_edits_text",
     "version.edits_and_denials.liability": "liability_text",
+    "version.edits_and_denials.remark_code_with_authorization": "remark_code_with_authorization",
+    "version.edits_and_denials.remark_code_without_authorization": (
+        "remark_code_without_authorization"
+    ),
+    "version.edits_and_denials.group_code_participating": "group_code_participating",
+    "version.edits_and_denials.group_code_not_participating": "group_code_not_participating",
+    "version.claims.waste.applies": "waste_applies",
+    "version.claims.waste.single_dose": "waste_single_dose",
+    "version.claims.waste.jz_required": "waste_jz_required",
+    "version.claims.waste.jw_allowance_units": "waste_jw_allowance_units",
+    "version.claims.waste.source": "waste_source",
 }
 _LONG = {"rows": 4, "class": "form-control"}
 
@@ -179,7 +204,7 @@ def _width(field: forms.Field) -> str:
     quarter, one-line text half."""
     if isinstance(field.widget, forms.Textarea):
         return "col-12"
-    if isinstance(field, forms.DateField | forms.ChoiceField):
+    if isinstance(field, forms.DateField | forms.ChoiceField | forms.BooleanField):
         return "col-sm-6 col-lg-3"
     return "col-md-6"
 
@@ -208,6 +233,10 @@ class PolicyTextForm(forms.ModelForm):
             "physician_review_text": "Physician review",
             "claim_edits_text": "Claim edits",
             "liability_text": "Liability",
+            "remark_code_with_authorization": "Remark code when an authorization is on file",
+            "remark_code_without_authorization": "Remark code when none is on file",
+            "group_code_participating": "Group code, participating provider",
+            "group_code_not_participating": "Group code, non-participating provider",
         }
 
     def __init__(self, *args, **kwargs):
@@ -221,6 +250,8 @@ class PolicyTextForm(forms.ModelForm):
                 field.widget.attrs.update(SELECT)
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.update(_LONG)
+            elif isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.update(CHECK)
             else:
                 field.widget.attrs.update(TEXT)
         self.sections = [
@@ -240,14 +271,76 @@ class RemarkCodeForm(forms.Form):
     code = forms.CharField(
         label="Remark code", required=False, max_length=20, widget=forms.TextInput(TEXT)
     )
+    meaning = forms.CharField(
+        label="What the plan means by it",
+        required=False,
+        widget=forms.Textarea({"rows": 2, "class": "form-control"}),
+    )
 
 
-RemarkCodeFormSet = forms.formset_factory(RemarkCodeForm, extra=3)
+RemarkCodeFormSet = forms.formset_factory(RemarkCodeForm, extra=2)
 
 
-def remark_codes(formset) -> list[str]:
+def remark_codes(formset) -> list[dict[str, str]]:
+    """The rows with a code, as the document writes them ({code, meaning})."""
     return [
-        f.cleaned_data["code"].strip() for f in formset if f.cleaned_data.get("code", "").strip()
+        {"code": f.cleaned_data["code"].strip(), "meaning": f.cleaned_data.get("meaning", "")}
+        for f in formset
+        if f.cleaned_data.get("code", "").strip()
+    ]
+
+
+def remark_code_initial(version: PolicyVersion) -> list[dict[str, str]]:
+    """A version's codes as rows; a bare code (the older form) has no meaning yet."""
+    return [
+        {"code": c, "meaning": ""} if isinstance(c, str) else dict(c)
+        for c in version.remark_codes or []
+    ]
+
+
+class BillingUnitForm(forms.Form):
+    hcpcs = CodesField(
+        label="HCPCS code",
+        normal=hcpcs_normal,
+        message=HCPCS_MESSAGE,
+        what="a HCPCS code",
+        max_length=20,
+    )
+    amount = forms.DecimalField(
+        label="One unit is (amount)",
+        required=False,
+        min_value=Decimal("0.001"),
+        max_digits=12,
+        decimal_places=3,
+        widget=forms.NumberInput({**TEXT, "step": "any"}),
+    )
+    unit = forms.CharField(
+        label="Unit of the amount", required=False, max_length=20, widget=forms.TextInput(TEXT)
+    )
+
+    def clean(self):
+        data = super().clean()
+        codes = data.get("hcpcs") or []
+        if len(codes) > 1:
+            self.add_error("hcpcs", "One code per row.")
+        filled = [bool(codes), data.get("amount") is not None, bool(data.get("unit", "").strip())]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError("Give the code, the amount and its unit, or none.")
+        return data
+
+
+BillingUnitFormSet = forms.formset_factory(BillingUnitForm, extra=1)
+
+
+def billing_units(formset) -> list[dict[str, str]]:
+    return [
+        {
+            "hcpcs": f.cleaned_data["hcpcs"][0],
+            "amount": format(f.cleaned_data["amount"].normalize(), "f"),
+            "unit": f.cleaned_data["unit"].strip(),
+        }
+        for f in formset
+        if f.cleaned_data.get("hcpcs")
     ]
 
 

@@ -3,6 +3,12 @@ from reviews.models.api import IdempotencyKey
 from reviews.models.appeals import Appeal
 from reviews.models.audit import AccessEvent, CaseEvent
 from reviews.models.case import Case, CaseMedication, ReferenceSequence
+from reviews.models.claims import (
+    AdjustmentCode,
+    AuthorizationBalance,
+    ClaimLine,
+    ClaimLineEvent,
+)
 from reviews.models.core import Capability, WorkerHeartbeat
 from reviews.models.deadlines import DeadlineRule
 from reviews.models.decisions import Determination, InfoRequest, PeerToPeer
@@ -30,7 +36,9 @@ from reviews.models.policy_edits import PolicyEdit
 
 __all__ = [
     "AccessEvent",
+    "AdjustmentCode",
     "Appeal",
+    "AuthorizationBalance",
     "Capability",
     "Case",
     "CaseClinicalEvent",
@@ -38,6 +46,8 @@ __all__ = [
     "CaseLab",
     "CaseMedication",
     "CaseTherapy",
+    "ClaimLine",
+    "ClaimLineEvent",
     "Criterion",
     "CriterionAnswer",
     "DeadlineRule",

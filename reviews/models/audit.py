@@ -101,6 +101,7 @@ class CaseEventKind(models.TextChoices):
     APPEAL_FILED = "appeal_filed", "Appeal filed"
     APPEAL_REFUSED = "appeal_refused", "Appeal refused (late)"
     APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+    CLAIM_LINE = "claim_line", "Claim line counted"
 
 
 # What a status change was, read from its two statuses (the event stores both): the label the

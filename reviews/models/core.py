@@ -19,6 +19,7 @@ class Capability(models.Model):
             ("issue_denial", "Can deny a request (physician reviewers only)"),
             ("manage_policies", "Can edit and publish drug policy versions"),
             ("view_audit", "Can read the audit trail"),
+            ("examine_claims", "Can enter, read and resolve claim lines"),
         ]
 
     def __str__(self) -> str:

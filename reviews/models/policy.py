@@ -90,7 +90,18 @@ class PolicyDrug(models.Model):
         }
 
 
+class GroupCode(models.TextChoices):
+    """X12 claim adjustment group codes: who bears an adjustment (data: AdjustmentCode)."""
+
+    CO = "CO", "CO: contractual obligation"
+    PR = "PR", "PR: patient responsibility"
+    OA = "OA", "OA: other adjustment"
+    PI = "PI", "PI: payer initiated reduction"
+
+
 class PolicyVersion(models.Model):
+    GroupCode = GroupCode
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -149,9 +160,47 @@ class PolicyVersion(models.Model):
     physician_review_text = models.TextField(blank=True, help_text="Where other requests go.")
     claim_edits_text = models.TextField(blank=True)
     remark_codes = models.JSONField(
-        default=list, blank=True, help_text='e.g. ["M3M", "M4M"]; empty when there are none.'
+        default=list,
+        blank=True,
+        help_text='e.g. [{"code": "M3M", "meaning": "..."}]; a bare code has no meaning yet.',
     )
     liability_text = models.TextField(blank=True)
+    remark_code_with_authorization = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The remark code a claim line pends with when an authorization is on file.",
+    )
+    remark_code_without_authorization = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The remark code a claim line pends with when no authorization is on file.",
+    )
+    group_code_participating = models.CharField(
+        max_length=2,
+        choices=GroupCode.choices,
+        default=GroupCode.CO,
+        help_text="Who bears a denied line when the provider is participating.",
+    )
+    group_code_not_participating = models.CharField(
+        max_length=2,
+        choices=GroupCode.choices,
+        default=GroupCode.PR,
+        help_text="Who bears a denied line when the provider is not participating.",
+    )
+    billing_units = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='e.g. [{"hcpcs": "J0000", "amount": "20", "unit": "mg"}]: one billed unit.',
+    )
+    waste_applies = models.BooleanField(
+        "JW/JZ waste rule applies", default=False, help_text="Discarded-drug modifiers checked."
+    )
+    waste_single_dose = models.BooleanField("single-dose product", default=False)
+    waste_jz_required = models.BooleanField("JZ required when nothing is discarded", default=False)
+    waste_jw_allowance_units = models.PositiveIntegerField(
+        "JW discard allowance (units)", default=0
+    )
+    waste_source = models.TextField("waste rule source", blank=True)
 
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
@@ -189,6 +238,11 @@ class PolicyVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(dosing_benefit__in=["", "medical", "pharmacy", "both"]),
                 name="policyversion_benefit_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(group_code_participating__in=GroupCode.values)
+                & Q(group_code_not_participating__in=GroupCode.values),
+                name="policyversion_group_codes_valid",
             ),
         ]
         indexes = [

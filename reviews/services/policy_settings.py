@@ -29,6 +29,7 @@ from reviews.policy_documents import (
     EDITS_FIELDS,
     PATH_FIELDS,
     VERSION_FIELDS,
+    WASTE_FIELDS,
     version_document_raw,
     version_prefetched,
 )
@@ -45,6 +46,8 @@ TEXT_FIELDS = frozenset(
         *DOSING_FIELDS.values(),
         *APPROVAL_FIELDS.values(),
         *EDITS_FIELDS.values(),
+        *WASTE_FIELDS.values(),
+        "billing_units",
     ]
 )
 INDICATION_FIELDS = (
@@ -106,7 +109,7 @@ def policy_text_save(*, version: PolicyVersion, actor, title: str, fields: dict[
         Policy.objects.filter(pk=locked.policy_id).update(title=title.strip())
         for field, value in fields.items():
             setattr(locked, field, value)
-        locked.remark_codes = [c.strip() for c in locked.remark_codes or [] if c.strip()]
+        locked.remark_codes = _remark_rows(locked.remark_codes)
         locked.save(update_fields=list(fields))
         known = {str(p) for p in before}
         found = [
@@ -117,6 +120,18 @@ def policy_text_save(*, version: PolicyVersion, actor, title: str, fields: dict[
         ]
         if found:
             raise SettingsRefused("Not saved: " + "; ".join(m for _, m in found), found)
+
+
+def _remark_rows(rows) -> list[dict[str, str]]:
+    """Remark codes as {code, meaning} rows, blank codes left out (a bare code, the older
+    form, is a code with no meaning yet)."""
+    out = []
+    for row in rows or []:
+        row = {"code": row} if isinstance(row, str) else dict(row)
+        code = str(row.get("code") or "").strip()
+        if code:
+            out.append({"code": code, "meaning": str(row.get("meaning") or "").strip()})
+    return out
 
 
 def _is_text_place(where: str) -> bool:

@@ -5,6 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reviews import permissions
+from reviews.models import ClaimLine
+from reviews.selectors.claims import claim_line_list
 from reviews.selectors.health import health_report
 from reviews.selectors.home import auditor_home, nurse_home, physician_home
 
@@ -25,6 +27,11 @@ def home_view(request):
                 physician_home(user=user) if permissions.can_review_as_physician(user) else None
             ),
             "access": auditor_home(user=user) if permissions.can_view_audit(user) else None,
+            "claims_pended": (
+                claim_line_list(user=user, status=ClaimLine.Status.PENDED_REVIEW).count()
+                if permissions.can_examine_claims(user)
+                else None
+            ),
         },
     )
 

@@ -23,6 +23,7 @@ from reviews.intake import IntakeInvalid
 from reviews.paging import CappedPaginator
 from reviews.selectors import cases as selectors
 from reviews.selectors.appeals import appeal_summary
+from reviews.selectors.claims import authorization_units
 from reviews.selectors.renewals import case_renewal
 from reviews.selectors.review import case_returned
 from reviews.services import cases as case_services
@@ -170,6 +171,7 @@ def _detail_page(request, case, upload_form, status=200):
             "renewal": case_renewal(case=case),
             "appeals": appeal_summary(case=case, user=request.user),
             "can_file_appeal": permissions.can_intake(request.user),
+            "units": authorization_units(case=case),
         },
         status=status,
     )

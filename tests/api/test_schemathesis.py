@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from reviews.services import nurse_review
 from tests.builders import escalated_case
+from tests.claims_fixtures import receive
 from tests.factories import document_for
 from tests.review_fixtures import kesimpta_request
 
@@ -43,7 +44,7 @@ EXAMPLES = 12
 
 
 @pytest.fixture
-def api_world(db, kesimpta, nurse, nurse2, physician, private_storage, deadline_rules):
+def api_world(db, kesimpta, nurse, nurse2, physician, examiner, private_storage, deadline_rules):
     in_review = kesimpta_request(nurse, member_name="Rita Review")
     nurse_review.case_claim(case=in_review, nurse=nurse)
     escalated = escalated_case(kesimpta_request(nurse2, member_name="Peter Progressive"), nurse2)
@@ -53,8 +54,12 @@ def api_world(db, kesimpta, nurse, nurse2, physician, private_storage, deadline_
         {"case_id": in_review.pk, "document_id": document.pk, "label": "PRE-1"},
         {"case_id": escalated.pk, "document_id": document.pk, "label": "1.A.i"},
     ]
+    # A claim line (denied 197: its member has no authorization); a nurse's or physician's
+    # request for it is a 404.
+    line, _ = receive(examiner, claim_line_id="FUZZ-1", member_id="NOBODY")
     for params in known:
         params["version_id"] = kesimpta.pk
+        params["line_id"] = line.pk
     return {"nurse": nurse, "physician": physician, "known": known}
 
 

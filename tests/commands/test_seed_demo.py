@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from reviews import roles
+from reviews.models import ClaimLine
 
 
 @pytest.mark.django_db
@@ -18,6 +19,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings, rf):
         "physician": roles.PHYSICIAN,
         "policyadmin": roles.POLICY_ADMIN,
         "auditor": roles.AUDITOR,
+        "claims": roles.CLAIMS_EXAMINER,
     }
     for username, role in expected.items():
         user = User.objects.get(username=username)
@@ -25,7 +27,11 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(settings, rf):
         # django-axes checks every sign-in against its lockout, which needs the request.
         request = rf.post("/login/")
         assert authenticate(request, username=username, password=settings.DEMO_PASSWORD) == user
-    assert User.objects.filter(username__in=expected).count() == 4
+    assert User.objects.filter(username__in=expected).count() == 5
+    # Demo claim lines, once however often it runs: paid, pended for review, 198, 197.
+    statuses = set(ClaimLine.objects.values_list("status", flat=True))
+    assert {"paid", "pended_review", "denied"} <= statuses
+    assert ClaimLine.objects.filter(carc="197").count() == 1
 
 
 @pytest.mark.django_db

@@ -321,4 +321,27 @@ def test_appeal_pages(audit, private_storage, denied, nurse, physician, physicia
     case_claim_physician(case=appeal.case, physician=physician2)
     page = audit.new_page("quinn")
     audit.check(page, "appeal decision screen", f"/cases/{appeal.case_id}/decision/")
+
+
+def test_claims_examiner_pages(audit, nurse, examiner, kesimpta):
+    from tests.builders import approved_case
+    from tests.claims_fixtures import receive
+
+    authorization = approved_case(kesimpta_request(nurse, member_name="Anna Approved"), nurse)
+    paid, _ = receive(examiner, claim_line_id="AXE-1", units=2)
+    pended, _ = receive(examiner, claim_line_id="AXE-2", modifiers=[])
+    receive(examiner, claim_line_id="AXE-3", member_id="NOBODY")
+
+    page = audit.new_page("cleo")
+    audit.check(page, "home (claims examiner)", "/")
+    audit.check(page, "claim lines", "/claims/")
+    audit.check(page, "claim lines, pended for review", "/claims/?status=pended_review")
+    audit.check(page, "claim line entry", "/claims/new/")
+    page.get_by_role("button", name="Receive and adjudicate").click()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    audit.check(page, "claim line entry with errors")
+    audit.check(page, "claim line, paid", f"/claims/{paid.pk}/")
+    audit.check(page, "claim line, pended for review", f"/claims/{pended.pk}/")
+    nurse_page = audit.new_page("nina")
+    audit.check(nurse_page, "case page with claim units", f"/cases/{authorization.case_id}/")
     audit.assert_clean()

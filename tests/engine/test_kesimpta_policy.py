@@ -80,9 +80,10 @@ def verbatim_fields(version: dict[str, Any]) -> Iterator[tuple[str, str]]:
     yield "dosing.condition", version["dosing"]["condition"]
     yield "dosing.text", version["dosing"]["text"]
     yield "approval.text", version["approval"]["text"]
-    for key, value in version["edits_and_denials"].items():
-        if isinstance(value, str):
-            yield f"edits_and_denials.{key}", value
+    # The section's text (its codes and their meanings are the plan's data, not the policy's
+    # words: see test_identity_dates_and_codes).
+    for key in ("heading", "prior_approval", "physician_review", "claim_edits", "liability"):
+        yield f"edits_and_denials.{key}", version["edits_and_denials"][key]
     for key, listed in version["lists"].items():
         for item in listed["items"]:
             yield f"lists.{key}.{item['name']}.as_written", item["as_written"]
@@ -124,7 +125,24 @@ def test_identity_dates_and_codes(doc: dict[str, Any], version: dict[str, Any], 
     assert version["annual_review_date"] == date(2023, 9, 21)
     assert version["last_revised_date"] == date(2023, 9, 21)
     assert "HCPCS Code J3490" in version["edits_and_denials"]["prior_approval"]
-    assert version["edits_and_denials"]["remark_codes"] == ["M3M", "M4M"]
+    edits = version["edits_and_denials"]
+    assert [c["code"] for c in edits["remark_codes"]] == ["M3M", "M4M"]
+    assert all(c["meaning"].startswith("The plan's meaning") for c in edits["remark_codes"])
+    assert (
+        edits["remark_code_with_authorization"],
+        edits["remark_code_without_authorization"],
+    ) == (
+        "M3M",
+        "M4M",
+    )
+    assert (edits["group_code_participating"], edits["group_code_not_participating"]) == (
+        "CO",
+        "PR",
+    )
+    claims = version["claims"]
+    assert claims["billing_units"] == [{"hcpcs": "J3490", "amount": "20", "unit": "mg"}]
+    assert claims["waste"]["applies"] and claims["waste"]["jz_required"]
+    assert claims["waste"]["jw_allowance_units"] == 0
     assert "Remark Code M3M or M4M" in version["edits_and_denials"]["claim_edits"]
     assert version["edits_and_denials"]["heading"] == "FOR MEDICAL BENEFIT COVERAGE REQUESTS:"
     assert "nurse reviewer" in version["edits_and_denials"]["prior_approval"]

@@ -31,6 +31,8 @@ from reviews.models import (
     Appeal,
     Case,
     CaseEvent,
+    ClaimLine,
+    ClaimLineEvent,
     CriterionAnswer,
     Determination,
     Document,
@@ -42,18 +44,21 @@ from reviews.selectors.review import case_review_state
 from reviews.services import letters as letter_services
 from reviews.services import nurse_review, physician_review
 from tests.builders import approved_case, escalated_case
+from tests.claims_fixtures import receive
 from tests.factories import document_for
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("nurse", "physician", "policy_admin", "auditor", "outsider", "anonymous")
+ROLES = ("nurse", "physician", "policy_admin", "auditor", "outsider", "examiner", "anonymous")
 LOGIN = "login"  # the expected answer "302 to /login/?next=<this URL>"
 HEALTH = "health"  # 200 or 503, JSON either way
 
 
-def _row(nurse, physician, policy_admin, auditor, outsider, anonymous=LOGIN) -> dict:
-    answers = (nurse, physician, policy_admin, auditor, outsider, anonymous)
+def _row(nurse, physician, policy_admin, auditor, outsider, anonymous=LOGIN, examiner=None) -> dict:
+    # A claims examiner sees no case and no policy: the outsider's answer unless a row says.
+    examiner = outsider if examiner is None else examiner
+    answers = (nurse, physician, policy_admin, auditor, outsider, examiner, anonymous)
     return dict(zip(ROLES, answers, strict=True))
 
 
@@ -221,6 +226,26 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "reviews:audit-search": {"GET": _row(403, 403, 403, 200, 403)},
     "reviews:audit-export": {"GET": _row(403, 403, 403, 200, 403)},
     "reviews:case-audit": {"GET": _row(403, 403, 404, 200, 404)},
+    # Claims: claims examiners only; a line's page is 404 to everyone else (a member's
+    # claims are patient information). Empty forms are 400; the world has a line pended for
+    # review.
+    "reviews:claim-line-list": {"GET": _row(403, 403, 403, 403, 403, examiner=200)},
+    "reviews:claim-line-create": {
+        "GET": _row(403, 403, 403, 403, 403, examiner=200),
+        "POST": _row(403, 403, 403, 403, 403, examiner=400),
+    },
+    "reviews:claim-line-detail": {"GET": _row(404, 404, 404, 404, 404, examiner=200)},
+    "reviews:claim-line-resolve": {
+        "GET": ALL_405,
+        "POST": _row(404, 404, 404, 404, 404, examiner=400),
+    },
+    "api:claim-line-list": {
+        "GET": _row(403, 403, 403, 403, 403, anonymous=401, examiner=200),
+        "POST": _row(403, 403, 403, 403, 403, anonymous=401, examiner=400),
+    },
+    "api:claim-line-detail": {
+        "GET": _row(404, 404, 404, 404, 404, anonymous=401, examiner=200),
+    },
     # The JSON API (token authentication): 401 for anonymous, never a redirect.
     "api:token": {
         "GET": _row(405, 405, 405, 405, 405, anonymous=401),
@@ -344,7 +369,7 @@ def test_the_admin_is_the_only_included_site():
 
 
 @pytest.fixture
-def world(kesimpta, nurse, nurse2, physician, private_storage):
+def world(kesimpta, nurse, nurse2, physician, examiner, private_storage):
     """One case per stage, built through the services, and everything their URLs name."""
     # In nurse review, claimed by the nurse, nothing answered.
     in_review = kesimpta_request(
@@ -370,6 +395,11 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
     determination = approved_case(approved, nurse2)
     letter_services.letter_render_pdf(letter_id=determination.letter.pk)
     assert Letter.objects.get(pk=determination.letter.pk).status == Letter.Status.RENDERED
+
+    # A claim line against that authorization, pended for review (no JZ on a single-dose
+    # product).
+    line, _ = receive(examiner, claim_line_id="WORLD-1", modifiers=[])
+    assert line.status == "pended_review"
 
     first_label = case_review_state(case=in_review).steps[0].node.label
     kesimpta_group = kesimpta.criteria.exclude(kind="leaf").exclude(parent=None).first()
@@ -453,6 +483,12 @@ def world(kesimpta, nurse, nurse2, physician, private_storage):
         "reviews:audit-search": [],
         "reviews:audit-export": [],
         "reviews:case-audit": [escalated.pk],
+        "reviews:claim-line-list": [],
+        "reviews:claim-line-create": [],
+        "reviews:claim-line-detail": [line.pk],
+        "reviews:claim-line-resolve": [line.pk],
+        "api:claim-line-list": [],
+        "api:claim-line-detail": [line.pk],
         "api:token": [],
         "api:policy-list": [],
         "api:policy-version": [kesimpta.pk],
@@ -495,6 +531,8 @@ def _fingerprint() -> tuple:
         tuple(PeerToPeer.objects.order_by("pk").values_list("pk", "held_at")),
         InfoRequest.objects.count(),
         tuple(Appeal.objects.order_by("pk").values_list("pk", "outcome", "ire_required")),
+        tuple(ClaimLine.objects.order_by("pk").values_list("pk", "status", "units_paid")),
+        ClaimLineEvent.objects.count(),
     )
 
 

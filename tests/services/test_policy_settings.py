@@ -115,7 +115,8 @@ def test_policy_text_saved_and_undone(draft, policy_admin):
     draft.refresh_from_db()
     assert draft.policy.title == "A new title"
     assert draft.overview == "New overview."
-    assert draft.remark_codes == ["M3M", "M4M"]
+    # Bare codes (the older form) are stored as codes without a meaning yet.
+    assert draft.remark_codes == [{"code": "M3M", "meaning": ""}, {"code": "M4M", "meaning": ""}]
     assert draft.path_names["initial"] == "Starting"
     assert policy_edit_last(draft).summary == "Changed the policy text"
     policy_edit_undo(version=draft, actor=policy_admin)

@@ -68,7 +68,7 @@ def test_every_page_opens(admin_client, draft):
 def test_policy_text_saved(admin_client, draft):
     url = reverse("reviews:policy-edit-details", args=[draft.pk])
     page = admin_client.get(url)
-    data = _data(page.context["form"], page.context["codes"])
+    data = _data(page.context["form"], page.context["codes"], page.context["units"])
     data.update({"title": "Renamed", "overview": "A new overview.", "remark-0-code": "M3M"})
     response = admin_client.post(url, data)
     assert response.status_code == 302
@@ -76,15 +76,88 @@ def test_policy_text_saved(admin_client, draft):
     assert (draft.policy.title, draft.overview, draft.remark_codes) == (
         "Renamed",
         "A new overview.",
-        ["M3M"],
+        [{"code": "M3M", "meaning": ""}],
     )
     assert policy_edit_last(draft).summary == "Changed the policy text"
+
+
+def test_claims_data_saved_from_the_details_page(admin_client, draft):
+    """Remark codes with their meanings, which applies when, group codes, a billing unit
+    and the waste rule: every field of the claims data has its input (no JSON box)."""
+    url = reverse("reviews:policy-edit-details", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["codes"], page.context["units"])
+    code = draft.policy.drugs.get().hcpcs_codes[0]
+    data.update(
+        {
+            "remark-0-code": "R1",
+            "remark-0-meaning": "Pended: authorization on file.",
+            "remark-1-code": "R2",
+            "remark-1-meaning": "Pended: none on file.",
+            "remark_code_with_authorization": "R1",
+            "remark_code_without_authorization": "R2",
+            "group_code_participating": "CO",
+            "group_code_not_participating": "PI",
+            "unit-0-hcpcs": code.lower(),
+            "unit-0-amount": "150",
+            "unit-0-unit": "mg",
+            "waste_applies": "on",
+            "waste_single_dose": "on",
+            "waste_jz_required": "on",
+            "waste_jw_allowance_units": "1",
+            "waste_source": "The plan's waste rule.",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["problems"]
+    draft.refresh_from_db()
+    assert draft.remark_codes == [
+        {"code": "R1", "meaning": "Pended: authorization on file."},
+        {"code": "R2", "meaning": "Pended: none on file."},
+    ]
+    assert (draft.remark_code_with_authorization, draft.group_code_not_participating) == (
+        "R1",
+        "PI",
+    )
+    assert draft.billing_units == [{"hcpcs": code, "amount": "150", "unit": "mg"}]
+    assert (draft.waste_applies, draft.waste_jz_required, draft.waste_jw_allowance_units) == (
+        True,
+        True,
+        1,
+    )
+    page = admin_client.get(url).content.decode()
+    assert "Pended: none on file." in page and 'value="150"' in page
+
+
+def test_claims_data_refused_at_its_fields(admin_client, draft):
+    url = reverse("reviews:policy-edit-details", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["codes"], page.context["units"])
+    data.update(
+        {
+            "remark-0-code": "R1",
+            "remark_code_with_authorization": "R9",
+            "unit-0-hcpcs": "J0001",
+            "unit-0-amount": "",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    units = response.context["units"]
+    assert "Give the code, the amount and its unit, or none." in units.forms[0].non_field_errors()
+    data["unit-0-hcpcs"] = ""
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert "not one of the version's remark codes" in " ".join(
+        response.context["form"].errors["remark_code_with_authorization"]
+    )
+    assert policy_edit_last(draft) is None
 
 
 def test_policy_text_bad_post(admin_client, draft):
     url = reverse("reviews:policy-edit-details", args=[draft.pk])
     page = admin_client.get(url)
-    data = _data(page.context["form"], page.context["codes"])
+    data = _data(page.context["form"], page.context["codes"], page.context["units"])
     data.update({"title": "", "effective_date": "31/31/2026"})
     response = admin_client.post(url, data)
     assert response.status_code == 400

@@ -19,12 +19,13 @@ from reviews.engine import document
 from reviews.engine.checks import check_stands_as_evidence
 from reviews.engine.dosing import Regimen, authorized_quantity
 from reviews.intake import BACKDATE_GRACE, npi_is_valid
-from reviews.models import Appeal, Case, Document, DocumentPage, Policy
+from reviews.models import Appeal, Case, Determination, Document, DocumentPage, Policy
 from reviews.reference_lists import reference_lists
 from reviews.selectors.review import case_evidence, case_review_state
 from reviews.services import nurse_review, physician_review
 from reviews.services.appeals import appeal_file
 from reviews.services.cases import case_create
+from reviews.services.claims import claim_line_data, claim_line_receive
 from reviews.services.documents import document_add_many, document_extract_text
 from reviews.services.indications import case_indication_choose
 from reviews.services.nurse_review import quote_on_page
@@ -38,6 +39,7 @@ DEMO_USERS = [
     ("physician2", "Rosa", "Ibarra, MD", roles.PHYSICIAN, False),
     ("policyadmin", "Paula", "Adams, PharmD", roles.POLICY_ADMIN, True),
     ("auditor", "Aditi", "Rao", roles.AUDITOR, False),
+    ("claims", "Claire", "Okafor", roles.CLAIMS_EXAMINER, False),
 ]
 
 POLICIES = "policies/*.yaml"  # every example policy (make run loads them too)
@@ -1121,6 +1123,7 @@ class Command(BaseCommand):
         total = len(CASES) + len(POLICY_CASES)
         self.stdout.write(f"demo cases: {created} created, {total - created} already there")
         self._appeal(nurse)
+        self._claim_lines(User.objects.get(username="claims"))
 
     @transaction.atomic
     def _appeal(self, nurse) -> None:
@@ -1151,6 +1154,57 @@ class Command(BaseCommand):
         for added in appeal.case.documents.all():
             document_extract_text(document_id=added.pk)
         self.stdout.write(f"created appeal {appeal.case.reference} of {denied.reference}")
+
+    def _claim_lines(self, examiner) -> None:
+        """Claim lines against the first two approved authorizations of a drug billed with a
+        HCPCS code: one paid, one pended for review (no JZ/JW), one beyond the units left;
+        and one for a member with no authorization. Ids are fixed, so a second run finds
+        the same lines (the claim line id is the idempotency key)."""
+        approvals = (
+            Determination.objects.filter(outcome__in=["approved", "partially_approved"])
+            .exclude(case__hcpcs_code="")
+            .select_related("case")
+            .order_by("pk")[:2]
+        )
+        lines = 0
+        for determination in approvals:
+            case = determination.case
+            day = max(determination.approval_start, timezone.localdate() - timedelta(days=1))
+            base = {
+                "member_id": case.member_id,
+                "date_of_service": min(day, determination.approval_end),
+                "hcpcs_code": case.hcpcs_code,
+                "billed_amount": "2450.00",
+                "billing_npi": demo_npi("claims billing"),
+                "rendering_npi": demo_npi(case.prescriber_name),
+                "participating": True,
+            }
+            for suffix, units, modifiers in (("1", 1, ["JZ"]), ("2", 1, []), ("3", 40, ["JZ"])):
+                data = claim_line_data(
+                    claim_line_id=f"DEMO-{case.reference}-{suffix}",
+                    units=units,
+                    modifiers=modifiers,
+                    **base,
+                )
+                claim_line_receive(actor=examiner, data=data)
+                lines += 1
+        if approvals:
+            case = approvals[0].case
+            data = claim_line_data(
+                claim_line_id="DEMO-NO-AUTHORIZATION",
+                member_id="M0000000",
+                date_of_service=timezone.localdate(),
+                hcpcs_code=case.hcpcs_code,
+                units=1,
+                modifiers=["JZ"],
+                billed_amount="2450.00",
+                billing_npi=demo_npi("claims billing"),
+                rendering_npi=demo_npi("claims rendering"),
+                participating=False,
+            )
+            claim_line_receive(actor=examiner, data=data)
+            lines += 1
+        self.stdout.write(f"demo claim lines: {lines}")
 
     def _policies(self) -> None:
         for path in sorted(Path(settings.BASE_DIR).glob(POLICIES)):

@@ -1,5 +1,6 @@
-"""The policy's text: its title, the version's dates, path names and text sections, and its
-remark codes, saved as one change."""
+"""The policy's text: its title, the version's dates, path names and text sections, its
+remark codes (with their meanings), the claims rules (billing units, waste rule), saved as
+one change."""
 
 from django.contrib import messages
 from django.urls import path
@@ -7,9 +8,12 @@ from django.views.decorators.http import require_http_methods
 
 from reviews.forms.policy_edit_settings import (
     TEXT_PLACES,
+    BillingUnitFormSet,
     PolicyTextForm,
     RemarkCodeFormSet,
     add_problems,
+    billing_units,
+    remark_code_initial,
     remark_codes,
 )
 from reviews.policy_documents import VERSION_FIELDS
@@ -25,15 +29,15 @@ PLACES = {**{f"version.{key}": field for key, field in VERSION_FIELDS.items()}, 
 def details_view(request, version):
     data = request.POST if request.method == "POST" else None
     form = PolicyTextForm(data, instance=version)
-    codes = RemarkCodeFormSet(
-        data, prefix="remark", initial=[{"code": c} for c in version.remark_codes or []]
-    )
+    codes = RemarkCodeFormSet(data, prefix="remark", initial=remark_code_initial(version))
+    units = BillingUnitFormSet(data, prefix="unit", initial=list(version.billing_units or []))
     problems: list[str] = []
     if data is not None:
         assert_draft(version)
-        if form.is_valid() and codes.is_valid():
+        if form.is_valid() and codes.is_valid() and units.is_valid():
             fields = {name: form.cleaned_data[name] for name in PolicyTextForm.Meta.fields}
             fields["remark_codes"] = remark_codes(codes)
+            fields["billing_units"] = billing_units(units)
             try:
                 policy_text_save(
                     version=version,
@@ -51,7 +55,7 @@ def details_view(request, version):
         version,
         "details",
         "reviews/policy_edit/details.html",
-        {"form": form, "codes": codes, "problems": problems},
+        {"form": form, "codes": codes, "units": units, "problems": problems},
         status=400 if data is not None else 200,
     )
 
