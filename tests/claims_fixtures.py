@@ -7,12 +7,15 @@ import pytest
 from reviews import roles
 from reviews.services.claims import claim_line_data, claim_line_receive
 from tests.conftest import _user
+from tests.factories import ensure_adjustment_codes
 
 NPI = "1234567893"  # a valid check digit (tests/review_fixtures.py uses it too)
 
 
 @pytest.fixture
 def examiner(django_user_model):
+    # A transactional test before this one may have flushed the migration's seeded codes.
+    ensure_adjustment_codes()
     return _user(django_user_model, "cleo", roles.CLAIMS_EXAMINER)
 
 

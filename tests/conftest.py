@@ -90,19 +90,20 @@ def _flushes(item) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     # The flush also empties what the data migrations made (the role groups, the deadline
-    # table). A test that does not flush expects the database as migrated, and since the
-    # order no longer puts it before every transactional test, those rows are made again
-    # for it. (Transactional tests already cope with a flushed database: `_user` and the
-    # `deadline_rules` fixture make what they need.)
+    # table, the claim adjustment codes). A test that does not flush expects the database as
+    # migrated, and since the order no longer puts it before every transactional test, those
+    # rows are made again for it. (Transactional tests already cope with a flushed database:
+    # `_user`, the `deadline_rules` fixture and the `examiner` fixture make what they need.)
     result = yield
     if nextitem is not None and _flushes(item) and not _flushes(nextitem):
         from pytest_django.plugin import blocking_manager_key
 
-        from tests.factories import ensure_deadline_rules
+        from tests.factories import ensure_adjustment_codes, ensure_deadline_rules
 
         with item.config.stash[blocking_manager_key].unblock():
             roles.roles_sync()
             ensure_deadline_rules()
+            ensure_adjustment_codes()
     return result
 
 

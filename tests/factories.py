@@ -76,6 +76,17 @@ def ensure_deadline_rules() -> None:
             )
 
 
+def ensure_adjustment_codes() -> None:
+    """The seeded CARC and group code wordings; transactional tests flush them too."""
+    from reviews.models import AdjustmentCode
+
+    codes = importlib.import_module("reviews.migrations.0027_claims").CODES
+    for kind, code, wording, source in codes:
+        AdjustmentCode.objects.get_or_create(
+            kind=kind, code=code, defaults={"wording": wording, "source": source}
+        )
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
