@@ -96,7 +96,7 @@ def test_denial_appeal_overturn_authorization_and_claims(
     approve = page.locator("form[action$='/decide/approve/']")
     approve.get_by_label("Note (optional)").fill("The new MRI shows relapsing disease.")
     approve.get_by_role("button", name="Issue approval").click()
-    expect(page.get_by_text("Overturned (approved)").first).to_be_visible(timeout=20000)
+    expect(page.get_by_text("Overturned (approved)").first).to_be_visible(timeout=60000)
     authorization = Determination.objects.get(case_id=appeal.case_id)
     expect(page.get_by_text(authorization.authorization_number).first).to_be_visible()
     shot(page, "overturned")

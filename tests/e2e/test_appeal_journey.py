@@ -81,7 +81,7 @@ def test_denial_appeal_overturn_authorization(
     )
     shot(page, "decision", width)
     approve.get_by_role("button", name="Issue approval").click()
-    expect(page.get_by_text("Overturned (approved)").first).to_be_visible(timeout=20000)
+    expect(page.get_by_text("Overturned (approved)").first).to_be_visible(timeout=60000)
     determination = Determination.objects.get(case_id=appeal.case_id)
     expect(page.get_by_text(determination.authorization_number).first).to_be_visible()
     shot(page, "overturned", width)
