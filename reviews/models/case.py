@@ -25,6 +25,9 @@ from reviews.models.deadlines import DeadlineRule, deadline_state, duration_text
 from reviews.models.policy import Policy, PolicyDrug, PolicyVersion
 from reviews.models.transitions import CLOSED
 
+# The physician queue's statuses: escalated and waiting, or claimed by a physician.
+PHYSICIAN_WAITING = [CaseStatus.PHYSICIAN_QUEUE, CaseStatus.PHYSICIAN_REVIEW]
+
 _REFERENCE = re.compile(r"^(?:PA-)?(\d{4})-(\d{1,6})$", re.IGNORECASE)
 
 
@@ -210,6 +213,12 @@ class Case(models.Model):
             # (Case.objects.filter(status=...).order_by("due_at")).
             models.Index(fields=["status", "due_at"], name="case_queue_idx"),
             models.Index(fields=["closed", "due_at", "id"], name="case_list_idx"),
+            # The physician queue (two statuses, soonest due first) read in order.
+            models.Index(
+                fields=["due_at", "id"],
+                name="case_physician_queue_idx",
+                condition=Q(status__in=PHYSICIAN_WAITING),
+            ),
         ]
 
     def __str__(self) -> str:

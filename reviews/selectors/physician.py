@@ -6,6 +6,7 @@ from reviews import permissions
 from reviews.engine.indications import code_meanings
 from reviews.errors import NotFound
 from reviews.models import Case, CaseEvent
+from reviews.models.case import PHYSICIAN_WAITING
 from reviews.selectors.cases import (
     NO_FILTERS,
     QueueFilters,
@@ -25,11 +26,11 @@ __all__ = [
     "physician_queue_drugs",
 ]
 
-WAITING = [Case.Status.PHYSICIAN_QUEUE, Case.Status.PHYSICIAN_REVIEW]
+WAITING = PHYSICIAN_WAITING  # one home: the model indexes the queue by it
 
 
 def physician_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
-    """Escalated cases, the most urgent first: by due time (served by case_queue_idx)."""
+    """Escalated cases, the most urgent first: by due time (case_physician_queue_idx)."""
     if not permissions.can_review_as_physician(user):
         raise NotFound
     cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters, user=user)
