@@ -311,7 +311,7 @@ def pages(db: str) -> list[tuple[str, str, str]]:
             "SELECT id, reference FROM reviews_case WHERE status = 'nurse_review' ORDER BY due_at, id LIMIT 1"
         ).fetchone()
         old = conn.execute(
-            "SELECT reference, member_id FROM reviews_case WHERE status = 'approved' ORDER BY id DESC LIMIT 1"
+            "SELECT reference, member_id, id FROM reviews_case WHERE status = 'approved' ORDER BY id DESC LIMIT 1"
         ).fetchone()
     return [
         ("nurse", "home", "/"),
@@ -325,7 +325,8 @@ def pages(db: str) -> list[tuple[str, str, str]]:
         ("auditor", "audit search (no filter)", "/audit/"),
         ("auditor", "audit search by user", "/audit/?username=nurse"),
         ("auditor", "audit search by case", f"/audit/?reference={open_case[1]}"),
-        ("auditor", "a case's audit page", f"/cases/{open_case[0]}/audit/"),
+        # Another case than the detail page's: each view of a case is an audit event of it.
+        ("auditor", "a case's audit page", f"/cases/{old[2]}/audit/"),
         ("nurse", "API case list", "/api/v1/cases/"),
         ("nurse", "API nurse queue", "/api/v1/queues/nurse/"),
     ]
