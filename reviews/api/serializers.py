@@ -1082,3 +1082,27 @@ class ClaimLineOut(serializers.ModelSerializer):
 
     def get_url(self, line: ClaimLine) -> str:
         return reverse("api:claim-line-detail", args=[line.pk])
+
+
+# ---- renewals ----------------------------------------------------------------------------------
+
+
+class RenewalOut(serializers.Serializer):
+    """An authorization that ends soon, and the continuation started from it, if any."""
+
+    authorization_number = serializers.CharField()
+    case_id = serializers.IntegerField(source="case.pk")
+    case_reference = serializers.CharField(source="case.reference")
+    member_name = serializers.CharField(source="case.member_name")
+    member_id = serializers.CharField(source="case.member_id")
+    drug = serializers.CharField(source="case.drug")
+    outcome = serializers.CharField()
+    approval_start = serializers.DateField()
+    approval_end = serializers.DateField()
+    continued_by = serializers.SerializerMethodField(
+        help_text="The reference of the latest continuation started from it, or null."
+    )
+
+    def get_continued_by(self, authorization) -> str | None:
+        continuations = getattr(authorization, "continued_by", [])
+        return continuations[0].reference if continuations else None

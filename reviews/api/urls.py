@@ -60,6 +60,7 @@ urlpatterns = [
     path("cases/<int:case_id>/letter/", views.LetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", views.LetterPdfView.as_view(), name="letter-pdf"),
     path("queues/nurse/", views.NurseQueueView.as_view(), name="nurse-queue"),
+    path("renewals/", views.RenewalListView.as_view(), name="renewal-list"),
     path("queues/physician/", views.PhysicianQueueView.as_view(), name="physician-queue"),
     # The description is public (payers publish their API documentation); the browsable
     # page is for signed-in staff and loads its assets from our own static files.

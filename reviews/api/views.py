@@ -837,3 +837,30 @@ class ClaimLineDetailView(APIView):
     def get(self, request, line_id: int):
         line = claim_selectors.claim_line_get_for_user(user=request.user, line_id=line_id)
         return Response(s.ClaimLineOut(line).data)
+
+
+class RenewalListView(GenericAPIView):
+    serializer_class = s.RenewalOut
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=list(renewal_selectors.SORTS),
+                description="end (default), -end, member, -member, drug, -drug.",
+            )
+        ],
+        responses={200: s.RenewalOut(many=True), **errors(400)},
+        summary="Authorizations that end within 60 days (nurses), for renewal",
+    )
+    def get(self, request):
+        if not permissions.can_review_as_nurse(request.user):
+            raise PermissionDenied
+        renewals = renewal_selectors.renewals_due(
+            user=request.user, sort=request.query_params.get("sort", "")
+        )
+        if renewals.sort_refused:
+            raise Invalid({"sort": [renewals.sort_refused]})
+        page = self.paginate_queryset(renewals.rows)
+        return self.get_paginated_response(s.RenewalOut(page, many=True).data)

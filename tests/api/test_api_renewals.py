@@ -100,3 +100,20 @@ def test_the_description_has_the_link(client):
         "approval_start",
         "approval_end",
     }
+
+
+def test_the_renewals_list_is_the_nurses_and_names_the_continuation(nurse, physician, due):
+    listed = client_for(nurse).get(f"{API}/renewals/")
+    assert listed.status_code == 200, listed.json()
+    (row,) = listed.json()["results"]
+    assert row["authorization_number"] == due.authorization_number
+    assert row["approval_end"] == due.approval_end.isoformat()
+    assert row["continued_by"] is None
+    started = client_for(nurse).post(
+        f"{API}/cases/", continuation_body(continues=due.authorization_number), format="json"
+    )
+    (row,) = client_for(nurse).get(f"{API}/renewals/", {"sort": "-member"}).json()["results"]
+    assert row["continued_by"] == started.json()["reference"]
+    bad = client_for(nurse).get(f"{API}/renewals/", {"sort": "price"})
+    assert bad.status_code == 400 and "sort" in bad.json()["errors"]
+    assert client_for(physician).get(f"{API}/renewals/").status_code == 403

@@ -313,6 +313,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "api:letter": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
     "api:letter-pdf": {"GET": _row(200, 200, 404, 200, 404, anonymous=401)},
     "api:nurse-queue": {"GET": _row(200, 403, 403, 403, 403, anonymous=401)},
+    "api:renewal-list": {"GET": _row(200, 403, 403, 403, 403, anonymous=401)},
     "api:physician-queue": {"GET": _row(403, 200, 403, 403, 403, anonymous=401)},
     # The API's description is public; its browsable page is for staff.
     "api:schema": {"GET": _row(200, 200, 200, 200, 200, anonymous=200)},
@@ -512,6 +513,7 @@ def world(kesimpta, nurse, nurse2, physician, examiner, private_storage):
         "api:letter": [approved.pk],
         "api:letter-pdf": [approved.pk],
         "api:nurse-queue": [],
+        "api:renewal-list": [],
         "api:physician-queue": [],
         "api:schema": [],
         "api:docs": [],
