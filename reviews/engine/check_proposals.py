@@ -124,7 +124,8 @@ def _list_named(text: str, lists: Mapping[str, Mapping[str, Any]]) -> str | None
     return by_item[0] if len(by_item) == 1 else None
 
 
-def _within(count: str, calendar: str | None, unit: str) -> dict[str, Any]:
+def _within(count: str, unit: str) -> dict[str, Any]:
+    """A window in the check's units: months are calendar months, with or without the word."""
     unit = unit.casefold().rstrip("s")
     if unit == "month":
         return {"count": int(count), "unit": "calendar_month"}
@@ -240,12 +241,13 @@ def _events(text: str, **_: Any) -> Proposal | None:
         return None
     count = _number(found[1] or found[2])
     event = _stem(found[3].split()[-1].casefold())
-    within = _within(found[4], found[5], found[6])
+    within = _within(found[4], found[6])
     return Proposal("events_at_least", {"count": count, "event": event, "within": within}, found[0])
 
 
 def _tried_and_failed(text: str, *, lists, **_: Any) -> Proposal | None:
-    if not _FAILED.search(text) or (key := _list_named(text, lists)) is None:
+    failed = _FAILED.search(text)
+    if not failed or (key := _list_named(text, lists)) is None:
         return None
     count = _COUNT.search(text)
     words = text.casefold()
@@ -262,7 +264,7 @@ def _tried_and_failed(text: str, *, lists, **_: Any) -> Proposal | None:
     return Proposal(
         "tried_and_failed_at_least",
         {**params, "list": key, "outcomes": outcomes},
-        _FAILED.search(text)[0],
+        failed[0],
     )
 
 
@@ -309,7 +311,7 @@ def _lab_value(text: str, **_: Any) -> Proposal | None:
     params: dict[str, Any] = {"lab": lab, "op": op, "value": value}
     if unit and unit != "%":
         params["unit"] = unit
-    params["within"] = _within(window[1], window[2], window[3])
+    params["within"] = _within(window[1], window[3])
     return Proposal("lab_value", params, f"{found[0]} … {window[0]}")
 
 

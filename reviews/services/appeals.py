@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from reviews import permissions
 from reviews.errors import AppealNotAllowed, ReviewError, StaleCase
+from reviews.intake import FIELDS as REQUEST_FIELDS
 from reviews.models import Appeal, Case, CaseEvent, CaseMedication, DeadlineRule, Document
 from reviews.selectors.appeals import appeal_refusal, appeal_window
 from reviews.services import physician_review
@@ -29,26 +30,10 @@ BACKDATE_AFTER = timedelta(minutes=30)
 
 # The request's fields an appeal case carries over: the same member, drug, regimen, path,
 # policy version and indication, so the physician decides the same question again.
+# The appeal's own: when it came, how urgent it is (a new clock), never a back-dating reason.
+_APPEAL_OWN = {"urgency", "received_at", "backdate_reason"}
 COPIED = (
-    "member_name",
-    "member_id",
-    "member_dob",
-    "prescriber_name",
-    "prescriber_npi",
-    "prescriber_credential",
-    "prescriber_specialty",
-    "consulting_name",
-    "consulting_specialty",
-    "consult_date",
-    "diagnosis_codes",
-    "drug_name",
-    "hcpcs_code",
-    "regimen",
-    "request_type",
-    "line_of_business",
-    "therapy_start_date",
-    "weight_kg",
-    "height_cm",
+    *(field for field in REQUEST_FIELDS if field not in _APPEAL_OWN),
     "policy_id",
     "policy_drug_id",
     "policy_version_id",
