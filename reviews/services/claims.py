@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from reviews import permissions
 from reviews.engine import claims as rules
-from reviews.engine.drugs import HCPCS_MESSAGE, NDC_MESSAGE, hcpcs_normal, ndc_normal
+from reviews.engine.drugs import HCPCS_MESSAGE, NDC_MESSAGE, code_matches, hcpcs_normal, ndc_normal
 from reviews.errors import ReviewError
 from reviews.intake import npi_is_valid
 from reviews.models import (
@@ -269,7 +269,7 @@ def _context(data: ClaimLineData) -> _Context:
     drugs = [
         d
         for d in PolicyDrug.objects.select_related("policy").order_by("policy__number", "pk")
-        if data.hcpcs_code in (d.hcpcs_codes or [])
+        if code_matches(data.hcpcs_code, d.as_dict())
     ]
     if data.ndc and any(data.ndc in (d.ndcs or []) for d in drugs):
         # An unclassified code covers many drugs; the NDC names the one given.
