@@ -88,6 +88,10 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # On PostgreSQL, deleting the appeal rows and then altering the deadline table in one
+    # transaction fails ("pending trigger events") when the migration is reversed: each
+    # operation commits on its own instead.
+    atomic = False
 
     dependencies = [
         ('reviews', '0026_policy_admin_indication_permissions'),
