@@ -80,6 +80,16 @@ def test_denial_appeal_overturn_authorization(
         "The new MRI shows relapsing disease; the criteria are met."
     )
     shot(page, "decision", width)
+    # In one column the embedded viewer would load below the form and scroll the page to
+    # itself; its link stands in for it there.
+    viewer = page.locator("iframe.doc-viewer")
+    if width >= 1200:
+        expect(viewer).to_be_visible()
+    else:
+        expect(viewer).to_be_hidden()
+    expect(
+        page.get_by_role("link", name="Open letter-of-medical-necessity.pdf in a new tab")
+    ).to_be_visible()
     approve.get_by_role("button", name="Issue approval").click()
     expect(page.get_by_text("Overturned (approved)").first).to_be_visible(timeout=60000)
     determination = Determination.objects.get(case_id=appeal.case_id)
