@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import slugify
 
 from reviews import intake
+from reviews.engine.dosing_words import phases_from_words
 from reviews.engine.drugs import HCPCS_MESSAGE, NDC_MESSAGE, hcpcs_normal, ndc_normal
 from reviews.engine.list_text import ListTextError, list_items_read
 from reviews.forms.intake import OffsetsField
@@ -40,6 +42,29 @@ def _split(text: str) -> list[str]:
 
 def _capital(message: str) -> str:
     return message[:1].upper() + message[1:]
+
+
+def key_from(name: str, max_length: int) -> str:
+    """A lower_snake_case key made from a name ("Prior biologic agents" ->
+    "prior_biologic_agents"), for a key left blank; "" when the name has no letter or digit."""
+    key = re.sub(r"[-_]+", "_", slugify(name)).strip("_")[:max_length].strip("_")
+    return f"k_{key}"[:max_length] if key[:1].isdigit() else key
+
+
+class KeyFromNameMixin:
+    """A blank key is made from the form's name field (`key_source`), as it would be typed."""
+
+    key_source = "name"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key") and "key" not in self.errors and data.get(self.key_source):
+            key = key_from(data[self.key_source], self.fields["key"].max_length)
+            if key:
+                data["key"] = key
+        if not data.get("key") and "key" not in self.errors:
+            self.add_error("key", "Give a key, or a name it can be made from.")
+        return data
 
 
 class CodesField(forms.CharField):
@@ -475,12 +500,14 @@ def add_drug_problems(formset, kept_rows: list[int], problems) -> list[str]:
 _UNITS = Indication.Unit.choices
 
 
-class IndicationForm(forms.Form):
+class IndicationForm(KeyFromNameMixin, forms.Form):
     key = forms.CharField(
         label="Key",
         max_length=60,
+        required=False,
         validators=[key_validator],
-        help_text=KEY_HELP + " Criteria and test cases refer to it; renaming changes them too.",
+        help_text=KEY_HELP + " Blank: made from the name. Criteria and test cases refer to it; "
+        "renaming changes them too.",
         widget=forms.TextInput(TEXT),
     )
     name = forms.CharField(label="Name", max_length=200, widget=forms.TextInput(TEXT))
@@ -514,6 +541,15 @@ class IndicationForm(forms.Form):
     )
     extended_approval_unit = forms.ChoiceField(
         label="Extended approval unit", choices=_UNITS, widget=forms.Select(SELECT)
+    )
+    phases_words = forms.CharField(
+        label="Phases in words",
+        required=False,
+        max_length=4000,
+        help_text="One phase per line, as the policy reads: “Loading: 150 mg subcutaneous at "
+        "weeks 0, 1 and 2 (initial only)”, “Maintenance: 150 mg subcutaneous every 4 weeks "
+        "from week 4”. They are added after the rows below.",
+        widget=forms.Textarea({"rows": 3, **TEXT}),
     )
     # The rule's limits, in the phases' dose unit.
     range_min = forms.DecimalField(
@@ -556,6 +592,12 @@ class IndicationForm(forms.Form):
             "extended_approval_unit": data["extended_approval_unit"],
             "regimen": regimen,
         }
+
+    def clean_phases_words(self) -> list[dict]:
+        try:
+            return phases_from_words(self.cleaned_data["phases_words"])
+        except ValueError as error:
+            raise forms.ValidationError(_capital(str(error))) from None
 
     def limits(self, unit: str) -> dict:
         data, out = self.cleaned_data, {}
@@ -774,12 +816,16 @@ def add_indication_problems(form, phases, kept: list[int], problems) -> list[str
 # ---- lists -------------------------------------------------------------------------------------
 
 
-class PolicyListForm(forms.Form):
+class PolicyListForm(KeyFromNameMixin, forms.Form):
+    key_source = "title"
+
     key = forms.CharField(
         label="Key",
         max_length=_max(PolicyList, "key"),
+        required=False,
         validators=[key_validator],
-        help_text=KEY_HELP + " Checks refer to it; renaming changes them too.",
+        help_text=KEY_HELP + " Blank: made from the title. Checks refer to it; renaming "
+        "changes them too.",
         widget=forms.TextInput(TEXT),
     )
     title = forms.CharField(

@@ -40,10 +40,13 @@ def test_a_policy_is_created_from_nothing(admin_client):
     )
     version = Policy.objects.get(number="7700002").versions.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("reviews:policy-edit", args=[version.pk])
+    # A new draft opens on its text, the first thing to write.
+    assert response["Location"] == reverse("reviews:policy-edit-details", args=[version.pk])
     page = admin_client.get(response["Location"])
     assert page.status_code == 200
-    assert b"root" in page.content
+    assert "Save the policy text and go on to Drugs" in page.content.decode()
+    outline = admin_client.get(reverse("reviews:policy-edit", args=[version.pk]))
+    assert b"root" in outline.content
 
 
 @pytest.mark.parametrize(

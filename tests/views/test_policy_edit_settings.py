@@ -180,11 +180,12 @@ def test_drugs_saved_and_bad_codes_named(admin_client, draft):
     assert admin_client.post(url, data).status_code == 302
     second = PolicyDrug.objects.get(policy=draft.policy_id, brand="Second")
     assert (second.ndcs, second.hcpcs_codes) == (["0078100768"], ["J3590", "J3490"])
-    # Removed with its checkbox.
+    # Removed with its checkbox; "Save and go on" then opens the next tab.
     page = admin_client.get(url)
     data = _data(page.context["formset"])
-    data["drug-1-DELETE"] = "on"
-    assert admin_client.post(url, data).status_code == 302
+    data.update({"drug-1-DELETE": "on", "go_on": "1"})
+    response = admin_client.post(url, data)
+    assert response["Location"] == reverse("reviews:policy-edit-indications", args=[draft.pk])
     assert not PolicyDrug.objects.filter(policy=draft.policy_id, brand="Second").exists()
 
 
@@ -369,3 +370,89 @@ def test_published_version_shown_read_only_and_refused(admin_client, two_indicat
     assert page.status_code == 200
     assert "<fieldset disabled>" in page.content.decode()
     assert admin_client.post(url, {}).status_code == 409
+
+
+def test_indication_phases_written_in_words(admin_client, draft):
+    """The dosing typed as the policy reads it: each line one phase after the rows; a line
+    that does not read is refused at the field with its number, and nothing is saved."""
+    url = reverse("reviews:policy-edit-indication-add", args=[draft.pk])
+    page = admin_client.get(url)
+    form = page.context["form"]
+    assert form.initial["initial_approval_unit"] == "calendar_month"
+    data = _data(form, page.context["phases"])
+    data.update(
+        {
+            "key": "",  # made from the name
+            "name": "Worded",
+            "initial_approval_count": "6",
+            "extended_approval_count": "12",
+            "phases_words": "Loading: 150 mg subcutaneous at weeks 0, 1 and 2 (initial only)\n"
+            "Maintenance: 150 mg subcutaneous every month from week 4",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["phases_words"] == [
+        "Line 2 ('Maintenance: 150 mg subcutaneous every month from week 4'): \"month\" is "
+        'ambiguous: write "every 4 weeks" or "every calendar month", whichever the policy '
+        "means."
+    ]
+    assert not draft.indications.filter(key="worded").exists()
+    data["phases_words"] = data["phases_words"].replace("every month", "every 4 weeks")
+    assert admin_client.post(url, data).status_code == 302
+    added = draft.indications.get(key="worded")
+    assert (added.initial_approval_unit, added.extended_approval_unit) == (
+        "calendar_month",
+        "calendar_month",
+    )
+    assert added.regimen == {
+        "phases": [
+            {
+                "name": "Loading",
+                "dose": {"amount": "150", "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {"at": [0, 1, 2], "unit": "week"},
+                "initial_only": True,
+            },
+            {
+                "name": "Maintenance",
+                "dose": {"amount": "150", "unit": "mg"},
+                "route": "subcutaneous",
+                "schedule": {"every": 4, "unit": "week", "start": 4, "start_unit": "week"},
+            },
+        ]
+    }
+    # Edited again: the rule shows as rows, and the words box is empty.
+    page = admin_client.get(reverse("reviews:policy-edit-indication", args=[draft.pk, added.pk]))
+    assert page.context["form"]["phases_words"].value() in (None, "")
+    assert page.context["phases"].forms[1].initial["every"] == 4
+
+
+def test_a_blank_key_is_made_from_the_name_or_title(admin_client, draft):
+    url = reverse("reviews:policy-edit-list-add", args=[draft.pk])
+    page = admin_client.get(url)
+    data = _data(page.context["form"], page.context["items"])
+    data.update({"key": "", "title": "Prior biologic agents (2nd line)", "lines": "Samplex"})
+    assert admin_client.post(url, data).status_code == 302
+    assert draft.lists.get(key="prior_biologic_agents_2nd_line").items.count() == 1
+    # Taken: said at the key, nothing saved twice.
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["key"]
+    # Nothing to make it from.
+    data.update({"title": "— · —"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["key"] == ["Give a key, or a name it can be made from."]
+
+
+def test_key_from_names():
+    from reviews.forms.policy_edit_settings import key_from
+
+    assert key_from("Alpha disease", 60) == "alpha_disease"
+    assert key_from("  Dermatologist or rheumatologist ", 60) == "dermatologist_or_rheumatologist"
+    assert key_from("2nd-line agents", 60) == "k_2nd_line_agents"
+    assert key_from("Ünïcode — names", 60) == "unicode_names"
+    assert key_from("abc def", 5) == "abc_d"
+    assert key_from("abcd efg", 5) == "abcd"
+    assert key_from("!!!", 60) == ""

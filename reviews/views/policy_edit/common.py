@@ -58,6 +58,7 @@ def editor_render(
         "tabs": TABS,
         "last_edit": policy_edit_last(version) if version.is_draft else None,
         "problems": version_problems(full) if version.is_draft else [],
+        "next_tab": _next_tab(tab),
     }
     return render(request, template, {**frame, **context}, status=status)
 
@@ -67,3 +68,21 @@ def back_to(tab_url: str, version: PolicyVersion, anchor: str = ""):
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
+
+
+def _next_tab(tab: str) -> dict | None:
+    """The tab after `tab` (its key and title), for "Save and go on to …" while entering a
+    policy from its first page to its last."""
+    keys = [key for key, _, _ in TABS]
+    if tab not in keys or keys.index(tab) + 1 == len(TABS):
+        return None
+    key, _, title = TABS[keys.index(tab) + 1]
+    return {"key": key, "title": title}
+
+
+def saved_back(request, tab: str, version: PolicyVersion, anchor: str = ""):
+    """After a save: the same tab, or the next one when "Save and go on" was pressed."""
+    following = _next_tab(tab) if request.POST.get("go_on") else None
+    if following is not None:
+        return back_to(dict((key, url) for key, url, _ in TABS)[following["key"]], version)
+    return back_to(dict((key, url) for key, url, _ in TABS)[tab], version, anchor)

@@ -19,7 +19,7 @@ from reviews.forms.policy_edit_settings import (
 from reviews.policy_documents import VERSION_FIELDS
 from reviews.services.policies import assert_draft
 from reviews.services.policy_settings import SettingsRefused, policy_text_save
-from reviews.views.policy_edit.common import back_to, editor_render, editor_view
+from reviews.views.policy_edit.common import editor_render, editor_view, saved_back
 
 PLACES = {**{f"version.{key}": field for key, field in VERSION_FIELDS.items()}, **TEXT_PLACES}
 
@@ -49,7 +49,7 @@ def details_view(request, version):
                 problems = add_problems(form, error.problems, PLACES)
             else:
                 messages.success(request, "Saved the policy text.")
-                return back_to("reviews:policy-edit-details", version)
+                return saved_back(request, "details", version)
     return editor_render(
         request,
         version,

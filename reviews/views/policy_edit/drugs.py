@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from reviews.forms.policy_edit_settings import DrugFormSet, add_drug_problems
 from reviews.services.policies import assert_draft
 from reviews.services.policy_settings import SettingsRefused, policy_drugs_save
-from reviews.views.policy_edit.common import back_to, editor_render, editor_view
+from reviews.views.policy_edit.common import editor_render, editor_view, saved_back
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,7 +40,7 @@ def drugs_view(request, version):
                 problems = add_drug_problems(formset, kept, error.problems)
             else:
                 messages.success(request, "Saved the drugs.")
-                return back_to("reviews:policy-edit-drugs", version)
+                return saved_back(request, "drugs", version)
     return editor_render(
         request,
         version,

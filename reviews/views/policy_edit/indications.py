@@ -64,7 +64,11 @@ def _page(request, version, indication: Indication | None):
         initial = IndicationForm.initial_for(indication)
         phase_rows = (indication.regimen or {}).get("phases") or []
     else:
-        initial = {"initial_approval_unit": "day", "extended_approval_unit": "day"}
+        # Approvals are most often written in months ("6 months, then 12").
+        initial = {
+            "initial_approval_unit": Indication.Unit.CALENDAR_MONTH,
+            "extended_approval_unit": Indication.Unit.CALENDAR_MONTH,
+        }
         phase_rows = []
     form = IndicationForm(data, initial=initial)
     phases = PhaseFormSet(
@@ -76,10 +80,12 @@ def _page(request, version, indication: Indication | None):
         if form.is_valid() and phases.is_valid():
             kept = phases.kept()
             rows = [phases.forms[i] for i in kept]
+            # The rows, then the phases written in words.
+            written = [f.phase() for f in rows] + form.cleaned_data["phases_words"]
             regimen = None
-            if rows:
-                unit = rows[0].cleaned_data["unit"].strip()
-                regimen = {"phases": [f.phase() for f in rows], **form.limits(unit)}
+            if written:
+                unit = written[0]["dose"]["unit"]
+                regimen = {"phases": written, **form.limits(unit)}
             elif form.limits(""):
                 form.add_error(None, "A dose range or a quantity limit needs dosing phases.")
             if form.is_valid():

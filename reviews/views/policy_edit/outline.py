@@ -334,8 +334,12 @@ def policy_create_view(request):
         except ReviewError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Policy {version.policy.number} created: draft version 1.")
-            return redirect("reviews:policy-edit", version.pk)
+            messages.success(
+                request,
+                f"Policy {version.policy.number} created: draft version 1. Start with its text; "
+                "“Save and go on” takes you through the tabs in order.",
+            )
+            return redirect("reviews:policy-edit-details", version.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "reviews/policy_edit/policy_create.html", {"form": form}, status=status)
 
