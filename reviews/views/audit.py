@@ -16,6 +16,8 @@ from reviews.selectors import audit as selectors
 from reviews.selectors.cases import case_get_for_user
 
 PAGE_SIZE = 100
+CASE_PAGE_SIZE = 200
+CASE_EVENTS_CAP = 100_000  # a case's own events: counted in full in practice
 
 
 def _filters(request) -> tuple[AuditSearchForm, selectors.AuditFilters]:
@@ -30,11 +32,11 @@ def case_audit_view(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
     if not permissions.can_view_audit(request.user):
         raise PermissionDenied
-    return render(
-        request,
-        "reviews/case_audit.html",
-        {"case": case, "events": selectors.case_audit(user=request.user, case=case)},
-    )
+    # A busy case gathers hundreds of events (each opening of it is one): paged, oldest first.
+    events = CappedPaginator(
+        selectors.case_audit(user=request.user, case=case), CASE_PAGE_SIZE, cap=CASE_EVENTS_CAP
+    ).get_page(request.GET.get("page"))
+    return render(request, "reviews/case_audit.html", {"case": case, "events": events})
 
 
 @require_GET

@@ -141,3 +141,27 @@ def test_query_count_does_not_grow_with_answers(
         client.get(url("case-record", few))
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url("case-record", many))
+
+
+def test_a_busy_cases_audit_is_paged_oldest_first(client, auditor, denied):
+    """A case opened hundreds of times: its audit page lists 200 events a page, with the way
+    to the earlier and later ones; a page past the end or not a number shows a real page."""
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=denied, actor=auditor, kind=CaseEvent.Kind.CASE_VIEWED, payload={})
+        for n in range(250)
+    )
+    total = denied.events.count()
+    client.force_login(auditor)
+    first = client.get(url("case-audit", denied))
+    assert first.status_code == 200
+    events = first.context["events"]
+    assert len(events) == 200 and events.paginator.count == total
+    assert events[0] == denied.events.order_by("created_at", "pk").first()
+    page = first.content.decode()
+    assert f"Events 1 to 200 of {total}" in page and "?page=2" in page
+    last = client.get(url("case-audit", denied) + "?page=2")
+    assert len(last.context["events"]) == total - 200
+    assert "Earlier events" in last.content.decode()
+    for bad in ("999", "abc", "-1"):
+        response = client.get(url("case-audit", denied) + f"?page={bad}")
+        assert response.status_code == 200 and len(response.context["events"]) > 0
