@@ -178,33 +178,34 @@ def _enter_policy(a: Analyst) -> None:
         "Loading: 150 mg subcutaneous at weeks 0, 1 and 2 (initial only)\n"
         "Maintenance: 150 mg subcutaneous every 4 weeks from week 4",
     )
-    a.click(page.get_by_role("button", name="Add the indication"))
+    a.click(page.get_by_role("button", name="Add the indication, then another"))
     a.saved()
-    a.click(page.get_by_role("link", name="Add an indication"))
     a.fill("#id_name", "Beta disease")
     a.fill("#id_diagnosis_codes", "L73.2")
     a.fill("#id_initial_approval_count", "16")
     a.select("#id_initial_approval_unit", "week")
     a.fill("#id_phases_words", "Every 2 weeks: 300 mg subcutaneous every 2 weeks")
-    a.click(page.get_by_role("button", name="Add the indication"))
+    a.click(page.get_by_role("button", name="Add the indication", exact=True))
     a.saved()
 
     # Lists: keys made from their titles, the items pasted as the policy prints them.
     a.tab("Lists")
-    for title, lines in (
+    a.click(page.get_by_role("link", name="Add a list"))
+    for title, lines, button in (
         (
             "Dermatologist or rheumatologist",
             "Dermatology; dermatologist\nRheumatology; rheumatologist",
+            "Add the list, then another",
         ),
         (
             "Prior biologic agents",
             "• Samplex (samplimab)\n• Modelon (modelizumab)\n• Protyx (protoxumab)",
+            "Add the list",
         ),
     ):
-        a.click(page.get_by_role("link", name="Add a list"))
         a.fill("#id_title", title)
         a.fill("#id_lines", lines)
-        a.click(page.get_by_role("button", name="Add the list"))
+        a.click(page.get_by_role("button", name=button, exact=True))
         a.saved()
 
     # The criteria: pasted; the checks, indications and paths their words propose are kept
@@ -436,7 +437,7 @@ def test_the_kesimpta_draft_is_edited_warned_fixed_and_published(
     page.locator("button[name=save]").click()
     page.locator("ul.editor-tabs a", has_text="Policy text").click()
     page.locator("#id_annual_review_date").fill("2027-09-21")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save the policy text", exact=True).click()
 
     page.locator("ul.editor-tabs a", has_text="Check & publish").click()
     expect(page.locator("#warnings-heading .badge")).to_have_text("0")

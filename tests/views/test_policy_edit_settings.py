@@ -399,7 +399,10 @@ def test_indication_phases_written_in_words(admin_client, draft):
     ]
     assert not draft.indications.filter(key="worded").exists()
     data["phases_words"] = data["phases_words"].replace("every month", "every 4 weeks")
-    assert admin_client.post(url, data).status_code == 302
+    response = admin_client.post(url, data)
+    assert response["Location"].startswith(
+        reverse("reviews:policy-edit-indications", args=[draft.pk])
+    )
     added = draft.indications.get(key="worded")
     assert (added.initial_approval_unit, added.extended_approval_unit) == (
         "calendar_month",
@@ -433,7 +436,9 @@ def test_a_blank_key_is_made_from_the_name_or_title(admin_client, draft):
     page = admin_client.get(url)
     data = _data(page.context["form"], page.context["items"])
     data.update({"key": "", "title": "Prior biologic agents (2nd line)", "lines": "Samplex"})
-    assert admin_client.post(url, data).status_code == 302
+    # "Add the list, then another" opens a new list's page.
+    response = admin_client.post(url, {**data, "add_another": "1"})
+    assert response["Location"] == url
     assert draft.lists.get(key="prior_biologic_agents_2nd_line").items.count() == 1
     # Taken: said at the key, nothing saved twice.
     response = admin_client.post(url, data)

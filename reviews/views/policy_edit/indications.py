@@ -2,7 +2,7 @@
 change; its dosing rule edited as phase rows and two limits (never as JSON)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,6 +104,8 @@ def _page(request, version, indication: Indication | None):
                     problems = add_indication_problems(form, phases, kept, error.problems)
                 else:
                     messages.success(request, f"Saved the indication {saved.key}.")
+                    if indication is None and request.POST.get("add_another"):
+                        return redirect("reviews:policy-edit-indication-add", version.pk)
                     return back_to(TAB, version, f"indication-{saved.pk}")
     return editor_render(
         request,

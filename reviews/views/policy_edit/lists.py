@@ -2,7 +2,7 @@
 deleted as one change."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -70,6 +70,8 @@ def _page(request, version, policy_list: PolicyList | None):
                 problems = add_list_problems(form, items, kept, error.problems)
             else:
                 messages.success(request, f"Saved the list {saved.key}.")
+                if policy_list is None and request.POST.get("add_another"):
+                    return redirect("reviews:policy-edit-list-add", version.pk)
                 return back_to(TAB, version, f"list-{saved.pk}")
     return editor_render(
         request,
