@@ -164,7 +164,8 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
+def _criteria_tree_dicts(version: PolicyVersion) -> list[dict[str, Any]]:
+    """Each root of the version's criteria rows as a document tree dict."""
     criteria = list(version.criteria.all())
     children: dict[int | None, list[Criterion]] = {}
     for criterion in criteria:
@@ -187,10 +188,18 @@ def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
         node["children"] = [build(child) for child in children.get(c.pk, [])]
         return node
 
-    roots = children.get(None, [])
-    if len(roots) != 1:
-        return None
-    return build(roots[0])
+    return [build(root) for root in children.get(None, [])]
+
+
+def _criteria_tree_dict(version: PolicyVersion) -> dict[str, Any] | None:
+    roots = _criteria_tree_dicts(version)
+    return roots[0] if len(roots) == 1 else None
+
+
+def criteria_trees(version: PolicyVersion) -> list[Node]:
+    """The version's criteria as the engine's trees, one per root, read from its rows as they
+    are (a draft being built may have no root or several, and need not be a valid document)."""
+    return [document.tree_from_dict(root) for root in _criteria_tree_dicts(version)]
 
 
 def version_document_raw(version: PolicyVersion) -> dict[str, Any]:

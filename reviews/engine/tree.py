@@ -166,6 +166,46 @@ def find(root: Node, label: str) -> Node | None:
     return next((node for node, _ in iter_nodes(root) if node.label == label), None)
 
 
+def all_met_answers(
+    root: Node, *, path: str | None = None, indication: str | None = None
+) -> dict[str, Answer]:
+    """Answers that meet every criterion on `path` for `indication` (None: any) with no
+    condition applying: each leaf met, except inside an `if`, whose condition is answered so
+    that it does not hold (its leaves not met: the if does not apply, so it is met) and whose
+    then-subtree is left unanswered (those questions are not asked). A test case's "every
+    question met" starts from these. Leaves of another path or indication get no answer.
+
+    An if with other than two children (a draft being built) takes its first child as the
+    condition and the rest as the then-subtree."""
+    answers: dict[str, Answer] = {}
+    _answer_to(root, Truth.MET, _On(path, indication), answers)
+    return answers
+
+
+def _answer_to(node: Node, goal: Truth, on: _On, answers: dict[str, Answer]) -> None:
+    """Answer node's leaves so that node's truth is `goal` (met or not met)."""
+    if not on.applies(node):
+        return
+    if node.kind == Kind.LEAF:
+        answers[node.label] = Answer.MET if goal == Truth.MET else Answer.NOT_MET
+        return
+    children = [child for child in node.children if on.applies(child)]
+    if node.kind == Kind.IF:
+        if not children:
+            return
+        condition, then = children[0], children[1:]
+        if goal == Truth.MET:
+            _answer_to(condition, Truth.NOT_MET, on, answers)  # does not apply; then not asked
+        else:
+            _answer_to(condition, Truth.MET, on, answers)
+            for child in then:
+                _answer_to(child, Truth.NOT_MET, on, answers)
+        return
+    # A group is met when every child is, and not met when none is, whatever its kind.
+    for child in children:
+        _answer_to(child, goal, on, answers)
+
+
 def parse_answers(answers: Mapping[str, Answer | str]) -> dict[str, Answer]:
     """Answer values from plain strings; an unknown value raises ValueError."""
     parsed: dict[str, Answer] = {}

@@ -14,9 +14,11 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from reviews.engine.document import ANSWERS
+from reviews.engine.tree import all_met_answers
 from reviews.forms.widgets import DateInput
 from reviews.intake import DOSE_UNITS
 from reviews.models import Criterion, PolicyVersion, TherapyOutcome
+from reviews.policy_documents import criteria_trees
 from reviews.selectors.policies import criteria_outline
 
 TEXT = {"class": "form-control"}
@@ -250,6 +252,29 @@ def indication_choices(version: PolicyVersion, blank: str) -> list[tuple[str, st
     return [("", blank), *((i.key, f"{i.name} ({i.key})") for i in version.indications.all())]
 
 
+EVERY_INDICATION = "None: every indication's criteria"
+# Said wherever a case's questions are answered for the analyst (every_question_met).
+ALL_MET_DONE = (
+    "Every question of this request type and indication is answered met, except each "
+    "condition (“if”), answered “does not apply (not met)”, whose follow-up questions are left "
+    "blank; change the few that differ, then save."
+)
+
+
+def every_question_met(
+    version: PolicyVersion, request_type: str, indication: str
+) -> dict[str, str]:
+    """The one-click "every question met" for a request of `request_type` and `indication`
+    ("": every indication's questions): every criterion met with no condition applying
+    (engine.tree.all_met_answers), by leaf label; questions of another path or indication,
+    and those a condition would bring, are not in it (left blank)."""
+    answers: dict[str, str] = {}
+    for root in criteria_trees(version):
+        found = all_met_answers(root, path=request_type or None, indication=indication or None)
+        answers.update((label, answer.value) for label, answer in found.items())
+    return answers
+
+
 class TestCaseForm(forms.Form):
     """Name, request, answers per leaf, and the expectation; the leaves are the draft's."""
 
@@ -271,9 +296,10 @@ class TestCaseForm(forms.Form):
         label="Failing leaves",
         required=False,
         choices=[
-            ("", "Not compared"),
+            ("", "Not compared (unless a leaf is ticked)"),
             ("exact", "Exactly the leaves ticked “failing” (none ticked: none fail)"),
         ],
+        help_text="A leaf ticked “failing” compares them exactly, whatever is chosen here.",
         widget=forms.Select(SELECT),
     )
     quantity_amount = forms.DecimalField(
@@ -298,9 +324,7 @@ class TestCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.leaves = leaves
         self.fields["request_type"].choices = path_choices(version)
-        self.fields["indication"].choices = indication_choices(
-            version, "None: every indication's criteria"
-        )
+        self.fields["indication"].choices = indication_choices(version, EVERY_INDICATION)
         self.fields["expect_path"].choices = [("", "Not compared"), *path_choices(version)]
         self.fields["expect_indication"].choices = indication_choices(version, "Not compared")
         for node, _ in leaves:
@@ -369,6 +393,7 @@ class TestCaseForm(forms.Form):
         suggestions = {
             label: data[f"suggest__{label}"] for label in labels if data.get(f"suggest__{label}")
         }
+        failing = [label for label in labels if data.get(f"failing__{label}")]
         quantity_fields = ("amount", "unit", "doses", "start")
         quantity = None
         if any(data.get(f"quantity_{name}") not in (None, "") for name in quantity_fields):
@@ -390,11 +415,8 @@ class TestCaseForm(forms.Form):
                 "result": data["expect_result"],
                 "path": data["expect_path"] or None,
                 "indication": data["expect_indication"] or None,
-                "failing": (
-                    [label for label in labels if data.get(f"failing__{label}")]
-                    if data["expect_failing_compare"]
-                    else None
-                ),
+                # A ticked leaf compares the failing leaves, even left at "Not compared".
+                "failing": failing if failing or data["expect_failing_compare"] else None,
                 "quantity": quantity,
                 "suggestions": suggestions or None,
             },
@@ -489,25 +511,15 @@ class TestCaseForms:
         return False
 
     def answer_all_met(self) -> None:
-        """The one-click "every question met": each question the nurse would be asked for
-        the chosen request type and indication (every indication's when none is chosen) set
-        to met, the others left blank; nothing saved, the analyst then changes a few. The
-        re-shown form keeps everything else typed."""
+        """The one-click "every question met" (every_question_met) for the typed request type and
+        indication, every other question left blank; nothing saved, the analyst then changes a
+        few. The re-shown form keeps everything else typed."""
         data = self.form.data.copy()
-        path, indication = data.get("request_type", ""), data.get("indication", "")
-        nodes = {c.pk: c for c in self.version.criteria.all()}
-
-        def applies(node) -> bool:
-            while node is not None:
-                if node.path and path and node.path != path:
-                    return False
-                if node.indication and indication and node.indication != indication:
-                    return False
-                node = nodes.get(node.parent_id)
-            return True
-
+        answers = every_question_met(
+            self.version, data.get("request_type", ""), data.get("indication", "")
+        )
         for node, _ in self.leaves:
-            data[f"answer__{node.label}"] = "met" if applies(nodes.get(node.pk, node)) else ""
+            data[f"answer__{node.label}"] = answers.get(node.label, "")
         self.form.data = data
 
     def forget_errors(self) -> None:
@@ -516,6 +528,50 @@ class TestCaseForms:
         self.facts.is_valid()
         self.form._errors = ErrorDict()
         self.facts.forget_errors()
+
+
+class NewTestCaseForm(forms.Form):
+    """The list page's "Add a test case": the request type and indication a new case starts
+    from, its questions answered as "every question met" answers them. Sent by GET with the
+    plain names (?request_type=…&indication=…); its ids start id_new- so that they differ from
+    the case form's."""
+
+    __test__ = False
+
+    request_type = forms.ChoiceField(label="Request type", widget=forms.Select(SELECT))
+    indication = forms.ChoiceField(label="Indication", required=False, widget=forms.Select(SELECT))
+
+    def __init__(self, *args, version: PolicyVersion, **kwargs):
+        kwargs.setdefault("auto_id", "id_new-%s")
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["request_type"].choices = path_choices(version)
+        self.fields["indication"].choices = indication_choices(version, EVERY_INDICATION)
+
+    def case(self) -> dict[str, Any]:
+        """The new case as the document writes it (what the case form starts from), after
+        is_valid()."""
+        request_type = self.cleaned_data["request_type"]
+        indication = self.cleaned_data["indication"]
+        return {
+            "request_type": request_type,
+            "indication": indication or None,
+            "answers": every_question_met(self.version, request_type, indication),
+        }
+
+    def refusal(self) -> str:
+        """Why the request type and indication asked for were ignored, after is_valid()."""
+        wrong = []
+        for name, what in (("request_type", "request type"), ("indication", "indication")):
+            if name in self.errors:
+                value = self.data.get(name, "")
+                wrong.append(
+                    f"this version has no {what} “{value}”" if value else f"no {what} was given"
+                )
+        return (
+            f"Nothing was answered for you: {'; '.join(wrong)}. Choose the request type and "
+            "indication below, then press “Answer every question met, no condition applying”."
+        )
 
 
 # ---- the preview's request ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from reviews.engine.tree import (
     Kind,
     Node,
     Truth,
+    all_met_answers,
     applicable_leaves,
     asked_leaves,
     evaluate,
@@ -709,3 +710,59 @@ def test_a_subtree_under_a_condition_not_met_is_never_asked_nor_failing(case):
     assert asked == applicable - hidden
     assert hidden.isdisjoint(evaluation.failing)
     assert hidden.isdisjoint(evaluation.unanswered)
+
+
+# ---- every question met, no condition applying ---------------------------------------------
+
+
+def test_all_met_answers_meet_every_criterion_with_no_condition_applying():
+    tree = all_of(
+        "root",
+        leaf("a"),
+        if_then("if", all_of("c", leaf("c.1"), leaf("c.2")), all_of("t", leaf("t.1"))),
+        any_of("p", leaf("p.1", path="initial"), leaf("p.2"), path="initial"),
+        leaf("q", path="continuation"),
+    )
+    answers = all_met_answers(tree, path="initial")
+    assert answers == {"a": MET, "c.1": NOT_MET, "c.2": NOT_MET, "p.1": MET, "p.2": MET}
+    evaluation = evaluate(tree, answers, path="initial")
+    assert evaluation.result == Truth.MET and evaluation.unanswered == ()
+    assert all_met_answers(tree, path=None).keys() == {"a", "c.1", "c.2", "p.1", "p.2", "q"}
+
+
+def test_all_met_answers_make_an_if_inside_a_condition_hold_not():
+    # The outer condition must not hold: its inner if then holds not (condition met, then
+    # subtree not met), and the outer then-subtree is not asked.
+    inner = if_then("inner", leaf("i.c"), leaf("i.t"))
+    tree = all_of("root", if_then("outer", any_of("c", inner, leaf("c.2")), leaf("t")))
+    answers = all_met_answers(tree)
+    assert answers == {"i.c": MET, "i.t": NOT_MET, "c.2": NOT_MET}
+    assert result(tree, answers) == Truth.MET
+
+
+def test_all_met_answers_take_a_draft_s_if_without_its_then():
+    tree = all_of("root", leaf("a"), group(Kind.IF, "if", leaf("c")), group(Kind.IF, "empty"))
+    assert all_met_answers(tree) == {"a": MET, "c": NOT_MET}
+
+
+def _sound(tree: Node, path) -> bool:
+    """Every group keeps a child on the path, and every k_of_n can be met and not met there
+    (the document refuses the others)."""
+    for node, _ in iter_nodes(tree, path=path):
+        on = [c for c in node.children if path is None or c.path in (None, path)]
+        if node.kind != Kind.LEAF and not on:
+            return False
+        if node.kind == Kind.K_OF_N and not 1 <= (node.k or 0) <= len(on):
+            return False
+    return True
+
+
+@given(trees_with_answers())
+def test_all_met_answers_meet_any_sound_tree_and_leave_no_asked_question_open(case):
+    tree, _, path = case
+    assume(_sound(tree, path))
+    answers = all_met_answers(tree, path=path)
+    evaluation = evaluate(tree, answers, path=path)
+    assert evaluation.result == Truth.MET
+    assert evaluation.unanswered == () and evaluation.failing == ()
+    assert answers.keys() <= {n.label for n in applicable_leaves(tree, path=path)}

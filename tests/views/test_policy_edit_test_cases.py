@@ -140,39 +140,223 @@ def test_a_document_problem_lands_at_its_field(admin, draft):
     assert page.index("another test case is already named") > page.index('name="name"')
 
 
+def _answered(page: str) -> dict[str, str]:
+    """The answer selected for each leaf of a case form, by label ("" when blank)."""
+    found = {}
+    for label, options in re.findall(
+        r'<select name="answer__([^"]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        found[label] = chosen.group(1) if chosen else ""
+    return found
+
+
+def _selected(page: str, name: str) -> str:
+    options = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    chosen = re.search(r'<option value="([^"]*)" selected>', options)
+    return chosen.group(1) if chosen else ""
+
+
+# The questions of an initial HeFH request, answered met with no condition applying: the
+# if's condition (4.if: 4.if.a and 4.if.b) does not apply, its consequence (4.then) is not
+# asked; not the other indication's questions, nor the continuation's.
+INITIAL_HEFH_MET = {
+    "PRE-1",
+    "PRE-2",
+    "1.i",
+    "1.ii",
+    "1.iii",
+    "3.A.i",
+    "3.A.ii",
+    "3.A.iii",
+    "3.A.iv",
+}
+INITIAL_HEFH_NOT_MET = {"4.if.a", "4.if.b"}
+
+
 def test_answer_every_question_met_saves_nothing(admin, draft):
     count = draft.test_cases.count()
     response = admin.post(
         _url("policy-edit-test-case-add", draft),
-        _data(all_met="1", name="", **{"suggest__1.iii": None}),
+        _data(all_met="1", name="", **{"suggest__1.iii": None, "answer__4.then": "met"}),
     )
     assert response.status_code == 200
     page = response.content.decode()
-    # The questions of an initial HeFH request: not the other indication's, nor the
-    # continuation's.
-    met = set(
-        re.findall(
-            r'name="answer__([^"]+)"[^>]*>(?:(?!</select>).)*?<option value="met" selected>',
-            page,
-            re.S,
-        )
-    )
-    assert met == {
-        "PRE-1",
-        "PRE-2",
-        "1.i",
-        "1.ii",
-        "1.iii",
-        "3.A.i",
-        "3.A.ii",
-        "3.A.iii",
-        "3.A.iv",
-        "4.if.a",
-        "4.if.b",
-        "4.then",
-    }
+    answered = _answered(page)
+    assert {label for label, a in answered.items() if a == "met"} == INITIAL_HEFH_MET
+    assert {label for label, a in answered.items() if a == "not_met"} == INITIAL_HEFH_NOT_MET
+    assert answered["4.then"] == ""  # the consequence is not asked, whatever was typed
+    assert "answered “does not apply (not met)”" in page
     assert "This field is required" not in page
     assert draft.test_cases.count() == count
+
+
+def test_the_button_says_conditions_do_not_apply(admin, draft):
+    page = admin.get(_url("policy-edit-test-case-add", draft)).content.decode()
+    assert "Answer every question met, no condition applying</button>" in page
+    assert "each condition (“if”), answered “does not apply (not met)”" in page
+
+
+# ---- add a test case for a path, from the list page -----------------------------------------
+
+
+def test_the_list_page_offers_a_request_type_and_an_indication_to_add_a_case(admin, draft):
+    page = admin.get(_url("policy-edit-test-cases", draft)).content.decode()
+    add = _url("policy-edit-test-case-add", draft)
+    form = re.search(rf'<form method="get" action="{add}".*?</form>', page, re.S).group(0)
+    assert '<select name="request_type"' in form and 'id="id_new-request_type"' in form
+    assert '<select name="indication"' in form and 'id="id_new-indication"' in form
+    assert re.findall(r'<option value="([^"]*)"', form) == [
+        "initial",
+        "continuation",
+        "",
+        "hefh",
+        "ascvd",
+    ]
+    assert '<button type="submit" class="btn btn-outline-primary">Add a test case</button>' in form
+    assert f'<a class="btn btn-outline-primary" href="{add}">' not in page  # the link is gone
+
+
+def test_a_published_version_offers_no_new_case(admin, kesimpta):
+    page = admin.get(_url("policy-edit-test-cases", kesimpta)).content.decode()
+    assert "id_new-request_type" not in page and "Add a test case" not in page
+
+
+def test_the_add_page_opens_answered_for_the_chosen_request(admin, draft):
+    count, edits = draft.test_cases.count(), draft.edits.count()
+    response = admin.get(
+        _url("policy-edit-test-case-add", draft), {"request_type": "initial", "indication": "hefh"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert _selected(page, "request_type") == "initial"
+    assert _selected(page, "indication") == "hefh"
+    answered = _answered(page)
+    assert {label for label, a in answered.items() if a == "met"} == INITIAL_HEFH_MET
+    assert {label for label, a in answered.items() if a == "not_met"} == INITIAL_HEFH_NOT_MET
+    assert "Every question of this request type and indication is answered met" in page
+    assert "change the few that differ, then save." in page
+    assert "The case was not saved" not in page
+    assert draft.test_cases.count() == count and draft.edits.count() == edits
+
+
+def test_the_add_page_and_the_button_answer_alike(admin, draft):
+    for request_type, indication in (("continuation", "ascvd"), ("initial", "")):
+        got = admin.get(
+            _url("policy-edit-test-case-add", draft),
+            {"request_type": request_type, "indication": indication},
+        ).content.decode()
+        pressed = admin.post(
+            _url("policy-edit-test-case-add", draft),
+            _data(all_met="1", request_type=request_type, indication=indication),
+        ).content.decode()
+        assert _answered(got) == _answered(pressed)
+        assert _selected(got, "request_type") == request_type
+        assert _selected(got, "indication") == indication
+
+
+def test_a_continuation_for_every_indication_leaves_the_initial_questions_blank(admin, draft):
+    page = admin.get(
+        _url("policy-edit-test-case-add", draft),
+        {"request_type": "continuation", "indication": ""},
+    ).content.decode()
+    answered = _answered(page)
+    assert answered["PRE-1"] == "met" and answered["3.A.i"] == ""
+    assert answered["4.if.a"] == "not_met" and answered["4.then"] == ""
+
+
+def test_a_plain_add_page_is_as_before(admin, draft):
+    page = admin.get(_url("policy-edit-test-case-add", draft)).content.decode()
+    assert set(_answered(page).values()) == {""}
+    assert "is answered met" not in page and "Nothing was answered" not in page
+
+
+def test_a_case_added_from_the_list_page_saves_and_passes(admin, draft):
+    page = admin.get(
+        _url("policy-edit-test-case-add", draft), {"request_type": "initial", "indication": "hefh"}
+    ).content.decode()
+    answers = {f"answer__{label}": a for label, a in _answered(page).items() if a}
+    data = {k: v for k, v in _data(name="one click").items() if not k.startswith("answer__")}
+    data = {k: v for k, v in data.items() if not k.startswith(("facts-labs-0", "suggest__"))}
+    data.update({"facts-request_date": "", "facts-member_dob": "", "facts-diagnosis_codes": ""})
+    data.update(answers, expect_result="met", expect_failing_compare="exact")
+    response = admin.post(_url("policy-edit-test-case-add", draft), data)
+    assert response.status_code == 302, response.content.decode()
+    saved = draft.test_cases.get(name="one click")
+    assert saved.answers == {
+        **dict.fromkeys(INITIAL_HEFH_MET, "met"),
+        **dict.fromkeys(INITIAL_HEFH_NOT_MET, "not_met"),
+    }
+    ran = admin.get(_url("policy-edit-test-cases", draft), {"run": "all"}).content.decode()
+    assert "0 failed" in ran
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"request_type": "bogus", "indication": "hefh"}, "no request type “bogus”"),
+        ({"request_type": "initial", "indication": "nope"}, "no indication “nope”"),
+        ({"indication": "hefh"}, "no request type was given"),
+        (
+            {"request_type": "<b>x</b>", "indication": "<i>y</i>"},
+            "no request type “&lt;b&gt;x&lt;/b&gt;”; this version has no indication "
+            "“&lt;i&gt;y&lt;/i&gt;”",
+        ),
+    ],
+)
+def test_unknown_values_are_ignored_and_said_so(admin, draft, query, words):
+    count, edits = draft.test_cases.count(), draft.edits.count()
+    response = admin.get(_url("policy-edit-test-case-add", draft), query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was answered for you" in page and words in page
+    assert "<b>x</b>" not in page
+    assert set(_answered(page).values()) == {""}  # the plain add page
+    assert _selected(page, "request_type") == "initial"
+    assert "The case was not saved" not in page
+    assert draft.test_cases.count() == count and draft.edits.count() == edits
+
+
+def test_the_edit_page_ignores_the_new_case_query(admin, draft):
+    case = draft.test_cases.first()
+    page = admin.get(
+        _url("policy-edit-test-case", draft, case.pk), {"request_type": "continuation"}
+    ).content.decode()
+    assert _selected(page, "request_type") == case.request_type
+    assert "is answered met" not in page
+
+
+# ---- failing leaves: a tick compares them --------------------------------------------------
+
+
+def test_a_ticked_failing_leaf_is_compared_though_left_at_not_compared(admin, draft):
+    response = admin.post(
+        _url("policy-edit-test-case-add", draft),
+        _data(name="ticked", expect_failing_compare="", **{"failing__PRE-1": "on"}),
+    )
+    assert response.status_code == 302
+    saved = draft.test_cases.get(name="ticked")
+    assert saved.expect["failing"] == ["PRE-1"]
+    page = admin.get(_url("policy-edit-test-case", draft, saved.pk)).content.decode()
+    assert _selected(page, "expect_failing_compare") == "exact"
+    assert "Not compared (unless a leaf is ticked)" in page
+
+
+def test_nothing_ticked_and_not_compared_compares_nothing(admin, draft):
+    response = admin.post(
+        _url("policy-edit-test-case-add", draft), _data(name="untouched", expect_failing_compare="")
+    )
+    assert response.status_code == 302
+    assert draft.test_cases.get(name="untouched").expect.get("failing") is None
+
+
+def test_a_bad_failing_choice_comes_back_400(admin, draft):
+    response = admin.post(
+        _url("policy-edit-test-case-add", draft),
+        _data(expect_failing_compare="some", **{"failing__PRE-1": "on"}),
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
 
 
 def test_edit_shows_the_case_and_saves_a_change(admin, draft):

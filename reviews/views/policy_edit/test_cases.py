@@ -7,7 +7,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews.errors import NotFound
-from reviews.forms.policy_edit_cases import TestCaseForms
+from reviews.forms.policy_edit_cases import ALL_MET_DONE, NewTestCaseForm, TestCaseForms
 from reviews.models import PolicyTestCase
 from reviews.services import policy_test_cases as services
 from reviews.services.policies import assert_draft
@@ -35,7 +35,7 @@ def test_cases_view(request, version):
         version,
         TAB,
         "reviews/policy_edit/test_cases.html",
-        {"cases": cases, "report": report},
+        {"cases": cases, "report": report, "new_case": NewTestCaseForm(version=version)},
     )
 
 
@@ -62,11 +62,7 @@ def _case_page(request, version, test_case: PolicyTestCase | None):
         if "all_met" in request.POST:
             forms.answer_all_met()
             forms.forget_errors()
-            messages.info(
-                request,
-                "Every question of this request type and indication is answered met; change "
-                "the few that differ, then save.",
-            )
+            messages.info(request, ALL_MET_DONE)
         elif forms.is_valid():
             try:
                 if test_case is None:
@@ -88,6 +84,8 @@ def _case_page(request, version, test_case: PolicyTestCase | None):
         if forms.has_errors():
             status = 400
     else:
+        if test_case is None:
+            case = _new_case(request, version)
         forms = TestCaseForms(version=version, case=case)
     return editor_render(
         request,
@@ -97,6 +95,20 @@ def _case_page(request, version, test_case: PolicyTestCase | None):
         {"forms": forms, "form": forms.form, "facts": forms.facts, "test_case": test_case},
         status=status,
     )
+
+
+def _new_case(request, version) -> dict | None:
+    """The case the list page's "Add a test case" asks for (?request_type=…&indication=…):
+    those two set, every question answered met with no condition applying. None for a plain
+    add page, and for values this version does not have: those are ignored, and said so."""
+    if not {"request_type", "indication"} & request.GET.keys():
+        return None
+    chosen = NewTestCaseForm(request.GET, version=version)
+    if not chosen.is_valid():
+        messages.warning(request, chosen.refusal())
+        return None
+    messages.info(request, ALL_MET_DONE)
+    return chosen.case()
 
 
 @require_POST
