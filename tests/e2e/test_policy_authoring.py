@@ -253,17 +253,20 @@ def _test_case(
     failing: tuple[str, ...] | None = None,
     facts: dict | None = None,
     suggestions: dict | None = None,
+    opened: bool = False,
+    then_another: bool = False,
 ) -> None:
-    """One test case: the questions of its request answered met with one click, then the few
-    that differ changed, the facts, and what is expected."""
+    """One test case, added for its request type and indication from the list page (or
+    opened so by the case before it), which answers every question so that each criterion is
+    met with no condition applying; then the few answers that differ, the facts, and what is
+    expected."""
     page = a.page
-    a.tab("Test cases")
-    a.click(page.get_by_role("link", name="Add a test case"))
+    if not opened:
+        a.tab("Test cases")
+        a.select("#id_new-request_type", request_type)
+        a.select("#id_new-indication", indication)
+        a.click(page.get_by_role("button", name="Add a test case"))
     a.fill("#id_name", name)
-    if request_type != "initial":
-        a.select("#id_request_type", request_type)
-    a.select("#id_indication", indication)
-    a.click(page.get_by_role("button", name="Answer every question met"))
     for label, answer in changes.items():
         a.select(f"[name='answer__{label}']", answer)
     for field, value in (facts or {}).items():
@@ -274,11 +277,12 @@ def _test_case(
     for label, answer in (suggestions or {}).items():
         a.select(f"[name='suggest__{label}']", answer)
     a.select("#id_expect_result", result)
-    if failing is not None:
-        a.select("#id_expect_failing_compare", "exact")
-        for label in failing:
-            a.check(f"[name='failing__{label}']")
-    a.click(page.get_by_role("button", name="Save test case"))
+    if failing == ():
+        a.select("#id_expect_failing_compare", "exact")  # none fails
+    for label in failing or ():
+        a.check(f"[name='failing__{label}']")  # a ticked leaf compares them
+    button = "Save test case, then add another like it" if then_another else "Save test case"
+    a.click(page.get_by_role("button", name=button, exact=True))
     a.saved()
 
 
@@ -288,16 +292,17 @@ def _enter_test_cases(a: Analyst) -> None:
         "alpha, initial: every criterion met",
         "initial",
         "alpha_disease",
-        {"3.if": "not_met", "3.then": ""},
+        {},
         "met",
         failing=(),
+        then_another=True,
     )
     _test_case(
         a,
         "alpha, initial: facts suggest an adult with a failed prior agent",
         "initial",
         "alpha_disease",
-        {"PRE-1": "", "PRE-2": "", "1.iii": "", "3.if": "", "3.then": ""},
+        {"PRE-1": "", "PRE-2": "", "1.iii": "", "3.if": ""},
         "met",
         facts={
             "request_date": "2026-12-15",
@@ -309,13 +314,14 @@ def _enter_test_cases(a: Analyst) -> None:
             "prior_therapies-0-end": "2025-09-01",
         },
         suggestions={"PRE-1": "met", "PRE-2": "met", "1.iii": "met", "3.if": "not_met"},
+        opened=True,
     )
     _test_case(
         a,
         "beta, initial: too few flares (2.ii not met)",
         "initial",
         "beta_disease",
-        {"2.ii": "not_met", "2.iii.b": "", "3.if": "not_met", "3.then": ""},
+        {"2.ii": "not_met", "2.iii.b": ""},
         "not_met",
         failing=("2.ii",),
     )
@@ -324,7 +330,7 @@ def _enter_test_cases(a: Analyst) -> None:
         "alpha, initial: under 25 without TB screening (unknown)",
         "initial",
         "alpha_disease",
-        {"3.then": "not_documented"},
+        {"3.if": "met", "3.then": "not_documented"},
         "unknown",
         failing=("3.then",),
     )
@@ -333,7 +339,7 @@ def _enter_test_cases(a: Analyst) -> None:
         "beta, continuation: improved after 6 months",
         "continuation",
         "beta_disease",
-        {"3.if": "not_met", "3.then": "", "5.B.i": ""},
+        {"5.B.i": ""},
         "met",
         failing=(),
     )

@@ -291,6 +291,18 @@ def test_a_case_added_from_the_list_page_saves_and_passes(admin, draft):
     assert "0 failed" in ran
 
 
+def test_save_then_add_another_like_it(admin, draft):
+    """The next case opens for the same request type and indication, answered as one added
+    from the list page."""
+    response = admin.post(_url("policy-edit-test-case-add", draft), _data(add_another="1"))
+    assert response.status_code == 302
+    assert PolicyTestCase.objects.filter(version=draft, name="typed case").exists()
+    add = _url("policy-edit-test-case-add", draft)
+    assert response["Location"] == f"{add}?request_type=initial&indication=hefh"
+    page = admin.get(response["Location"]).content.decode()
+    assert set(_answered(page).items()) >= {(label, "met") for label in INITIAL_HEFH_MET}
+
+
 @pytest.mark.parametrize(
     ("query", "words"),
     [

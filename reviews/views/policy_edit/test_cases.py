@@ -1,9 +1,11 @@
 """Test cases: the draft's list with Run all, and one form per case (add, edit), plus copy
 and delete. Plain forms; the page works without JavaScript."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews.errors import NotFound
@@ -80,6 +82,14 @@ def _case_page(request, version, test_case: PolicyTestCase | None):
                 forms.add_document_problems(refused.problems)
             else:
                 messages.success(request, f"Test case “{saved.name}” saved.")
+                if request.POST.get("add_another"):
+                    # The next case for the same request type and indication, answered as a
+                    # new one from the list page is.
+                    query = urlencode(
+                        {"request_type": saved.request_type, "indication": saved.indication or ""}
+                    )
+                    add = reverse("reviews:policy-edit-test-case-add", args=[version.pk])
+                    return redirect(f"{add}?{query}")
                 return back_to(LIST, version, f"case-{saved.pk}")
         if forms.has_errors():
             status = 400
