@@ -6,11 +6,14 @@ written for it. The engine judges the assembled parameters (check_param_problems
 messages land at the field they are about.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
 
+from reviews.engine.check_proposals import GroupProposal, Proposal
 from reviews.engine.checks import (
     BASELINES,
     CHECK_DURATION_UNITS,
@@ -23,7 +26,7 @@ from reviews.engine.numbers import plain_number
 from reviews.engine.tree import Check
 from reviews.forms.widgets import DateInput
 from reviews.models import Criterion, Policy
-from reviews.services.policy_outline import label_problem
+from reviews.services.policy_outline import TITLE_LENGTH, PastedRow, PasteSetting, label_problem
 
 TEXT = {"class": "form-control"}
 SMALL = {"class": "form-control form-control-sm"}
@@ -51,10 +54,23 @@ def _pretty(name: str) -> str:
     return PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
+class DotlessIdBoundField(BoundField):
+    """A field whose id has no dot though its name has one: criterion labels, dotted (as in
+    "3.C.x"), are in the paste page's field names, and an id with a dot must be escaped in
+    every selector. (Pasted labels hold letters, digits, dots and dashes only, so no two ids
+    meet.)"""
+
+    @property
+    def auto_id(self) -> str:
+        return super().auto_id.replace(".", "_")
+
+
 class CheckParamsForm(forms.Form):
     """The parameters of one check, as fields named after them. Composite kinds get several
     fields: a duration `<name>_count` and `<name>_unit`; age bands and code answers a few
     rows each (`<name>_<row>_<part>`)."""
+
+    bound_field_class = DotlessIdBoundField
 
     def __init__(
         self,
@@ -500,4 +516,210 @@ class CriteriaPasteForm(forms.Form):
             "ELIG-1). Nesting follows the indentation, or else the labels (1 → A → i → a). "
             "A line without a label continues the line before."
         ),
+    )
+
+
+class PasteProposalsForm(forms.Form):
+    """The paste page's second step: beside each pasted line, what is saved with it.
+
+    A question: `evidence__<label>` (ticked: a "met" answer needs evidence) and, when its
+    words propose a check, `use__<label>` (keep it) with the check's parameters as a
+    CheckParamsForm prefixed `p-<label>-<check>`, prefilled with the proposal's and judged
+    as the node form judges them. A group: `title__<label>`, `path__<label>` and
+    `indication__<label>`, prefilled with the parsed title and the group's proposal. And the
+    anchor's own title, `anchor_title`.
+
+    A text field or select missing from the data keeps the value shown (as a model form
+    keeps an omitted field's value); a checkbox missing is unticked, so bind this form only
+    to the data of the page that showed it."""
+
+    bound_field_class = DotlessIdBoundField
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        rows: list[PastedRow],
+        anchor: Criterion,
+        version,
+        lists: dict[str, dict],
+        references: dict[str, Any],
+        **kwargs,
+    ):
+        """lists: the version's (version_lists); references: reference_lists()."""
+        super().__init__(data, **kwargs)
+        self.rows = rows
+        self.lists, self.references = lists, references
+        self.params_forms: dict[str, CheckParamsForm] = {}
+        self.proposals: dict[str, Proposal] = {}
+        self.kept_params: dict[str, dict[str, Any]] = {}
+        titles = {key: value["title"] for key, value in lists.items()}
+        paths = [("", "Both paths"), *version.path_names.items()]
+        indications = [
+            ("", "Every indication"),
+            *[(i.key, f"{i.name} ({i.key})") for i in version.indications.all()],
+        ]
+        self.fields["anchor_title"] = forms.CharField(
+            label=f"Title of {anchor.label}",
+            max_length=TITLE_LENGTH,
+            required=False,
+            initial=anchor.title,
+            widget=forms.TextInput(TEXT),
+        )
+        for row in rows:
+            label, proposal = row.node.label, row.proposal
+            if row.node.kind == Criterion.Kind.LEAF:
+                self.fields[f"evidence__{label}"] = forms.BooleanField(
+                    label=f"Evidence required for {label}",
+                    required=False,
+                    initial=True,
+                    widget=forms.CheckboxInput({"class": "form-check-input"}),
+                )
+                if isinstance(proposal, Proposal):
+                    self.fields[f"use__{label}"] = forms.BooleanField(
+                        label=f"Keep the proposal for {label}",
+                        required=False,
+                        initial=True,
+                        widget=forms.CheckboxInput({"class": "form-check-input"}),
+                    )
+                    self.proposals[label] = proposal
+                    self.params_forms[label] = _compact(
+                        CheckParamsForm(
+                            data,
+                            check_name=proposal.name,
+                            lists=titles,
+                            references=sorted(references),
+                            params=proposal.params,
+                            prefix=f"p-{label}-{proposal.name}",
+                        )
+                    )
+                continue
+            group = proposal if isinstance(proposal, GroupProposal) else GroupProposal()
+            self.fields[f"title__{label}"] = forms.CharField(
+                label=f"Title of {label}",
+                max_length=TITLE_LENGTH,
+                required=False,
+                initial=row.node.title,
+                widget=forms.TextInput(SMALL),
+            )
+            self.fields[f"path__{label}"] = forms.ChoiceField(
+                label=f"Path of {label}",
+                choices=paths,
+                required=False,
+                initial=group.path,
+                widget=forms.Select(SMALL_SELECT),
+            )
+            self.fields[f"indication__{label}"] = forms.ChoiceField(
+                label=f"Indication of {label}",
+                choices=indications,
+                required=False,
+                initial=group.indication,
+                widget=forms.Select(SMALL_SELECT),
+            )
+        if self.is_bound:
+            self.data = self._shown_where_omitted(self.data)
+
+    def _shown_where_omitted(self, data):
+        data = data.copy()
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if field.widget.value_omitted_from_data(data, self.files, key):
+                data[key] = self.get_initial_for_field(field, name)
+        return data
+
+    def clean(self):
+        data = super().clean()
+        wrong = []
+        for label, params_form in self.params_forms.items():
+            if not data.get(f"use__{label}"):
+                continue  # an unkept proposal's fields are not read
+            if not _posted(params_form):  # none of its fields sent: the parameters shown
+                self.kept_params[label] = self.proposals[label].params
+                continue
+            if params_form.is_valid():
+                params = params_form.judge(False, self.lists, self.references)
+                if params is not None:
+                    self.kept_params[label] = params
+                    continue
+            wrong.append(label)
+        if wrong:
+            raise forms.ValidationError(
+                f"Correct the parameters of {', '.join(wrong)}, or untick "
+                f"{'its proposal' if len(wrong) == 1 else 'their proposals'} to add "
+                f"{'it' if len(wrong) == 1 else 'them'} without a check."
+            )
+        return data
+
+    def row_fields(self, row: PastedRow) -> dict[str, Any]:
+        """A row's bound fields for the template: `use` and `evidence` (a question's),
+        `title` and `group` (a group's, each field with its short name), `params` (the
+        check's parameters form) and `layout` (its parameters, a row editor marked `open`
+        when it holds something)."""
+        label = row.node.label
+        names = ("use", "evidence", "title", "path", "indication")
+        out: dict[str, Any] = {
+            name: self[f"{name}__{label}"] for name in names if f"{name}__{label}" in self.fields
+        }
+        if "title" in out:
+            out["group"] = [
+                (out["title"], "Title"),
+                (out["path"], "Path"),
+                (out["indication"], "Indication"),
+            ]
+        params_form = self.params_forms.get(label)
+        out["params"], out["layout"] = params_form, []
+        if params_form is not None:
+            for param in params_form.layout():
+                if param["kind"] == "rows":
+                    param["open"] = any(
+                        field.value() not in (None, "") or field.errors
+                        for fields in param["rows"]
+                        for field in fields
+                    )
+                out["layout"].append(param)
+        return out
+
+    def accepted(self) -> dict[str, Proposal]:
+        """The kept check proposals, with their parameters as edited (once valid)."""
+        return {
+            label: replace(self.proposals[label], params=params)
+            for label, params in self.kept_params.items()
+        }
+
+    def settings(self) -> dict[str, PasteSetting]:
+        data = self.cleaned_data
+        out = {}
+        for row in self.rows:
+            label = row.node.label
+            if f"evidence__{label}" in self.fields:
+                out[label] = PasteSetting(evidence_required=data[f"evidence__{label}"])
+            else:
+                out[label] = PasteSetting(
+                    title=data[f"title__{label}"],
+                    path=data[f"path__{label}"],
+                    indication=data[f"indication__{label}"],
+                )
+        return out
+
+
+def _compact(form: CheckParamsForm) -> CheckParamsForm:
+    """A parameters form sized for a table's row: small inputs, short text areas."""
+    for field in form.fields.values():
+        classes = field.widget.attrs.get("class", "").split()
+        for base in ("form-control", "form-select"):
+            if base in classes and f"{base}-sm" not in classes:
+                classes.append(f"{base}-sm")
+        field.widget.attrs["class"] = " ".join(classes)
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 2
+    return form
+
+
+def _posted(form: forms.Form) -> bool:
+    """Whether any of a form's fields came with the data (a checkbox cannot tell: unticked,
+    it is absent)."""
+    return any(
+        not isinstance(field.widget, forms.CheckboxInput)
+        and not field.widget.value_omitted_from_data(form.data, form.files, form.add_prefix(name))
+        for name, field in form.fields.items()
     )

@@ -6,7 +6,7 @@ undone). Positions among siblings are kept 0, 1, 2, ... after every change.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -349,6 +349,49 @@ def criteria_paste_read(*, version: PolicyVersion, text: str) -> list[PastedRow]
     return rows
 
 
+@dataclass(frozen=True)
+class PasteSetting:
+    """What the proposals page sets on one pasted node besides its words; None keeps what
+    the text and its kept proposal give (evidence required, the parsed title, the kept
+    group proposal's path and indication). Evidence is asked of questions only."""
+
+    evidence_required: bool | None = None
+    title: str | None = None
+    path: str | None = None
+    indication: str | None = None
+
+
+TITLE_LENGTH = Criterion._meta.get_field("title").max_length
+
+
+def _settings_refused(
+    settings: Mapping[str, PasteSetting],
+    nodes: Mapping[str, PastedNode],
+    paths: Mapping[str, str],
+    indications: set[str],
+) -> str | None:
+    """Why the settings cannot be saved with the pasted nodes, naming the label; or None."""
+    for label, setting in settings.items():
+        node = nodes.get(label)
+        if node is None:
+            return f"No pasted criterion is labelled {label}; paste it, or leave its settings out."
+        if setting.evidence_required is not None and node.kind != Criterion.Kind.LEAF:
+            return f"{label} is a group: evidence is asked of questions only."
+        if setting.path is not None and setting.path not in ("", *paths):
+            return (
+                f"The path {setting.path!r} of {label} is not one of this version's "
+                f"({', '.join(paths)}); leave it blank for both."
+            )
+        if setting.indication is not None and setting.indication not in ("", *indications):
+            return (
+                f"This version has no indication {setting.indication!r} (the indication of "
+                f"{label}); add it first, or leave it blank for every indication."
+            )
+        if setting.title is not None and len(setting.title.strip()) > TITLE_LENGTH:
+            return f"The title of {label} is longer than {TITLE_LENGTH} characters."
+    return None
+
+
 def criteria_paste(
     *,
     version: PolicyVersion,
@@ -356,22 +399,40 @@ def criteria_paste(
     anchor: Criterion,
     text: str,
     accepted: Mapping[str, Proposal | GroupProposal] | None = None,
+    settings: Mapping[str, PasteSetting] | None = None,
+    anchor_title: str | None = None,
 ) -> list[Criterion]:
     """Add the criteria of a pasted text (engine/outline_text.py) under a group, after its
     children, as one change. Refused whole when a line cannot be read or a label is taken.
 
     accepted: by label, the proposals (criteria_paste_read) the analyst kept: a question
-    gets its check, a group its indication or path. Each is judged again here."""
+    gets its check (with the proposal's params, as the analyst left them), a group its
+    indication or path. Each is judged again here.
+    settings: by label, what the analyst set beside the words (PasteSetting): a question's
+    "evidence required", a group's title, path and indication (these replace a kept
+    group proposal's). A label not pasted, a path or an indication this version does not
+    have refuses the whole paste, naming the label.
+    anchor_title: the anchor's new title, saved in the same change; None leaves it."""
     roots = _parse(text)
     accepted = dict(accepted or {})
+    settings = dict(settings or {})
     lists, references = version_lists(version), reference_lists()
     for label, proposal in accepted.items():
         if isinstance(proposal, Proposal) and check_problems(
             Check(proposal.name, proposal.params), lists, references
         ):
             raise OutlineRefused(f"The check proposed for {label} is no longer usable.")
+    if anchor_title is not None:
+        anchor_title = anchor_title.strip()
+        if len(anchor_title) > TITLE_LENGTH:
+            raise OutlineRefused(
+                f"The title of {anchor.label} is longer than {TITLE_LENGTH} characters."
+            )
     count = len(list(_pasted(roots)))
-    summary = f"Pasted {count} criteria under {anchor.label}"
+    retitled = anchor_title is not None and anchor_title != anchor.title
+    summary = f"Pasted {count} criteria under {anchor.label}" + (
+        f" and retitled {anchor.label}" if retitled else ""
+    )
     with policy_edit(version=version, actor=actor, summary=summary) as locked:
         anchor = Criterion.objects.get(pk=anchor.pk, version=locked)
         if anchor.kind == Criterion.Kind.LEAF:
@@ -383,16 +444,33 @@ def criteria_paste(
                 f"These labels are already used in this version: {', '.join(clashes)}. "
                 "Change them in the text, or delete the old nodes first."
             )
+        refused = _settings_refused(
+            settings,
+            {n.label: n for n in _pasted(roots)},
+            locked.path_names,
+            set(locked.indications.values_list("key", flat=True)),
+        )
+        if refused:
+            raise OutlineRefused(refused)
+        if anchor_title is not None and anchor_title != anchor.title:
+            anchor.title = anchor_title
+            anchor.save(update_fields=["title"])
         start = Criterion.objects.filter(parent=anchor).count()
         created: list[Criterion] = []
 
         def create(node, parent: Criterion, position: int) -> None:
             proposal = accepted.get(node.label)
-            settings: dict[str, Any] = {}
+            fields: dict[str, Any] = {"title": node.title}
             if isinstance(proposal, Proposal) and node.kind == Criterion.Kind.LEAF:
-                settings = {"check_name": proposal.name, "check_params": proposal.params}
+                fields |= {"check_name": proposal.name, "check_params": proposal.params}
             elif isinstance(proposal, GroupProposal) and node.kind != Criterion.Kind.LEAF:
-                settings = {"indication": proposal.indication, "path": proposal.path}
+                fields |= {"indication": proposal.indication, "path": proposal.path}
+            setting = settings.get(node.label, PasteSetting())
+            fields |= {
+                name: value.strip() if name == "title" else value
+                for name, value in asdict(setting).items()
+                if value is not None
+            }
             row = Criterion.objects.create(
                 version=locked,
                 parent=parent,
@@ -400,9 +478,8 @@ def criteria_paste(
                 label=node.label,
                 kind=node.kind,
                 k=node.k,
-                title=node.title,
                 text=node.text,
-                **settings,
+                **fields,
             )
             created.append(row)
             for i, child in enumerate(node.children):

@@ -254,10 +254,18 @@ def test_policy_editor_pages(audit, policy_admin, kesimpta):
     audit.check(page, "editor: a question with errors")
     audit.check(page, "editor: a new node", f"{edit}/criteria/{group.pk}/add/child/")
     audit.check(page, "editor: paste criteria", f"{edit}/criteria/{group.pk}/paste/")
-    page.locator("#id_text").fill("Z1. Patient is 18 years of age or older.")
+    page.locator("#id_text").fill(
+        "Z1 Initial therapy\n"
+        "    i. Patient is 18 years of age or older.\n"
+        "    ii. LDL-C is at least 190 mg/dL within the past 90 days."
+    )
     page.get_by_role("button", name="Add these criteria").click()
-    page.locator("input[name=use__Z1]").wait_for()
+    page.locator("input[name='use__Z1.i']").wait_for()
     audit.check(page, "editor: paste criteria with the checks their words propose")
+    page.get_by_label("Years for Z1.i", exact=True).fill("")
+    page.get_by_role("button", name="Add these criteria").click()
+    page.locator(".alert-danger").first.wait_for()
+    audit.check(page, "editor: paste criteria with a proposal's parameters in error")
     audit.check(page, "editor: delete a subtree", f"{edit}/criteria/{group.pk}/delete/")
     audit.check(page, "editor: policy text", f"{edit}/details/")
     audit.check(page, "editor: drugs", f"{edit}/drugs/")

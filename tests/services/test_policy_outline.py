@@ -310,3 +310,107 @@ def test_a_pasted_heading_is_the_group_title(draft, policy_admin):
         version=draft, actor=policy_admin, anchor=_root(draft), text="1 Alpha disease\n  i. Has it."
     )
     assert (group.label, group.title, group.text, group.kind) == ("1", "Alpha disease", "", "all")
+
+
+PASTED = (
+    "1 Alpha disease\n"
+    "    i. Patient is 18 years of age or older.\n"
+    "    ii. Prescriber attests the patient is eligible.\n"
+    "2 Continuation of therapy\n"
+    "    A. Patient is 21 years of age or older.\n"
+)
+
+
+@pytest.fixture
+def alpha(draft):
+    from reviews.models import Indication
+
+    return Indication.objects.create(
+        version=draft, key="alpha", name="Alpha disease", initial_approval_count=6
+    )
+
+
+def test_what_the_proposals_page_sets_is_saved_with_the_paste_in_one_change(
+    draft, policy_admin, alpha
+):
+    from reviews.engine.check_proposals import GroupProposal, Proposal
+
+    root = _root(draft)
+    created = outline.criteria_paste(
+        version=draft,
+        actor=policy_admin,
+        anchor=root,
+        text=PASTED,
+        accepted={
+            "1.i": Proposal("age_at_least", {"years": 19}),
+            "2": GroupProposal(path="continuation"),  # replaced by the group's settings
+        },
+        settings={
+            "1": outline.PasteSetting(title=" Alpha ", path="initial", indication="alpha"),
+            "1.ii": outline.PasteSetting(evidence_required=False),
+            "1.i": outline.PasteSetting(evidence_required=True),
+            "2": outline.PasteSetting(title="", path="", indication=""),
+        },
+        anchor_title="Criteria for Exemplar",
+    )
+    rows = {c.label: c for c in created}
+    assert (rows["1"].title, rows["1"].path, rows["1"].indication) == ("Alpha", "initial", "alpha")
+    assert (rows["2"].title, rows["2"].path, rows["2"].indication) == ("", "", "")
+    assert (rows["1.i"].check_name, rows["1.i"].check_params) == ("age_at_least", {"years": 19})
+    assert rows["1.i"].evidence_required is True
+    assert rows["1.ii"].evidence_required is False
+    assert rows["2.A"].evidence_required is True  # no setting: the model's default
+    assert rows["2.A"].check_name == ""  # its proposal was not kept
+    assert Criterion.objects.get(pk=root.pk).title == "Criteria for Exemplar"
+    assert PolicyEdit.objects.filter(version=draft).count() == 1
+    assert PolicyEdit.objects.get(version=draft).summary == (
+        "Pasted 5 criteria under root and retitled root"
+    )
+
+    policy_edit_undo(version=draft, actor=policy_admin)
+    assert _tree(draft) == [("root", None, 0)]
+    assert _root(draft).title == "Exemplar"
+
+
+def test_an_unchanged_anchor_title_is_no_retitling(draft, policy_admin):
+    outline.criteria_paste(
+        version=draft,
+        actor=policy_admin,
+        anchor=_root(draft),
+        text="1. One",
+        anchor_title="Exemplar",
+    )
+    assert PolicyEdit.objects.get(version=draft).summary == "Pasted 1 criteria under root"
+
+
+@pytest.mark.parametrize(
+    ("by_label", "anchor_title", "message"),
+    [
+        ({"1": outline.PasteSetting(path="renewal")}, None, "The path 'renewal' of 1 is not"),
+        ({"2": outline.PasteSetting(path="both")}, None, "The path 'both' of 2 is not"),
+        (
+            {"1": outline.PasteSetting(indication="beta")},
+            None,
+            "no indication 'beta' \\(the indication of 1\\)",
+        ),
+        ({"9": outline.PasteSetting(title="x")}, None, "No pasted criterion is labelled 9"),
+        ({"1": outline.PasteSetting(evidence_required=False)}, None, "1 is a group"),
+        ({"1": outline.PasteSetting(title="x" * 301)}, None, "The title of 1 is longer than 300"),
+        ({}, "x" * 301, "The title of root is longer than 300"),
+    ],
+)
+def test_settings_the_version_cannot_hold_refuse_the_whole_paste(
+    draft, policy_admin, alpha, by_label, anchor_title, message
+):
+    with pytest.raises(outline.OutlineRefused, match=message):
+        outline.criteria_paste(
+            version=draft,
+            actor=policy_admin,
+            anchor=_root(draft),
+            text=PASTED,
+            settings=by_label,
+            anchor_title=anchor_title,
+        )
+    assert _tree(draft) == [("root", None, 0)]
+    assert _root(draft).title == "Exemplar"
+    assert not PolicyEdit.objects.filter(version=draft).exists()

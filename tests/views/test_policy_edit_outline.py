@@ -1,6 +1,8 @@
 """The outline pages: a policy from nothing, typed check parameters, moves, deletes, refusals."""
 
+import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -355,3 +357,308 @@ def test_a_group_title_proposes_its_indication(admin_client, draft):
     assert "For the indication Alpha disease." in shown.content.decode()
     admin_client.post(url, {"text": text, "shown": shown.context["shown"], "use__1": "1"})
     assert Criterion.objects.get(version=draft, label="1").indication == "alpha"
+
+
+# ---- The paste page's second step: what is saved with each pasted line ----------------------
+
+PASTED = (
+    "1 Alpha disease\n"
+    "    i. Patient is 18 years of age or older.\n"
+    "    ii. Alpha severity score is at least 10 within the past 90 days.\n"
+    "    iii. Prescriber attests the patient is eligible.\n"
+    "2 Initial therapy\n"
+    "    A. Tuberculosis screening is documented.\n"
+)
+
+
+class _Fields(HTMLParser):
+    """What a browser sends for a page's form: each named input, select and textarea as
+    shown (a checkbox only when ticked)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") != "submit":
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.data[name] = attrs.get("value") or (
+                    "on" if attrs.get("type") == "checkbox" else ""
+                )
+        elif tag == "select":
+            self._select = name
+            self.data[name] = ""
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def _as_shown(response, **changes) -> dict[str, str]:
+    """The page's form as a browser sends it, with `changes` made (None unticks/removes)."""
+    parser = _Fields()
+    parser.feed(response.content.decode())
+    data = {k: v for k, v in parser.data.items() if k != "csrfmiddlewaretoken"}
+    data["text"] = data["text"].lstrip("\n")  # the browser drops a textarea's first newline
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+@pytest.fixture
+def alpha(draft):
+    from reviews.models import Indication
+
+    return Indication.objects.create(
+        version=draft, key="alpha", name="Alpha disease", initial_approval_count=6
+    )
+
+
+def _paste_url(draft):
+    return reverse("reviews:policy-edit-node-paste", args=[draft.pk, _root(draft).pk])
+
+
+def test_the_proposals_page_shows_what_is_saved_with_each_line_prefilled(
+    admin_client, draft, alpha
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    assert shown.status_code == 200
+    page = shown.content.decode()
+    assert Criterion.objects.filter(version=draft).count() == 1
+    data = _as_shown(shown)
+    # Every question: evidence required, ticked; a proposed check's parameters, filled in.
+    for label in ("1.i", "1.ii", "1.iii", "2.A"):
+        assert data[f"evidence__{label}"] == "on"
+    assert "use__1.iii" not in data and "p-1.iii" not in page
+    assert (data["use__1.i"], data["p-1.i-age_at_least-years"]) == ("on", "18")
+    assert {k: v for k, v in data.items() if k.startswith("p-1.ii-") and v} == {
+        "p-1.ii-lab_value-lab": "Alpha severity",
+        "p-1.ii-lab_value-op": ">=",
+        "p-1.ii-lab_value-value": "10",
+        "p-1.ii-lab_value-within_count": "90",
+        "p-1.ii-lab_value-within_unit": "day",
+    }
+    # Every group: its title as parsed, the path and indication its title proposes.
+    assert (data["title__1"], data["path__1"], data["indication__1"]) == (
+        "Alpha disease",
+        "",
+        "alpha",
+    )
+    assert (data["title__2"], data["path__2"], data["indication__2"]) == (
+        "Initial therapy",
+        "initial",
+        "",
+    )
+    assert "use__1" not in data and "use__2" not in data  # the selects say it
+    assert data["anchor_title"] == "Exemplar"
+    assert '<label class="form-label" for="id_anchor_title">Title of root</label>' in page
+    # Labels with dots: ids without them, each input named after its criterion.
+    assert not re.search(r'\bid="[^"]*\.[^"]*"', page)
+    assert (
+        '<input type="checkbox" name="evidence__1.ii" class="form-check-input" '
+        'id="id_evidence__1_ii" checked> <label class="form-check-label" '
+        'for="id_evidence__1_ii">Evidence required<span class="visually-hidden"> for 1.ii</span>'
+    ) in page
+    assert (
+        '<label class="form-label mb-0" for="id_p-1_ii-lab_value-lab">Lab test (as named on '
+        'results)<span class="visually-hidden"> for 1.ii</span></label>'
+    ) in page
+    assert 'for="id_title__2">Title<span class="visually-hidden"> of 2</span>' in page
+    assert (
+        'for="id_use__1_i">Keep<span class="visually-hidden"> the proposal for 1.i</span>' in page
+    )
+
+
+def test_the_page_left_as_shown_adds_what_the_words_propose(admin_client, draft, alpha):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    added = admin_client.post(_paste_url(draft), _as_shown(shown))
+    assert added.status_code == 302
+    rows = {c.label: c for c in Criterion.objects.filter(version=draft)}
+    assert (rows["1.i"].check_name, rows["1.i"].check_params) == ("age_at_least", {"years": 18})
+    assert rows["1.ii"].check_params == {
+        "lab": "Alpha severity",
+        "op": ">=",
+        "value": "10",
+        "within": {"count": 90, "unit": "day"},
+    }
+    assert all(rows[label].evidence_required for label in ("1.i", "1.ii", "1.iii", "2.A"))
+    assert (rows["1"].title, rows["1"].indication, rows["1"].path) == ("Alpha disease", "alpha", "")
+    assert (rows["2"].title, rows["2"].indication, rows["2"].path) == (
+        "Initial therapy",
+        "",
+        "initial",
+    )
+    assert rows["root"].title == "Exemplar"
+    assert PolicyEdit.objects.get(version=draft).summary == "Pasted 6 criteria under root"
+
+
+def test_what_is_set_on_the_proposals_page_is_saved_in_one_change(
+    admin_client, draft, alpha, policy_admin
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    data = _as_shown(
+        shown,
+        **{
+            "evidence__1.iii": None,
+            "p-1.i-age_at_least-years": "21",
+            "p-1.ii-lab_value-lab": "ASI",
+            "title__1": "Alpha",
+            "indication__1": "",
+            "path__1": "continuation",
+            "title__2": "",
+            "path__2": "",
+            "indication__2": "alpha",
+            "anchor_title": "Criteria for Exemplar",
+        },
+    )
+    added = admin_client.post(_paste_url(draft), data)
+    assert added.status_code == 302
+    rows = {c.label: c for c in Criterion.objects.filter(version=draft)}
+    assert rows["1.i"].check_params == {"years": 21}
+    assert rows["1.ii"].check_params["lab"] == "ASI"
+    assert [label for label, row in rows.items() if not row.evidence_required] == ["1.iii"]
+    assert (rows["1"].title, rows["1"].path, rows["1"].indication) == ("Alpha", "continuation", "")
+    assert (rows["2"].title, rows["2"].path, rows["2"].indication) == ("", "", "alpha")
+    assert rows["root"].title == "Criteria for Exemplar"
+    assert PolicyEdit.objects.filter(version=draft).count() == 1
+
+    admin_client.post(reverse("reviews:policy-edit-undo", args=[draft.pk]))
+    assert list(Criterion.objects.filter(version=draft).values_list("label", "title")) == [
+        ("root", "Exemplar")
+    ]
+
+
+def test_an_unkept_proposal_is_added_without_its_check_whatever_its_fields_say(
+    admin_client, draft, alpha
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    data = _as_shown(
+        shown, **{"use__1.ii": None, "p-1.ii-lab_value-lab": "", "p-1.ii-lab_value-op": "~"}
+    )
+    assert admin_client.post(_paste_url(draft), data).status_code == 302
+    node = Criterion.objects.get(version=draft, label="1.ii")
+    assert (node.check_name, node.check_params, node.evidence_required) == ("", {}, True)
+
+
+def _row(page: str, label: str) -> str:
+    """The proposals table's row of a label (up to the next row's header)."""
+    start = page.index(f'<th scope="row" class="text-nowrap fw-normal ps-1">{label}</th>')
+    ends = [page.find(end, start + 1) for end in ('<th scope="row"', "</tbody>")]
+    return page[start : min(i for i in ends if i > 0)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "label", "field_id", "message"),
+    [
+        (
+            {"p-1.i-age_at_least-years": ""},
+            "1.i",
+            "id_p-1_i-age_at_least-years",
+            "This field is required.",
+        ),
+        (
+            {"p-1.i-age_at_least-years": "x"},
+            "1.i",
+            "id_p-1_i-age_at_least-years",
+            "Enter a whole number.",
+        ),
+        # The engine's judgement, as on the node form: about the check, or about a parameter.
+        ({"p-1.ii-lab_value-value": ""}, "1.ii", None, "needs op and value"),
+        (
+            {"p-1.ii-lab_value-within_unit": ""},
+            "1.ii",
+            "id_p-1_ii-lab_value-within_count",
+            "parameter &#x27;within&#x27; must have a unit",
+        ),
+    ],
+)
+def test_invalid_parameters_of_a_kept_proposal_show_the_page_again_and_add_nothing(
+    admin_client, draft, alpha, changes, label, field_id, message
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    data = _as_shown(shown, **changes, **{"evidence__2.A": None, "title__1": "Edited"})
+    again = admin_client.post(_paste_url(draft), data)
+    assert again.status_code == 400
+    page = again.content.decode()
+    assert f"Correct the parameters of {label}, or untick its proposal" in page
+    row = _row(page, label)
+    if field_id is None:
+        assert f'role="alert"><p class="mb-0">Check lab_value: {message}' in row
+    else:  # at the field: right after it, before the next field
+        after = row[row.index(f'id="{field_id}"') :]
+        ends = [i for i in (after.find('class="paste-param"'), after.find("</td>")) if i >= 0]
+        assert 0 <= after.find(message) < min(ends)
+    # Everything typed is kept.
+    assert 'name="title__1" value="Edited"' in page
+    assert 'name="evidence__2.A" class="form-check-input" id="id_evidence__2_A">' in page
+    assert Criterion.objects.filter(version=draft).count() == 1
+    assert not PolicyEdit.objects.filter(version=draft).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"path__1": "renewal"}, "Select a valid choice"),
+        ({"indication__2": "beta"}, "Select a valid choice"),
+        ({"anchor_title": "x" * 301}, "at most 300 characters"),
+    ],
+)
+def test_a_path_or_indication_the_version_does_not_have_adds_nothing(
+    admin_client, draft, alpha, changes, message
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    again = admin_client.post(_paste_url(draft), _as_shown(shown, **changes))
+    assert again.status_code == 400
+    assert message in again.content.decode()
+    assert Criterion.objects.filter(version=draft).count() == 1
+
+
+def test_a_changed_text_shows_its_own_proposals_and_reads_none_of_the_old_fields(
+    admin_client, draft, alpha
+):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    changed = PASTED.replace("18 years", "19 years")
+    data = _as_shown(shown, text=changed, **{"evidence__1.iii": None, "title__1": "Edited"})
+    again = admin_client.post(_paste_url(draft), data)
+    assert again.status_code == 200
+    fresh = _as_shown(again)
+    assert fresh["p-1.i-age_at_least-years"] == "19"
+    assert (fresh["evidence__1.iii"], fresh["title__1"]) == ("on", "Alpha disease")
+    assert Criterion.objects.filter(version=draft).count() == 1
+
+
+def test_without_proposals_no_second_page_and_the_defaults_are_saved(admin_client, draft):
+    added = admin_client.post(_paste_url(draft), {"text": "1 Some heading\n    A. Attested."})
+    assert added.status_code == 302
+    rows = {c.label: c for c in Criterion.objects.filter(version=draft)}
+    assert rows["1.A"].evidence_required is True and rows["1"].title == "Some heading"
+
+
+def test_a_paste_refused_on_the_last_press_keeps_the_page_as_set(admin_client, draft, alpha):
+    shown = admin_client.post(_paste_url(draft), {"text": PASTED})
+    assert (
+        _add(admin_client, draft, _root(draft), label="2.A", text="Meanwhile.").status_code == 302
+    )
+    again = admin_client.post(_paste_url(draft), _as_shown(shown, **{"title__1": "Edited"}))
+    assert again.status_code == 400
+    page = again.content.decode()
+    assert "These labels are already used in this version: 2.A" in page
+    assert 'name="title__1" value="Edited"' in page
+    assert Criterion.objects.filter(version=draft).count() == 2

@@ -22,6 +22,7 @@ from reviews.forms.policy_edit_outline import (
     CheckParamsForm,
     CriteriaPasteForm,
     CriterionForm,
+    PasteProposalsForm,
     PolicyCreateForm,
 )
 from reviews.models import Criterion
@@ -238,52 +239,80 @@ def node_paste_view(request, version, node_id: int):
     """Criteria pasted as the policy writes them, added under a group in one change.
 
     When the words propose checks (or a group's indication or path), the page first shows
-    them, each ticked, beside the lines they were read from; the criteria are added with the
-    ticked ones on the next press. Nothing proposed is ever saved unseen: a text changed
-    after its proposals were shown is shown again."""
+    them beside the lines they were read from, each ticked, with what else is saved with
+    each line: a question's "evidence required" and its check's parameters, a group's title,
+    path and indication, the anchor's title. The criteria are added as set there on the next
+    press. Nothing proposed is ever saved unseen: a text changed after its proposals were
+    shown is shown again."""
     anchor = _node(version, node_id)
     form = CriteriaPasteForm(request.POST or None)
-    rows = None
+    proposals, shown = None, ""
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
             rows = policy_outline.criteria_paste_read(version=version, text=text)
-            proposed = {row.node.label: row.proposal for row in rows if row.proposal}
-            if proposed and request.POST.get("shown") != _digest(text):
-                return _paste_page(request, version, form, anchor, rows, _digest(text))
-            accepted = {
-                label: proposal
-                for label, proposal in proposed.items()
-                if request.POST.get(f"use__{label}")
-            }
+            accepted, settings, anchor_title = {}, {}, None
+            if any(row.proposal for row in rows):
+                # The page's own fields are read only when it is the page that was sent:
+                # an unticked checkbox is absent from the data.
+                seen = request.POST.get("shown") == _digest(text)
+                proposals = PasteProposalsForm(
+                    request.POST if seen else None,
+                    rows=rows,
+                    anchor=anchor,
+                    version=version,
+                    lists=version_lists(version),
+                    references=reference_lists(),
+                )
+                shown = _digest(text)
+                if not seen:
+                    return _paste_page(request, version, form, anchor, proposals, shown)
+                if not proposals.is_valid():
+                    return _paste_page(request, version, form, anchor, proposals, shown, 400)
+                accepted, settings = proposals.accepted(), proposals.settings()
+                anchor_title = proposals.cleaned_data["anchor_title"]
             created = policy_outline.criteria_paste(
-                version=version, actor=request.user, anchor=anchor, text=text, accepted=accepted
+                version=version,
+                actor=request.user,
+                anchor=anchor,
+                text=text,
+                accepted=accepted,
+                settings=settings,
+                anchor_title=anchor_title,
             )
         except policy_outline.OutlineRefused as error:
             form.add_error("text", str(error))
         else:
             messages.success(
                 request,
-                f"Added {len(created)} criteria under {anchor.label}, with {len(accepted)} "
-                "proposed settings. Check each group's kind (all, any, at least k, if) and add "
-                "the checks the words did not give.",
+                f"Added {len(created)} criteria under {anchor.label}, {len(accepted)} with the "
+                "check their words proposed. Check each group's kind (all, any, at least k, "
+                "if) and add the checks the words did not give.",
             )
             return back_to("reviews:policy-edit", version, f"node-{created[0].pk}")
     status = 400 if request.method == "POST" else 200
-    return _paste_page(request, version, form, anchor, None, "", status=status)
+    return _paste_page(request, version, form, anchor, proposals, shown, status)
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _paste_page(request, version, form, anchor, rows, shown: str, status: int = 200):
+def _paste_page(request, version, form, anchor, proposals, shown: str, status: int = 200):
     return editor_render(
         request,
         version,
         "outline",
         "reviews/policy_edit/node_paste.html",
-        {"form": form, "anchor": anchor, "rows": rows, "shown": shown},
+        {
+            "form": form,
+            "anchor": anchor,
+            "proposals": proposals,
+            "rows": [(row, proposals.row_fields(row)) for row in proposals.rows]
+            if proposals is not None
+            else None,
+            "shown": shown,
+        },
         status=status,
     )
 
