@@ -32,6 +32,12 @@ NEUROLOGY_NOTE = (
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "screenshots")
 
 
+def laid_out(page) -> None:
+    """Wait for the next frame, after a viewport change: a screenshot taken during the resize
+    failed ("Unable to capture screenshot") on a loaded CI machine."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     require_service("Chromium", bool(shutil.which(CHROMIUM)), f"install it at {CHROMIUM}")

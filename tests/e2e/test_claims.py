@@ -12,6 +12,7 @@ from reviews.models import ClaimLine
 from tests.builders import approved_case
 from tests.claims_fixtures import NPI
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import laid_out
 from tests.review_fixtures import kesimpta_request
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,6 +39,7 @@ def shots(page, name):
     os.makedirs(SHOTS, exist_ok=True)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
+        laid_out(page)
         page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 

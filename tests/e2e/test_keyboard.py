@@ -131,6 +131,10 @@ def test_a_policy_admin_builds_criteria_without_a_mouse(live_server, page, polic
     keys.tab_to(page.get_by_label("Title (the SUBJECT line)"))
     keys.type("Keyboard policy")
     keys.press("Enter")
+    # A new policy opens on its text; the Criteria tab is a link like any other.
+    expect(page.get_by_label("Title (SUBJECT line)")).to_be_visible()
+    keys.tab_to(page.locator("ul.editor-tabs a", has_text="Criteria"))
+    keys.press("Enter")
     expect(page.get_by_role("heading", name="Criteria")).to_be_visible()
 
     # A group under the root, then a question under the group with a check.

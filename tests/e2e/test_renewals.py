@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from reviews.models import Case
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, laid_out
 from tests.services.test_renewals import authorization
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -24,6 +24,7 @@ def shoot(page, name: str) -> None:
     os.makedirs(SHOTS, exist_ok=True)
     for label, (width, height) in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": height})
+        laid_out(page)
         page.screenshot(path=os.path.join(SHOTS, f"renewals-{name}-{label}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -65,7 +65,7 @@ def _post(version, **fields) -> QueryDict:
 
 
 def test_a_condition_does_not_apply_and_its_consequence_is_left_blank(target):
-    answers = every_question_met(target, "initial", "alpha")
+    answers = every_question_met(target, "initial", "alpha_disease")
     assert answers["3.if"] == "not_met"
     assert "3.then" not in answers
     assert {answers[label] for label in answers if label != "3.if"} == {"met"}
@@ -83,12 +83,12 @@ def test_a_continuation_for_every_indication(target):
 
 
 def test_the_button_answers_by_the_same_rule_and_keeps_what_is_typed(target):
-    data = _post(target, indication="beta", name="kept", **{"answer__3.then": "met"})
+    data = _post(target, indication="beta_disease", name="kept", **{"answer__3.then": "met"})
     data["all_met"] = "1"
     forms = TestCaseForms(data, version=target)
     forms.answer_all_met()
     forms.forget_errors()
-    expected = every_question_met(target, "initial", "beta")
+    expected = every_question_met(target, "initial", "beta_disease")
     for node, _ in version_leaves(target):
         assert forms.form.data[f"answer__{node.label}"] == expected.get(node.label, "")
     assert forms.form.data["answer__3.then"] == ""  # a typed consequence is cleared
@@ -147,7 +147,7 @@ def test_a_case_answered_every_question_met_evaluates_met(request, policy_admin,
 def test_the_one_click_case_of_the_target_s_first_case_is_that_case(target):
     # The file's own "every criterion met" case for alpha, initial, is the one click's.
     written = target.test_cases.get(name="alpha, initial: every criterion met")
-    assert every_question_met(target, "initial", "alpha") == written.answers
+    assert every_question_met(target, "initial", "alpha_disease") == written.answers
 
 
 # ---- the list page's form: a request type and an indication ------------------------------
@@ -162,17 +162,23 @@ def test_the_new_case_form_has_its_own_ids_and_plain_names(target):
         "initial",
         "continuation",
     ]
-    assert [value for value, _ in form.fields["indication"].choices] == ["", "alpha", "beta"]
+    assert [value for value, _ in form.fields["indication"].choices] == [
+        "",
+        "alpha_disease",
+        "beta_disease",
+    ]
 
 
 def test_the_new_case_starts_answered(target):
-    form = NewTestCaseForm({"request_type": "continuation", "indication": "beta"}, version=target)
+    form = NewTestCaseForm(
+        {"request_type": "continuation", "indication": "beta_disease"}, version=target
+    )
     assert form.is_valid()
     case = form.case()
-    assert case["request_type"] == "continuation" and case["indication"] == "beta"
-    assert case["answers"] == every_question_met(target, "continuation", "beta")
+    assert case["request_type"] == "continuation" and case["indication"] == "beta_disease"
+    assert case["answers"] == every_question_met(target, "continuation", "beta_disease")
     initial = TestCaseForm.initial_from(case)
-    assert initial["request_type"] == "continuation" and initial["indication"] == "beta"
+    assert initial["request_type"] == "continuation" and initial["indication"] == "beta_disease"
     assert initial["answer__3.if"] == "not_met" and "answer__3.then" not in initial
 
 
@@ -190,7 +196,7 @@ def test_no_indication_is_every_indication(target):
             {"request_type": "initial", "indication": "gamma"},
             "this version has no indication “gamma”",
         ),
-        ({"indication": "alpha"}, "no request type was given"),
+        ({"indication": "alpha_disease"}, "no request type was given"),
         ({"request_type": "", "indication": ""}, "no request type was given"),
         ({"request_type": "INITIAL", "indication": "Alpha"}, "no request type “INITIAL”"),
     ],
@@ -233,7 +239,7 @@ def test_a_ticked_leaf_with_not_compared_is_saved_compared_and_read_back_exact(
 ):
     ticks = {"failing__1.ii": "on", "answer__1.ii": "not_met"}
     forms = TestCaseForms(
-        _post(target, name="ticked", indication="alpha", expect_result="not_met", **ticks),
+        _post(target, name="ticked", indication="alpha_disease", expect_result="not_met", **ticks),
         version=target,
     )
     assert forms.is_valid()
