@@ -493,13 +493,25 @@ def main() -> None:
     parser.add_argument(
         "--build-only", action="store_true", help="build the database, measure nothing"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the pages whose name contains this (repeatable), e.g. 'case detail'",
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     build(options.db, options.cases, options.events_per_case, options.reuse)
     if options.build_only:
         return
-    measured = pages(options.db)
+    measured = [
+        page
+        for page in pages(options.db)
+        if not options.only or any(part in page[1] for part in options.only)
+    ]
+    if not measured:
+        raise SystemExit(f"No page's name contains {' or '.join(options.only)}.")
     counts = query_counts(options.db, measured)
     server, _ = serve(options.db, options.port, options.workers)
     try:
