@@ -270,6 +270,8 @@ def _test_case(
         a.select("#id_expect_failing_compare", "exact")  # none fails
     for label in failing or ():
         a.check(f"[name='failing__{label}']")  # a ticked leaf compares them
+    if facts:
+        a.shot("authoring-test-case-form")
     button = "Save test case, then add another like it" if then_another else "Save test case"
     a.click(page.get_by_role("button", name=button, exact=True))
     a.saved()
