@@ -50,10 +50,17 @@ def appeal_window(case: Case) -> AppealWindow | None:
     return AppealWindow(rule=rule, notice_date=notice_date, last_day=rule.last_day(notice_date))
 
 
-def appeal_refusal(case: Case) -> str:
+_UNREAD = object()
+
+
+def appeal_refusal(case: Case, *, appeal=_UNREAD, appealed=_UNREAD) -> str:
     """Why this case cannot be appealed now, in words for the page and the API; "" when it
-    can (a denial or partial approval with no appeal yet, not itself an appeal)."""
-    if appeal_for_case(case) is not None:
+    can (a denial or partial approval with no appeal yet, not itself an appeal). `appeal`
+    and `appealed`: appeal_for_case(case) and appeal_of(case), when the caller has read
+    them already."""
+    if appeal is _UNREAD:
+        appeal = appeal_for_case(case)
+    if appeal is not None:
         rule = appeal_rule(case.line_of_business)
         return (
             "This case is itself an appeal: the plan's appeal has one level. "
@@ -64,7 +71,7 @@ def appeal_refusal(case: Case) -> str:
         return "Only a decided request can be appealed: this one has no decision yet."
     if determination.outcome not in APPEALABLE:
         return "Only a denial or a partial approval can be appealed: this request was approved."
-    if appeal_of(case) is not None:
+    if (appeal_of(case) if appealed is _UNREAD else appealed) is not None:
         return "This decision is already under appeal (one appeal per decision)."
     return ""
 
@@ -117,14 +124,16 @@ def appeal_summary(*, case: Case, user) -> dict:
     it may still be appealed."""
     appeal = appeal_for_case(case)
     window = appeal_window(case) if appeal is None else None
+    # An open case has no decision to appeal yet: nothing filed against it to look for.
+    appealed = appeal_of(case) if appeal is None and window is not None else None
     return {
         "appeal": appeal,
         # Only a physician needs telling that they may not take the appeal.
         "conflict": appeal_reviewer_conflict(appeal, user)
         if appeal and permissions.can_review_as_physician(user)
         else "",
-        "appealed": appeal_of(case) if appeal is None else None,
+        "appealed": appealed,
         "window": window,
-        "refusal": appeal_refusal(case) if window else "",
+        "refusal": appeal_refusal(case, appeal=appeal, appealed=appealed) if window else "",
         "open_today": bool(window and window.open_on(timezone.localdate())),
     }

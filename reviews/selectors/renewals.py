@@ -257,10 +257,10 @@ class CaseRenewal:
 def case_renewal(*, case: Case) -> CaseRenewal | None:
     """For a decided case: its continuations and whether another can start; None before a
     decision."""
-    authorization = Determination.objects.filter(case=case).first()
+    # The case's own (cached on it once read, as the units and appeal panels read it too).
+    authorization = getattr(case, "determination", None)
     if authorization is None:
         return None
-    authorization.case = case
     return CaseRenewal(
         continuations=list(authorization.continuations.order_by("-created_at", "-pk")),
         refusal=continuation_refusal(authorization=authorization),

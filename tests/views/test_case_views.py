@@ -639,3 +639,26 @@ def test_a_document_is_only_reachable_through_its_own_case(client, nurse):
     client.force_login(nurse)
     response = client.get(reverse("reviews:document-file", args=[other.pk, document.pk]))
     assert response.status_code == 404
+
+
+def test_the_case_pages_query_count_is_pinned(client, nurse, kesimpta, django_assert_num_queries):
+    """The case page reads a decision and an appeal once each, and nothing it cannot have:
+    an open case's page looks for no appeal against it (there is no decision to appeal)."""
+    from tests.builders import approved_case
+    from tests.review_fixtures import kesimpta_request
+
+    open_case = kesimpta_request(nurse, member_id="M0000011")
+    decided = approved_case(kesimpta_request(nurse, member_id="M0000012"), nurse).case
+    client.force_login(nurse)
+    client.get(reverse("reviews:case-detail", args=[open_case.pk]))  # the version parsed
+    # Session, user, permissions (2), the session's renewal (3), the case with its facts (5),
+    # the view's audit row, documents, timeline, the decision, the appeal this case decides,
+    # the nav's groups, the indications, and (in nurse review) a physician's return.
+    with django_assert_num_queries(20):
+        client.get(reverse("reviews:case-detail", args=[open_case.pk]))
+    # Decided (28): also its continuations (2), the appeal against it, the units panel's
+    # balance, version and claim lines, the answers, the decider and the letter; no physician's
+    # return to look for.
+    with django_assert_num_queries(28):
+        response = client.get(reverse("reviews:case-detail", args=[decided.pk]))
+    assert response.status_code == 200
