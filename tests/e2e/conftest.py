@@ -54,6 +54,7 @@ def screenshot(page):
 
     def take(name: str) -> str:
         path = os.path.join(ARTIFACTS, f"{name}.png")
+        laid_out(page)  # journeys resize the page before some of their shots
         page.screenshot(path=path, full_page=True)
         return path
 

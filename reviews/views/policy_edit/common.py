@@ -24,6 +24,8 @@ TABS = (
     ("publish", "reviews:policy-edit-publish", "Check & publish"),
 )
 
+TAB_URLS = {key: url for key, url, _ in TABS}
+
 
 def editor_view(view: Callable) -> Callable:
     """Fetch the version for a policy admin (403 to case staff, 404 to others) and pass it
@@ -84,5 +86,5 @@ def saved_back(request, tab: str, version: PolicyVersion, anchor: str = ""):
     """After a save: the same tab, or the next one when "Save and go on" was pressed."""
     following = _next_tab(tab) if request.POST.get("go_on") else None
     if following is not None:
-        return back_to(dict((key, url) for key, url, _ in TABS)[following["key"]], version)
-    return back_to(dict((key, url) for key, url, _ in TABS)[tab], version, anchor)
+        return back_to(TAB_URLS[following["key"]], version)
+    return back_to(TAB_URLS[tab], version, anchor)
