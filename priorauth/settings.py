@@ -114,6 +114,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reviews.context_processors.roles",
             ],
+            # |day and |moment, the screens' one way to write dates, on every template.
+            "builtins": ["reviews.templatetags.screen_dates"],
         },
     },
 ]

@@ -17,10 +17,12 @@ smoke of it (tests/commands/test_bench_scale.py).
 3. Serves the app as in production: gunicorn, --workers sync workers, DEBUG off, static files
    by WhiteNoise; signs in as the demo nurse, physician and auditor over HTTP.
 4. Measures each page with `wrk -t2 -c8 -d<duration>s` right after the static stylesheet (the
-   baseline, in the same run), and its server time alone with one connection (`-c1`).
+   baseline, in the same run) and a plain 50-row Django page (the yardstick the targets are
+   set against: scripts/bench_site), and its server time alone with one connection (`-c1`).
 
 Prints one table: req/s, p50 and p99 at 8 connections, p99 with one connection (the server's
-own time plus loopback), the ratio to the baseline and the queries per page.
+own time plus loopback), the ratio to the baseline and to the plain page, and the queries per
+page.
 """
 
 # ruff: noqa: E501 (the bulk SQL reads best a statement to a line)
@@ -304,6 +306,11 @@ def build(db: str, cases: int, events_per_case: int, reuse: bool) -> None:
         log(f"built: {json.dumps(counts)}")
 
 
+# The yardstick: an indexed 50-row table page in plain Django (scripts/bench_site/urls.py),
+# served beside the app and measured before each page, as the static file is.
+PLAIN_PAGE = "/bench/plain/"
+
+
 def pages(db: str) -> list[tuple[str, str, str]]:
     """(role, name, path) for each page measured."""
     with psycopg.connect(dsn(db)) as conn:
@@ -384,7 +391,8 @@ def serve(db: str, port: int, workers: int) -> tuple[subprocess.Popen, dict]:
     server = subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
-            "priorauth.wsgi:application",
+            # The app plus the yardstick page (scripts/bench_site): the same settings otherwise.
+            "scripts.bench_site.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -522,10 +530,14 @@ def main() -> None:
         rows = []
         for role, name, path in measured:
             baseline = wrk(static, None, 8, min(5, options.duration))
+            plain = wrk(base + PLAIN_PAGE, cookies["nurse"], 8, min(5, options.duration))
             loaded = wrk(base + path, cookies[role], 8, options.duration)
             alone = wrk(base + path, cookies[role], 1, min(5, options.duration))
-            rows.append((name, loaded, alone, baseline))
-            log(f"{name}: {loaded['rps']:.0f} req/s (static {baseline['rps']:.0f})")
+            rows.append((name, loaded, alone, baseline, plain))
+            log(
+                f"{name}: {loaded['rps']:.0f} req/s (static {baseline['rps']:.0f}, "
+                f"plain page {plain['rps']:.0f})"
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
     print()
@@ -535,13 +547,15 @@ def main() -> None:
     )
     print()
     print(
-        "| page | req/s | p50 | p99 | p99, one connection | static req/s | ratio | queries | non-2xx |"
+        "| page | req/s | p50 | p99 | p99, one connection | static req/s | ratio | "
+        "plain page req/s | of plain | queries | non-2xx |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, loaded, alone, baseline in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, loaded, alone, baseline, plain in rows:
         print(
             f"| {name} | {loaded['rps']:.0f} | {loaded['p50']:.0f} ms | {loaded['p99']:.0f} ms "
             f"| {alone['p99']:.1f} ms | {baseline['rps']:.0f} | {loaded['rps'] / baseline['rps']:.1%} "
+            f"| {plain['rps']:.0f} | {loaded['rps'] / plain['rps']:.0%} "
             f"| {counts.get(name, '?')} | {loaded['errors']} |"
         )
 

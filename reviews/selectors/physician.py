@@ -10,6 +10,7 @@ from reviews.models.case import PHYSICIAN_WAITING
 from reviews.selectors.cases import (
     NO_FILTERS,
     QueueFilters,
+    case_rows,
     queue_counts,
     queue_drugs,
     queue_filtered,
@@ -35,9 +36,11 @@ def physician_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Cas
         raise NotFound
     cases = queue_filtered(Case.objects.filter(status__in=WAITING), filters, user=user)
     # appeal_record__original: the queue marks an appeal and names the decision appealed.
-    return cases.select_related(
-        "assignee", "policy_drug", "policy_version__policy", "appeal_record__original"
-    ).order_by("due_at", "pk")
+    return (
+        case_rows(cases, "appeal_record__original__reference")
+        .select_related("appeal_record__original")
+        .order_by("due_at", "pk")
+    )
 
 
 def physician_queue_counts(*, user) -> dict:

@@ -43,6 +43,7 @@ from reviews.reference_lists import reference_lists
 from reviews.selectors.cases import (
     NO_FILTERS,
     QueueFilters,
+    case_rows,
     queue_counts,
     queue_drugs,
     queue_filtered,
@@ -382,11 +383,9 @@ def nurse_queue(*, user, filters: QueueFilters = NO_FILTERS) -> QuerySet[Case]:
     physician queue's filters and search."""
     if not permissions.can_review_as_nurse(user):
         raise NotFound
-    return (
+    return case_rows(
         queue_filtered(Case.objects.filter(status=Case.Status.NURSE_REVIEW), filters, user=user)
-        .select_related("assignee", "policy_drug", "policy_version__policy")
-        .order_by("due_at", "pk")
-    )
+    ).order_by("due_at", "pk")
 
 
 def nurse_queue_counts(*, user) -> dict:

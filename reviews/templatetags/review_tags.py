@@ -1,11 +1,37 @@
+import functools
 from datetime import datetime
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from reviews.dates import screen_moment
 
 register = template.Library()
+
+
+@functools.lru_cache(maxsize=256)
+def _around_id(viewname: str, script_prefix: str, urlconf: str) -> tuple[str, str] | None:
+    """The URL of `viewname` split around its one argument, an id; None when it does not
+    read that way."""
+    probe = 918273645
+    head, found, tail = reverse(viewname, args=[probe], urlconf=urlconf).partition(str(probe))
+    if not found or reverse(viewname, args=[7], urlconf=urlconf) != f"{head}7{tail}":
+        return None
+    return head, tail
+
+
+@register.simple_tag
+def id_url(viewname: str, pk) -> str:
+    """{% id_url 'reviews:case-detail' case.pk %}: {% url %} for a URL whose one argument is
+    an id, reversed once per view name instead of once a row (0.1 ms each, 10 ms on a page
+    of 50 rows with two links). Anything else is reversed as {% url %} would."""
+    if type(pk) is int:
+        around = _around_id(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        if around is not None:
+            return f"{around[0]}{pk}{around[1]}"
+    return reverse(viewname, args=[pk])
 
 
 @register.filter

@@ -1,7 +1,14 @@
-"""The volume benchmark's reading of wrk (the benchmark itself is run by hand: scripts/)."""
+"""The volume benchmark's reading of wrk and its yardstick page (the benchmark itself is run
+by hand: scripts/)."""
 
 import importlib.util
 from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_scale.py"
 spec = importlib.util.spec_from_file_location("bench_scale", SCRIPT)
@@ -33,3 +40,24 @@ def test_a_report_without_a_distribution_is_no_measurement():
     assert bench.wrk_read("unable to connect to 127.0.0.1:8790 Connection refused") is None
     assert bench.wrk_read(REPORT.replace("     99%    1.34s \n", "")) is None
     assert bench._ms("900us") == 0.9 and bench._ms("2.5m") == 150_000
+
+
+@pytest.mark.django_db
+def test_the_yardstick_is_a_plain_page_of_the_newest_fifty_cases(client, nurse):
+    """The page every measured page is compared with, served beside the app: 50 rows from
+    one query of its own (beside the session, the user and the nav's permissions)."""
+    from tests.factories import CaseFactory
+
+    cases = CaseFactory.create_batch(55)
+    client.force_login(nurse)
+    with override_settings(ROOT_URLCONF="scripts.bench_site.urls"):
+        assert client.get(reverse("reviews:case-list")).status_code == 200  # the app is there
+        client.get(bench.PLAIN_PAGE)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(bench.PLAIN_PAGE)
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("<tr>") == 51  # the header and 50
+    assert cases[-1].reference in body and cases[4].reference not in body
+    assert [q["sql"] for q in queries if "reviews_" in q["sql"]] == [
+        next(q["sql"] for q in queries if 'FROM "reviews_case"' in q["sql"])
+    ]

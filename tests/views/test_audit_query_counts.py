@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from reviews.models import CaseEvent
+from reviews.views.audit import PAGE_SIZE
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_the_audit_search_costs_the_same_for_ten_events_or_hundreds(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url, query)
     matching = CaseEvent.objects.filter(actor=people[0]) if "username" in query else None
-    expected = 100 if matching is None else min(100, matching.count())
+    expected = PAGE_SIZE if matching is None else min(PAGE_SIZE, matching.count())
     assert len(response.context["events"]) == expected
 
 

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.template import Context, Template
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviews.dates import screen_date, screen_moment
 from reviews.models import Criterion, PolicyVersion
@@ -26,23 +29,66 @@ def test_one_date_format_and_one_date_and_time_format():
     moment = datetime(2026, 3, 2, 19, 5, tzinfo=UTC)  # 14:05 in New York
     assert screen_date(date(2026, 3, 2)) == "Mar 2, 2026"
     assert screen_moment(moment) == "Mar 2, 2026, 14:05"
-    rendered = Template('{{ d|date }} / {{ t|date:"DATETIME_FORMAT" }}').render(
+    rendered = Template("{{ d|day }} / {{ t|moment }} / {{ t|day }}").render(
         Context({"d": date(2026, 3, 2), "t": moment})
     )
-    assert rendered == "Mar 2, 2026 / Mar 2, 2026, 14:05"
+    assert rendered == "Mar 2, 2026 / Mar 2, 2026, 14:05 / Mar 2, 2026"
 
 
 def test_no_template_writes_its_own_date_format():
-    """Templates say `|date` or `|date:"DATETIME_FORMAT"`; the format is one setting."""
+    """Templates say `|day` or `|moment`; the format is one setting. Django's `|date` only
+    for a machine's format ("c")."""
     own = []
     for path in (ROOT / "templates").rglob("*.html"):
         if "letters" in path.parts:
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            for fmt in re.findall(r'\|date:"([^"]*)"', line):
-                if fmt not in {"DATETIME_FORMAT", "c"}:
-                    own.append(f"{path.relative_to(ROOT)}:{number}: {fmt}")
+            for fmt in re.findall(r'\|date(?::"([^"]*)")?', line):
+                if fmt != "c":
+                    own.append(f"{path.relative_to(ROOT)}:{number}: |date:{fmt}")
     assert own == []
+
+
+ZONES = ["America/New_York", "UTC", "Pacific/Honolulu", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from(ZONES),
+)
+def test_day_and_moment_write_what_djangos_date_filter_writes(moment, zone):
+    """The screens' own date filters are Django's |date, only faster: the same text for any
+    moment in any zone (folds and gaps included), any date, and for nothing at all."""
+    template = Template(
+        '{{ t|day }}|{{ t|date }}|{{ t|moment }}|{{ t|date:"DATETIME_FORMAT" }}|'
+        "{{ d|day }}|{{ d|date }}|{{ n|day }}|{{ n|date }}|{{ n|moment }}|{{ e|day }}|{{ e|date }}"
+    )
+    with timezone.override(zone):
+        ours_day, django_day, ours_moment, django_moment, *rest = template.render(
+            Context({"t": moment, "d": moment.date(), "n": None, "e": ""})
+        ).split("|")
+    assert (ours_day, ours_moment) == (django_day, django_moment)
+    assert rest[0] == rest[1] and rest[2:] == ["", "", "", "", ""]
+
+
+@pytest.mark.parametrize(
+    "format_string", ["j F Y", r"d/m/y \a\t G:i:s", "D, N jS", "Y-m-d\\TH:i", "c"]
+)
+def test_any_format_reads_as_django_reads_it(format_string):
+    """A format of other characters (a weekday, an ordinal, an escape) gives Django's text:
+    the characters read here are read exactly, the others handed to Django."""
+    from django.utils.dateformat import format as django_format
+
+    from reviews.dates import date_text
+
+    moment = datetime(2026, 11, 1, 6, 30, 5, tzinfo=UTC)  # 01:30, the first of two, in New York
+    with timezone.override("America/New_York"):
+        local = timezone.localtime(moment)
+        assert date_text(local, format_string) == django_format(local, format_string)
+        assert date_text(local.date(), "j F Y") == django_format(local.date(), "j F Y")
 
 
 def test_case_pages_show_the_screen_format(client, nurse, clear_case):
@@ -157,3 +203,42 @@ def test_the_footnote_migration_drops_a_pdf_marker_and_nothing_else(kesimpta):
     marked.refresh_from_db()
     other.refresh_from_db()
     assert marked.note.endswith(").") and other.note == before
+
+
+# ---- links in rows ------------------------------------------------------------------------
+
+
+def _id_url_names() -> set[str]:
+    names = set()
+    for path in (ROOT / "templates").rglob("*.html"):
+        names |= set(re.findall(r"{% id_url '([^']+)' ", path.read_text()))
+    return names
+
+
+@settings(max_examples=50, deadline=None)
+@given(pk=st.integers(min_value=1, max_value=2**63 - 1))
+def test_id_url_writes_what_url_writes(pk):
+    """{% id_url %} (a row's link, reversed once per view name) gives {% url %}'s text for
+    every view the templates link to that way, and is used for views of one id only."""
+    names = sorted(_id_url_names())
+    assert len(names) >= 8
+    for name in names:
+        ours = Template("{% load review_tags %}{% id_url name pk %}").render(
+            Context({"name": name, "pk": pk})
+        )
+        assert ours == reverse(name, args=[pk])
+
+
+def test_id_url_reverses_anything_else_as_url_does():
+    """A text argument is reversed as {% url %} would; a site served under a prefix of its
+    own gets links under it, not the prefix of the first page that asked."""
+    template = Template("{% load review_tags %}{% id_url name pk %}")
+    render = lambda name, pk: template.render(Context({"name": name, "pk": pk}))  # noqa: E731
+    assert render("reviews:case-detail", "12") == reverse("reviews:case-detail", args=["12"])
+    assert render("reviews:case-detail", 5) == "/cases/5/"
+    set_script_prefix("/plan/")
+    try:
+        assert render("reviews:case-detail", 5) == "/plan/cases/5/"
+    finally:
+        set_script_prefix("/")
+    assert render("reviews:case-detail", 5) == "/cases/5/"
