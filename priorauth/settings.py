@@ -137,12 +137,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit=off -c statement_timeout={_timeout}"
     )
-    # Prepared statements: psycopg binds parameters on the server and prepares a statement
-    # the fifth time a connection runs it, so PostgreSQL stops planning it anew on every
-    # request. Planning a case page's 9-table read took 5.5 ms of its 0.6 (docs/performance.md).
-    # Off for a pooler in transaction mode (PgBouncer without max_prepared_statements).
-    if os.environ.get("DJANGO_DB_PREPARED_STATEMENTS", "true").lower() in ("1", "true", "yes"):
-        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker started by the tests sees the same test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

@@ -7,9 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from django.urls import reverse
-
 ROOT = Path(__file__).resolve().parents[2]
 ENV_KEYS = (
     "DJANGO_DEBUG",
@@ -87,16 +84,7 @@ def test_postgres_gets_none_of_the_sqlite_options_and_its_own_per_connection():
         "settings.DATABASES['default'].get('OPTIONS', {})",
         DATABASE_URL="postgres://u@db.internal:5432/pa",
     )
-    assert options == (
-        "{'options': '-c jit=off -c statement_timeout=0', "
-        "'server_side_binding': True, 'prepare_threshold': 5}"
-    )
-    behind_a_pooler = _settings_value(
-        "settings.DATABASES['default'].get('OPTIONS', {})",
-        DATABASE_URL="postgres://u@db.internal:5432/pa",
-        DJANGO_DB_PREPARED_STATEMENTS="false",
-    )
-    assert behind_a_pooler == "{'options': '-c jit=off -c statement_timeout=0'}"
+    assert options == "{'options': '-c jit=off -c statement_timeout=0'}"
     web = _settings_value(
         "settings.DATABASES['default']['OPTIONS']['options']",
         DATABASE_URL="postgres://u@db.internal:5432/pa",
@@ -160,21 +148,3 @@ def test_a_worker_or_beat_without_a_broker_stops_and_says_why(tmp_path):
         )
         assert result.returncode != 0, command
         assert "No broker configured: set REDIS_URL" in result.stderr + result.stdout, command
-
-
-@pytest.mark.django_db
-def test_a_statement_run_again_and_again_is_prepared_once_on_postgres(client, nurse):
-    """On PostgreSQL the pages' reads become prepared statements (no planning per request):
-    after a few requests the connection holds them, and each is run from its plan."""
-    from django.db import connection
-
-    from tests import services_available
-    from tests.conftest import require_service
-
-    require_service("PostgreSQL", services_available.postgres(), "set DATABASE_URL to PostgreSQL")
-    client.force_login(nurse)
-    for _ in range(6):
-        assert client.get(reverse("reviews:nurse-queue")).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE from_sql = false")
-        assert cursor.fetchone()[0] >= 5
