@@ -12,7 +12,7 @@ smoke of it (tests/commands/test_bench_scale.py).
    bulk SQL copied from the demo's own rows (so every column is one the app wrote): about 97%
    decided, with their determinations; 2,000 in the nurse queue and 500 in the physician queue
    at a million (in proportion below); the open ones with the answers and documents of a demo
-   case; --events-per-case audit events each, over five years. Then ANALYZE.
+   case; --events-per-case audit events each, over five years. Then VACUUM (ANALYZE).
 2. Counts each page's queries in-process (Django's test client).
 3. Serves the app as in production: gunicorn, --workers sync workers, DEBUG off, static files
    by WhiteNoise; signs in as the demo nurse, physician and auditor over HTTP.
@@ -203,10 +203,13 @@ def build(db: str, cases: int, events_per_case: int, reuse: bool) -> None:
         ]
         first = "ARRAY[" + ",".join(f"'{n}'" for n in FIRST) + "]"
         last = "ARRAY[" + ",".join(f"'{n}'" for n in LAST) + "]"
-        # The open share: 3%; at a million, 2,000 nurse queue and 500 physician queue.
+        # The open share: 3%; at a million, 2,000 in the nurse queue and 500 in the physician
+        # queue (the page lists both its statuses: 400 waiting, 100 claimed by a physician);
+        # the other open cases wait on intake or on information.
         open_n = max(25, cases * 3 // 100)
         nurse_n = min(2000, open_n * 2 // 3)
         physician_n = min(500, open_n // 6)
+        claimed_n = physician_n // 5
         chunk = 200_000
         before = cur.execute("SELECT max(id) FROM reviews_case").fetchone()[0]
         log(f"cases: {cases:,} ({open_n:,} open)")
@@ -214,8 +217,9 @@ def build(db: str, cases: int, events_per_case: int, reuse: bool) -> None:
             stop = min(cases, start + chunk - 1)
             status = (
                 f"CASE WHEN g <= {nurse_n} THEN 'nurse_review' "
+                f"WHEN g <= {nurse_n + claimed_n} THEN 'physician_review' "
                 f"WHEN g <= {nurse_n + physician_n} THEN 'physician_queue' "
-                f"WHEN g <= {open_n} THEN (ARRAY['received','physician_review','info_requested'])[1 + g % 3] "
+                f"WHEN g <= {open_n} THEN (ARRAY['received','info_requested'])[1 + g % 2] "
                 "ELSE (ARRAY['approved','approved','approved','partially_approved','denied'])[1 + g % 5] END"
             )
             # Open cases are due over the next days; decided ones over the last five years.
@@ -292,7 +296,9 @@ def build(db: str, cases: int, events_per_case: int, reuse: bool) -> None:
                 f"WHERE c.id BETWEEN {start} AND {start + 99_999} AND c.id IN (SELECT id FROM bulk)"
             )
             log(f"  events through case id {start + 99_999:,}")
-        cur.execute("ANALYZE")
+        # As autovacuum leaves a table in service: statistics, and the visibility map that lets
+        # a count be answered from an index alone (a fresh bulk load has none of it).
+        cur.execute("VACUUM (ANALYZE)")
         counts = {
             t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in (
