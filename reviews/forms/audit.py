@@ -25,6 +25,10 @@ class AuditSearchForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(DATE), label="From")
     date_to = forms.DateField(required=False, widget=forms.DateInput(DATE), label="To")
 
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any event"), *kinds]
+
     def full_clean(self):
         super().full_clean()
         for name in self.errors:  # marked for the eye and tied to its message for a reader
@@ -32,7 +36,3 @@ class AuditSearchForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
-
-    def __init__(self, *args, kinds=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Any event"), *kinds]

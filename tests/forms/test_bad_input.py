@@ -5,6 +5,7 @@ The generated counterpart, every form against random input, is tests/forms/test_
 """
 
 import copy
+import re
 from datetime import timedelta
 
 import pytest
@@ -313,6 +314,12 @@ def test_an_audit_search_value_too_long_says_so_and_finds_nothing(client, audito
     assert response.status_code == 200
     assert "at most 20 characters" in response.context["form"].errors["reference"][0]
     assert not response.context["events"].object_list
+    # Shown at the field: marked, and tied to its message for a screen reader.
+    body = response.content.decode()
+    field = re.search(r'<input [^>]*name="reference"[^>]*>', body)[0]
+    assert 'class="form-control is-invalid"' in field and 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_reference_error"' in field
+    assert re.search(r'id="id_reference_error">[^<]*at most 20 characters', body)
 
 
 # ---- dates that do not exist ----------------------------------------------------------------
