@@ -96,7 +96,15 @@ def test_the_window_closes_after_its_last_day_and_a_late_appeal_is_refused_and_r
 ):
     Case.objects.filter(pk=escalated.pk).update(line_of_business=lob)
     escalated.refresh_from_db()
-    decided = timezone.now() - timedelta(days=days + 1)
+    # Noon, local, days + 1 calendar days ago: 24-hour steps back from late evening cross a
+    # DST change onto one calendar day fewer (at 23:16 in November, 181 x 24 h back is
+    # 00:16 on the 180th day before), and the window counts calendar days.
+    decided = timezone.make_aware(
+        timezone.datetime.combine(
+            timezone.localdate() - timedelta(days=days + 1),
+            timezone.datetime.min.time().replace(hour=12),
+        )
+    )
     with time_machine.travel(decided, tick=False):
         physician_review.case_claim_physician(case=escalated, physician=physician)
         physician_review.case_deny(
