@@ -118,3 +118,18 @@ def test_the_database_counts_at_risk_and_overdue_by_the_deadline_rule(postgres, 
     counted = deadline_counts(Case.objects.filter(status="nurse_review"), now)
     assert counted == {"overdue": expected.count("overdue"), "at_risk": expected.count("at_risk")}
     assert expected.count("at_risk") == 2
+
+
+def test_a_row_of_the_api_list_reads_nothing_its_query_left_out(
+    nurse, kesimpta, django_assert_num_queries
+):
+    """The API's list writes each case from the row's own columns (CASE_ROW_FIELDS): a field
+    the serializer adds and the row list lacks would cost a query a row."""
+    from reviews.api.serializers import CaseListOut
+
+    CaseFactory.create_batch(3, policy_version=kesimpta, assignee=nurse)
+    rows = list(case_search(user=nurse))
+    assert len(rows) == 3
+    with django_assert_num_queries(0):
+        written = CaseListOut(rows, many=True).data
+    assert {row["assignee"] for row in written} == {nurse.username}
