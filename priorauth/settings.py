@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username+address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "reviews.auth_backends.RolePermissionsBackend",  # ModelBackend, permissions in 1 query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

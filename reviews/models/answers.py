@@ -45,7 +45,7 @@ class CriterionAnswer(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["case", "pk"]
+        ordering = ["case_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "criterion"], name="answer_one_per_criterion"),
             models.CheckConstraint(

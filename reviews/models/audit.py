@@ -153,7 +153,7 @@ class CaseEvent(AppendOnlyModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["case", "created_at", "pk"]
+        ordering = ["case_id", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=in_choices("from_status", CaseStatus, blank=True),

@@ -306,7 +306,7 @@ class CaseMedication(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["case", "position", "pk"]
+        ordering = ["case_id", "position", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name} (stops {self.stop_date})" if self.stop_date else self.name

@@ -181,7 +181,7 @@ class ClaimLineEvent(AppendOnlyModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["line", "created_at", "pk"]
+        ordering = ["line_id", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=in_choices("kind", ClaimLineEventKind), name="claimlineevent_kind_valid"

@@ -138,7 +138,7 @@ class InfoRequest(models.Model):
     resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
 
     class Meta:
-        ordering = ["case", "-requested_at"]
+        ordering = ["case_id", "-requested_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(resolution__in=["", "document_arrived", "wait_ended"]),
@@ -175,7 +175,7 @@ class PeerToPeer(models.Model):
     outcome = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["case", "offered_at"]
+        ordering = ["case_id", "offered_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(held_at__isnull=True) | ~Q(with_whom=""),

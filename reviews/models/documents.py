@@ -33,7 +33,7 @@ class Document(models.Model):
     extraction_error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["case", "uploaded_at", "pk"]
+        ordering = ["case_id", "uploaded_at", "pk"]
         constraints = [
             # The same file twice on one case is refused (the service says which file).
             models.UniqueConstraint(fields=["case", "sha256"], name="document_unique_per_case"),
@@ -90,7 +90,7 @@ class DocumentPage(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["document", "number"]
+        ordering = ["document_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"], name="documentpage_unique_number"

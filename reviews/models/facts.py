@@ -81,7 +81,7 @@ class CaseLab(CaseFact):
     taken_on = models.DateField()
 
     class Meta:
-        ordering = ["case", "-taken_on", "-pk"]  # newest first
+        ordering = ["case_id", "-taken_on", "-pk"]  # newest first
         constraints = CaseFact.Meta.constraints
 
     def __str__(self) -> str:
@@ -107,7 +107,7 @@ class CaseTherapy(CaseFact):
     outcome = models.CharField(max_length=20, choices=TherapyOutcome.choices)
 
     class Meta:
-        ordering = ["case", "started_on", "pk"]
+        ordering = ["case_id", "started_on", "pk"]
         verbose_name_plural = "case therapies"
         constraints = [
             *CaseFact.Meta.constraints,
@@ -179,7 +179,7 @@ class CaseClinicalEvent(CaseFact):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["case", "-occurred_on", "-pk"]  # newest first
+        ordering = ["case_id", "-occurred_on", "-pk"]  # newest first
         constraints = CaseFact.Meta.constraints
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ class PolicyDrug(models.Model):
     ndcs = models.JSONField(default=list, blank=True, help_text="NDCs, as their digits.")
 
     class Meta:
-        ordering = ["policy", "position", "pk"]
+        ordering = ["policy_id", "position", "pk"]
 
     def __str__(self) -> str:
         return drug_label({"brand": self.brand, "generic": self.generic})
@@ -302,7 +302,7 @@ class Indication(models.Model):
     )
 
     class Meta:
-        ordering = ["version", "position", "pk"]
+        ordering = ["version_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="indication_unique_key"),
             models.CheckConstraint(
@@ -342,7 +342,7 @@ class PolicyList(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["version", "position", "key"]
+        ordering = ["version_id", "position", "key"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="policylist_unique_key"),
         ]
@@ -362,7 +362,7 @@ class PolicyListItem(models.Model):
     )
 
     class Meta:
-        ordering = ["policy_list", "position", "pk"]
+        ordering = ["policy_list_id", "position", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.generic})" if self.generic else self.name
@@ -426,7 +426,7 @@ class Criterion(models.Model):
     )
 
     class Meta:
-        ordering = ["version", "parent_id", "position", "pk"]
+        ordering = ["version_id", "parent_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "label"], name="criterion_unique_label"),
             models.CheckConstraint(
@@ -461,7 +461,7 @@ class PolicyTestCase(models.Model):
     expect = models.JSONField(default=dict)
 
     class Meta:
-        ordering = ["version", "position", "pk"]
+        ordering = ["version_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "name"], name="policytestcase_unique_name"),
         ]

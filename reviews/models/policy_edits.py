@@ -20,7 +20,7 @@ class PolicyEdit(models.Model):
     before = models.JSONField()
 
     class Meta:
-        ordering = ["version", "-at", "-pk"]
+        ordering = ["version_id", "-at", "-pk"]
         indexes = [models.Index(fields=["version", "-at"], name="policyedit_latest_idx")]
 
     def __str__(self) -> str:

@@ -82,11 +82,12 @@ def appeal_of(case: Case) -> Appeal | None:
 
 
 def appeal_for_case(case: Case) -> Appeal | None:
-    """The appeal this case decides, when it is an appeal case."""
-    return (
-        Appeal.objects.select_related("original__determination__decided_by", "filed_by")
-        .filter(case=case)
-        .first()
+    """The appeal this case decides, when it is an appeal case. Most cases are none: they
+    are looked up by the key alone, and the five-table join is made only for an appeal."""
+    if not Appeal.objects.filter(case=case).exists():
+        return None
+    return Appeal.objects.select_related("original__determination__decided_by", "filed_by").get(
+        case=case
     )
 
 

@@ -403,20 +403,29 @@ def nurse_queue_drugs() -> list[str]:
     return queue_drugs(Case.objects.filter(status=Case.Status.NURSE_REVIEW))
 
 
+# A physician's return of a case to nurse review: the event's fields and their values.
+RETURN = {
+    "kind": CaseEvent.Kind.STATUS,
+    "from_status": Case.Status.PHYSICIAN_REVIEW,
+    "to_status": Case.Status.NURSE_REVIEW,
+}
+
+
 def _returns(case_ids) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(
-        case_id__in=case_ids,
-        kind=CaseEvent.Kind.STATUS,
-        from_status=Case.Status.PHYSICIAN_REVIEW,
-        to_status=Case.Status.NURSE_REVIEW,
-    ).select_related("actor")
+    return CaseEvent.objects.filter(case_id__in=case_ids, **RETURN).select_related("actor")
 
 
-def case_returned(*, case: Case) -> CaseEvent | None:
+def case_returned(*, case: Case, timeline: list[CaseEvent] | None = None) -> CaseEvent | None:
     """While a case is back in nurse review from a physician: the return (its reason in the
-    payload), else None."""
+    payload), else None. `timeline`: the case's events oldest first (case_timeline), when the
+    page has read them already: the return is found among them, with no query."""
     if case.status != Case.Status.NURSE_REVIEW:
         return None
+    if timeline is not None:
+        returns = (
+            e for e in reversed(timeline) if all(getattr(e, f) == v for f, v in RETURN.items())
+        )
+        return next(returns, None)
     return _returns([case.pk]).order_by("-created_at", "-pk").first()
 
 

@@ -157,6 +157,7 @@ def _detail_page(request, case, upload_form, status=200):
     # Compared as text: int() would refuse "²" (a digit to str.isdigit) with a 500.
     wanted = request.GET.get("preview", "")
     preview = next((d for d in documents if str(d.pk) == wanted), preview)
+    events = list(selectors.case_timeline(case=case))
     return render(
         request,
         "reviews/case_detail.html",
@@ -164,10 +165,10 @@ def _detail_page(request, case, upload_form, status=200):
             "case": case,
             "documents": documents,
             "preview": preview,
-            "events": selectors.case_timeline(case=case),
+            "events": events,
             "upload_form": upload_form,
             "can_upload": permissions.can_intake(request.user),
-            "returned": case_returned(case=case),
+            "returned": case_returned(case=case, timeline=events),
             "renewal": case_renewal(case=case),
             "appeals": appeal_summary(case=case, user=request.user),
             "can_file_appeal": permissions.can_intake(request.user),

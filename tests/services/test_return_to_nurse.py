@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from reviews.errors import InvalidTransition, ReviewError, StaleCase
 from reviews.models import Case, CaseEvent
+from reviews.selectors.cases import case_timeline
 from reviews.selectors.review import case_returned, cases_returned
 from reviews.services import nurse_review
 from reviews.services import physician_review as services
@@ -40,7 +41,23 @@ def test_the_case_goes_back_to_the_nurse_who_escalated_it_with_the_reason(
     # The nurse's answers open again, and she sees the reason on the case and in the queue.
     assert case.answers.filter(locked_at__isnull=False).count() == 0
     assert case_returned(case=case) == event
+    assert case_returned(case=case, timeline=list(case_timeline(case=case))) == event
     assert cases_returned(cases=[case]) == {case.pk: event}
+
+
+def test_the_latest_return_is_found_among_the_timeline_as_by_query(claimed, physician, nurse):
+    """The case page finds the return among the events it shows; the latest of two returns,
+    as the query does, and none in a timeline without one."""
+    case = services.case_return_to_nurse(case=claimed, physician=physician, reason=REASON)
+    nurse_review.case_escalate(case=case, nurse=nurse, comment="Still needs a physician.")
+    case = services.case_claim_physician(case=case, physician=physician)
+    second = "The visit note of March answers PRE-2; please look again."
+    case = services.case_return_to_nurse(case=case, physician=physician, reason=second)
+    case.refresh_from_db()
+    timeline = list(case_timeline(case=case))
+    found = case_returned(case=case, timeline=timeline)
+    assert found == case_returned(case=case) and found.payload["reason"] == second
+    assert case_returned(case=case, timeline=timeline[:1]) is None  # intake alone
 
 
 def test_the_nurse_can_answer_again_and_escalate_again(claimed, physician, nurse):

@@ -107,13 +107,13 @@ def test_list_is_paginated_and_its_query_count_is_pinned(
     CaseFactory.create_batch(30, policy_version=kesimpta)
     client.force_login(nurse)
     url = reverse("reviews:case-list")
-    # Session, user, permissions (user's, groups'), count, the user's groups (nav), the page
-    # of cases with their policy versions in one join, and the session's renewal (a savepoint,
-    # the update, its release): 10, however many cases there are.
-    with django_assert_num_queries(10):
+    # Session, user, permissions (the user's and their roles' in one), count, the user's groups
+    # (nav), the page of cases with their policy versions in one join, and the session's
+    # renewal (a savepoint, the update, its release): 9, however many cases there are.
+    with django_assert_num_queries(9):
         first = client.get(url)
     assert len(first.context["page"].object_list) == 25
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         second = client.get(url, {"page": 2})
     assert len(second.context["page"].object_list) == 5
     assert "Page 2 of 2" in second.content.decode()
@@ -651,14 +651,14 @@ def test_the_case_pages_query_count_is_pinned(client, nurse, kesimpta, django_as
     decided = approved_case(kesimpta_request(nurse, member_id="M0000012"), nurse).case
     client.force_login(nurse)
     client.get(reverse("reviews:case-detail", args=[open_case.pk]))  # the version parsed
-    # Session, user, permissions (2), the session's renewal (3), the case with its facts (5),
-    # the view's audit row, documents, timeline, the decision, the appeal this case decides,
-    # the nav's groups, the indications, and (in nurse review) a physician's return.
-    with django_assert_num_queries(20):
+    # Session, user, permissions (1), the session's renewal (3), the case with its facts (5),
+    # the view's audit row, documents, timeline (a physician's return is looked for among its
+    # events), the decision, whether this case decides an appeal, who entered the case, the
+    # nav's groups and the indications.
+    with django_assert_num_queries(19):
         client.get(reverse("reviews:case-detail", args=[open_case.pk]))
     # Decided (28): also its continuations (2), the appeal against it, the units panel's
-    # balance, version and claim lines, the answers, the decider and the letter; no physician's
-    # return to look for.
+    # balance, version and claim lines, the answers, the decider and the letter.
     with django_assert_num_queries(28):
         response = client.get(reverse("reviews:case-detail", args=[decided.pk]))
     assert response.status_code == 200

@@ -50,8 +50,8 @@ def test_policy_list_shows_versions_in_a_fixed_number_of_queries(
     client, physician, kesimpta, statin_policy, django_assert_num_queries
 ):
     client.force_login(physician)
-    # session, user, 2 x permissions, groups (nav), policies, drugs, versions, session save (3)
-    with django_assert_num_queries(11):
+    # session, user, permissions, groups (nav), policies, drugs, versions, session save (3)
+    with django_assert_num_queries(10):
         page = client.get(reverse("reviews:policy-list"))
     assert page.status_code == 200
     assert "Kesimpta (ofatumumab)" in page.content.decode()

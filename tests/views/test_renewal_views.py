@@ -57,10 +57,11 @@ def test_the_list_query_count_is_pinned(client, nurse, kesimpta, django_assert_n
             member_id=f"M10000{i}",
         )
     client.force_login(nurse)
-    # Session, user, permissions (user's, groups'), the user's groups (nav), the count, the
-    # page of authorizations with their cases and drugs in one join, their continuations, and
-    # the session's renewal (a savepoint, the update, its release): however many rows.
-    with django_assert_num_queries(11):
+    # Session, user, permissions (the user's and their roles' in one), the user's groups (nav),
+    # the count, the page of authorizations with their cases and drugs in one join, their
+    # continuations, and the session's renewal (a savepoint, the update, its release):
+    # however many rows.
+    with django_assert_num_queries(10):
         response = client.get(reverse("reviews:renewals"))
     assert len(response.context["page"].object_list) == 5
 
