@@ -13,6 +13,8 @@ from functools import cached_property
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
+from reviews.selectors.cases import NO_FILTERS
+
 
 class CappedPaginator(Paginator):
     cap = 1_000
@@ -37,3 +39,15 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """Whether more rows match than are counted (and paged)."""
         return self._seen > self.cap
+
+
+QUEUE_PAGE_SIZE = 50
+
+
+def queue_page(cases: QuerySet, filters, counts: dict, number):
+    """A page of a work queue. Unfiltered, the queue's total is the one its header counted
+    with the others (selectors.cases.queue_counts): no second COUNT of the same rows."""
+    paginator = Paginator(cases, QUEUE_PAGE_SIZE)
+    if filters == NO_FILTERS:
+        paginator.count = counts["total"]
+    return paginator.get_page(number)

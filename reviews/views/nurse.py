@@ -5,7 +5,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +16,7 @@ from reviews.errors import ReviewError
 from reviews.forms.decisions import QueueFilterForm
 from reviews.forms.review import AnswerForm, ApproveConfirmForm, EscalateForm, IndicationForm
 from reviews.models import Case
+from reviews.paging import queue_page
 from reviews.selectors.cases import QueueFilters, case_documents, case_get_for_user
 from reviews.selectors.review import (
     case_evidence,
@@ -31,8 +31,6 @@ from reviews.services import nurse_review as services
 from reviews.services.audit import case_view_record
 from reviews.services.determinations import approval_terms
 from reviews.services.indications import case_indication_choose
-
-QUEUE_PAGE_SIZE = 50
 
 
 def _nurse_case(request, case_id: int) -> Case:
@@ -52,8 +50,9 @@ def nurse_queue_view(request):
         raise PermissionDenied
     form = QueueFilterForm(request.GET, drugs=nurse_queue_drugs())
     filters = QueueFilters(**form.cleaned_data) if form.is_valid() else QueueFilters()
-    page = Paginator(nurse_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    counts = nurse_queue_counts(user=request.user)
+    page = queue_page(
+        nurse_queue(user=request.user, filters=filters), filters, counts, request.GET.get("page")
     )
     return render(
         request,
@@ -61,7 +60,7 @@ def nurse_queue_view(request):
         {
             "form": form,
             "page": page,
-            "counts": nurse_queue_counts(user=request.user),
+            "counts": counts,
             "returned": cases_returned(cases=page),
             "query": request.GET.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),

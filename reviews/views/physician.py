@@ -3,7 +3,6 @@ letter preview before issuing, information requests and peer-to-peer conversatio
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +18,7 @@ from reviews.forms.decisions import (
     ReturnToNurseForm,
 )
 from reviews.models import Case, PeerToPeer
+from reviews.paging import queue_page
 from reviews.physician_decisions import DECISIONS, decision_arguments, decision_form
 from reviews.selectors.appeals import appeal_summary
 from reviews.selectors.cases import case_documents, case_get_for_user, case_timeline
@@ -37,8 +37,6 @@ from reviews.services.appeal_review import OUTCOME_OF
 from reviews.services.audit import case_view_record
 from reviews.services.determinations import continuation_start
 
-QUEUE_PAGE_SIZE = 50
-
 
 def _physician_case(request, case_id: int) -> Case:
     case = case_get_for_user(user=request.user, case_id=case_id)  # 404 first
@@ -55,8 +53,12 @@ def physician_queue_view(request):
     filters = QueueFilters()
     if form.is_valid():
         filters = QueueFilters(**form.cleaned_data)
-    page = Paginator(physician_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    counts = physician_queue_counts(user=request.user)
+    page = queue_page(
+        physician_queue(user=request.user, filters=filters),
+        filters,
+        counts,
+        request.GET.get("page"),
     )
     return render(
         request,
@@ -64,7 +66,7 @@ def physician_queue_view(request):
         {
             "form": form,
             "page": page,
-            "counts": physician_queue_counts(user=request.user),
+            "counts": counts,
             "query": request.GET.urlencode(),
         },
     )

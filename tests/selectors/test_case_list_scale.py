@@ -91,6 +91,19 @@ def test_each_list_and_search_is_served_by_an_index(postgres, nurse, auditor):
     assert "caseevent_time_idx" in _plan(newest)
 
 
+def test_a_common_surname_is_estimated_from_a_histogram_that_can_see_it(postgres):
+    """The name search's plan depends on PostgreSQL's estimate of how many names match: the
+    searched expression keeps 1,000 histogram buckets (migration 0035), not the default 100,
+    which can miss a surname shared by 2.5% of cases and so sort them all (docs/performance.md).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute"
+            " WHERE attrelid = 'case_member_name_trgm'::regclass AND attnum = 1"
+        )
+        assert cursor.fetchone()[0] == 1000
+
+
 def test_the_database_counts_at_risk_and_overdue_by_the_deadline_rule(postgres, nurse):
     from datetime import timedelta
 

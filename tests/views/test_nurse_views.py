@@ -72,15 +72,29 @@ def test_queue_query_count_does_not_grow_with_cases(
         case = kesimpta_request(nurse, member_id=f"M{i:07d}")
         services.case_claim(case=case, nurse=nurse2 if i else nurse)
     client.force_login(nurse)
-    # session, user, permissions, groups (nav), the drugs (filter), count, page of cases, the
-    # counts, the returns of the page's cases, session save (3)
-    with django_assert_num_queries(12):
+    # session, user, permissions, groups (nav), the drugs (filter), the counts (the total pages
+    # the whole queue), page of cases, the returns of the page's cases, session save (3)
+    with django_assert_num_queries(11):
         client.get(reverse("reviews:nurse-queue"))
     for i in range(3, 8):
         kesimpta_request(nurse, member_id=f"M{i:07d}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("reviews:nurse-queue"))
     assert response.content.decode().count("Claim<span") == 5
+
+
+def test_a_filtered_queue_is_paged_by_its_own_count(client, nurse, kesimpta):
+    """Unfiltered, the queue's pages come from the header's total; filtered, from a count of
+    the matching cases alone."""
+    for i in range(3):
+        kesimpta_request(nurse, member_id=f"M{i:07d}", urgency="standard")
+    kesimpta_request(nurse, member_id="M0000009", urgency="expedited")
+    client.force_login(nurse)
+    whole = client.get(reverse("reviews:nurse-queue")).context
+    assert (whole["page"].paginator.count, whole["counts"]["total"]) == (4, 4)
+    urgent = client.get(reverse("reviews:nurse-queue"), {"urgency": "expedited"}).context
+    assert (urgent["page"].paginator.count, urgent["counts"]["total"]) == (1, 4)
+    assert len(urgent["page"].object_list) == 1
 
 
 def test_queue_checklist(client, physician, outsider):
