@@ -26,10 +26,11 @@ run: install
 # browser. The tests that mostly wait (browsers, real workers, servers: the `serial` marker)
 # are handed out first, a test or two at a time, so the CPU-bound rest runs beside them; one
 # worker more than the cores keeps both busy while a browser waits. A run that selects no
-# test (exit 5) fails, as any other failure does.
+# test (exit 5) fails, as any other failure does. The 15 slowest tests are listed at the end,
+# so a run's log says where its time went.
 XDIST ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: install
-	@$(PY) -m pytest -n $(XDIST) --maxschedchunk 2 $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(XDIST) --maxschedchunk 2 --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
