@@ -24,8 +24,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 def post_worker_init(worker):
     """Before a worker takes its first request (at start, and each time one is recycled after
     max_requests), it loads the URLconf and with it every view and the API: otherwise the first
-    request a new worker serves waits for that, about half a second (2 s for the first API
-    request, measured on the benchmark's database; docs/performance.md)."""
+    request a new worker serves waits for that (337 ms against 19 ms on the benchmark's
+    database; docs/performance.md)."""
     from django.urls import resolve, reverse
 
     resolve("/")  # imports the URLconf, and with it every view module

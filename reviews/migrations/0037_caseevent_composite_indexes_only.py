@@ -14,8 +14,8 @@ class Migration(migrations.Migration):
 
     operations = [
         # The state changes as Django's AlterField says; the database only loses the two
-        # indexes. (AlterField would also drop and re-add each foreign key, validating it over
-        # every event: minutes of lock on a table of tens of millions of rows.)
+        # indexes. (AlterField would also drop and re-add each foreign key, validating it by a
+        # scan of every event under lock, on the largest table.)
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
