@@ -13,8 +13,6 @@ from functools import cached_property
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
-from reviews.selectors.cases import NO_FILTERS
-
 
 class CappedPaginator(Paginator):
     cap = 1_000
@@ -44,10 +42,11 @@ class CappedPaginator(Paginator):
 QUEUE_PAGE_SIZE = 50
 
 
-def queue_page(cases: QuerySet, filters, counts: dict, number):
-    """A page of a work queue. Unfiltered, the queue's total is the one its header counted
-    with the others (selectors.cases.queue_counts): no second COUNT of the same rows."""
+def queue_page(cases: QuerySet, number, *, total: int | None = None):
+    """A page of a work queue. `total`: the number of cases when it is known already (an
+    unfiltered queue's header counts it with the others, selectors.cases.queue_counts), so
+    that the same rows are not counted a second time."""
     paginator = Paginator(cases, QUEUE_PAGE_SIZE)
-    if filters == NO_FILTERS:
-        paginator.count = counts["total"]
+    if total is not None:
+        paginator.count = total
     return paginator.get_page(number)

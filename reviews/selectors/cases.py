@@ -208,6 +208,10 @@ class QueueFilters:
     q: str = ""  # a reference, member ID or member name
     mine: bool = False  # claimed by the user asking
 
+    def __bool__(self) -> bool:
+        """Whether any filter narrows the queue."""
+        return self != NO_FILTERS
+
 
 NO_FILTERS = QueueFilters()
 

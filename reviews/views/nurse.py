@@ -52,7 +52,9 @@ def nurse_queue_view(request):
     filters = QueueFilters(**form.cleaned_data) if form.is_valid() else QueueFilters()
     counts = nurse_queue_counts(user=request.user)
     page = queue_page(
-        nurse_queue(user=request.user, filters=filters), filters, counts, request.GET.get("page")
+        nurse_queue(user=request.user, filters=filters),
+        request.GET.get("page"),
+        total=None if filters else counts["total"],
     )
     return render(
         request,

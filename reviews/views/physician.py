@@ -56,9 +56,8 @@ def physician_queue_view(request):
     counts = physician_queue_counts(user=request.user)
     page = queue_page(
         physician_queue(user=request.user, filters=filters),
-        filters,
-        counts,
         request.GET.get("page"),
+        total=None if filters else counts["total"],
     )
     return render(
         request,
