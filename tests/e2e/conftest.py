@@ -12,7 +12,18 @@ from tests.review_fixtures import kesimpta_request
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Debian's chromium-headless-shell is the headless build Playwright itself runs by default: the
+# same engine and version as the chromium package, without the full browser's headless mode,
+# which took twice the CPU (323 s against 165 s for the browser tests, measured on 2 cores).
+# The full browser still serves where the shell is not installed.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
+    (
+        path
+        for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+        if os.path.exists(path)
+    ),
+    "/usr/bin/chromium-headless-shell",
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,7 +51,9 @@ def laid_out(page) -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    require_service("Chromium", bool(shutil.which(CHROMIUM)), f"install it at {CHROMIUM}")
+    require_service(
+        "Chromium", bool(shutil.which(CHROMIUM)), "apt-get install chromium-headless-shell"
+    )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
